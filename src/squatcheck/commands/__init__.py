@@ -1,0 +1,1 @@
+"""One module per ``squatcheck`` subcommand: thin layers over the library."""

@@ -1,0 +1,44 @@
+"""Argument helpers and progress display shared by the commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+def add_model_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", metavar="PATH",
+                        help="an official pose_landmarker_{lite,full,heavy}.task to use "
+                        "instead of the bundled model")
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="processes for one clip (default: one per core)")
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, with ETA; silent when stderr is not a terminal
+    unless ``force`` is set (then it prints a line per 10 %)."""
+
+    def __init__(self, label: str, *, stream=None, force: bool = False):
+        self.label, self.stream = label, stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.enabled = self.tty or force
+        self.t0 = time.monotonic()
+        self.last_decile = -1
+
+    def __call__(self, fraction: float) -> None:
+        if not self.enabled:
+            return
+        fraction = min(max(fraction, 0.0), 1.0)
+        elapsed = time.monotonic() - self.t0
+        eta = elapsed * (1 - fraction) / fraction if fraction > 0.02 else float("nan")
+        eta_text = f"ETA {eta:4.0f} s" if eta == eta else "ETA    ? s"
+        if self.tty:
+            bar = "#" * int(fraction * 30)
+            self.stream.write(f"\r{self.label} [{bar:<30}] {fraction:4.0%} {eta_text}")
+            if fraction >= 1.0:
+                self.stream.write("\n")
+            self.stream.flush()
+        elif int(fraction * 10) > self.last_decile:
+            self.last_decile = int(fraction * 10)
+            self.stream.write(f"{self.label}: {fraction:.0%} ({elapsed:.0f} s)\n")
