@@ -1,0 +1,177 @@
+"""The work of one clip, as run inside a worker process (local pool or Ray).
+
+Thin on purpose: ``squatcheck.analyze`` (one process per clip: a clip does not
+shard itself inside a batch) then ``squatcheck.report.write_outputs``. Every
+exception is turned into an outcome here, so one bad clip never stops a batch.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import SquatcheckError
+from .state import file_sha256
+
+RATING_ORDER = ("good", "fair", "poor")  # worst wins across reps
+
+
+@dataclass(frozen=True)
+class ClipTask:
+    """What a worker needs. ``work_dir`` is where to write outputs when the worker
+    shares the output disk (local pool); None means "return the files" (Ray)."""
+
+    clip_id: str
+    path: str
+    sha256: str
+    profile: str | None = None
+    work_dir: str | None = None
+
+
+@dataclass
+class ClipOutcome:
+    """``status``: "ok", "failed" (a user error: ``reason`` says what to do) or
+    "internal_error" (a bug or crash: ``reason`` is one line)."""
+
+    clip_id: str
+    sha256: str
+    status: str
+    reason: str = ""
+    fields: dict = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)  # kind -> name in the clip folder
+    files: dict[str, bytes] | None = None  # name -> bytes, when the driver must write them
+    seconds: float = 0.0
+
+
+def run_clip(task: ClipTask, data: bytes | None = None) -> ClipOutcome:
+    """Analyse one clip and write its reports; never raises.
+
+    ``data``, the clip's bytes, is given when ``task.path`` is not readable here
+    with the right content, e.g. on a Ray node without the clinic's disk.
+    """
+    t0 = time.monotonic()
+    local_copy = None
+    try:
+        source = Path(task.path)
+        if data is not None:
+            local_copy = Path(tempfile.mkdtemp(prefix="squatcheck-batch-in-"))
+            source = local_copy / Path(task.path).name
+            source.write_bytes(data)
+        outcome = _analyse(task, source)
+    except SquatcheckError as exc:
+        outcome = ClipOutcome(task.clip_id, task.sha256, "failed", exc.message)
+    except Exception as exc:  # noqa: BLE001 - any other failure is listed, the batch goes on
+        outcome = internal_error(task, exc)
+    finally:
+        if local_copy is not None:
+            shutil.rmtree(local_copy, ignore_errors=True)
+    if local_copy is not None:  # say the user's path, not our temporary copy
+        outcome.reason = outcome.reason.replace(str(local_copy / Path(task.path).name),
+                                                task.path)
+    outcome.seconds = round(time.monotonic() - t0, 3)
+    return outcome
+
+
+def _analyse(task: ClipTask, source: Path) -> ClipOutcome:
+    from .. import analyze
+    from ..report import write_outputs
+
+    analysis = analyze(source, workers=1, profile=task.profile)
+    if str(source) != task.path:
+        analysis.result.source = task.path
+    fields = clip_fields(analysis.result)
+    if task.work_dir is not None:
+        out = Path(task.work_dir)
+        written = write_outputs(analysis, out)
+        return ClipOutcome(task.clip_id, task.sha256, "ok", fields=fields,
+                           outputs=_relative(written, out))
+    with tempfile.TemporaryDirectory(prefix="squatcheck-batch-out-") as tmp:
+        out = Path(tmp)
+        written = write_outputs(analysis, out)
+        files = {p.relative_to(out).as_posix(): p.read_bytes()
+                 for p in sorted(out.rglob("*")) if p.is_file()}
+        return ClipOutcome(task.clip_id, task.sha256, "ok", fields=fields,
+                           outputs=_relative(written, out), files=files)
+
+
+def same_content(path: Path, sha256: str) -> bool:
+    try:
+        return path.is_file() and file_sha256(path) == sha256
+    except OSError:
+        return False
+
+
+def _relative(written: dict, out: Path) -> dict[str, str]:
+    rel = {}
+    for kind, path in written.items():
+        path = Path(path)
+        rel[str(kind)] = (path.relative_to(out).as_posix() if path.is_relative_to(out)
+                          else path.name)
+    return rel
+
+
+def internal_error(task: ClipTask, exc: BaseException) -> ClipOutcome:
+    text = " ".join(str(exc).split())[:200]
+    reason = f"internal error ({type(exc).__name__}{': ' + text if text else ''})"
+    return ClipOutcome(task.clip_id, task.sha256, "internal_error", reason)
+
+
+def clip_fields(result) -> dict:
+    """The summary columns of one ``AnalysisResult``: plain strings and ints, stable order.
+
+    - ``stance``: the stance legs of the reps, in the order first used ("left, right").
+    - ``findings``: each finding present in at least one rep, in the result's order,
+      with how many reps showed it ("knee_valgus 2/3").
+    - ``rating``: the clip's overall rating if the engine gives one in its summary,
+      else the worst per-rep overall rating (a clinician acts on the worst rep).
+    """
+    from ..analysis.result import FINDING_NAMES
+
+    reps = list(result.reps)
+    stances = list(dict.fromkeys(rep.stance for rep in reps))
+    names = list(FINDING_NAMES) + sorted({n for rep in reps for n in rep.findings}
+                                         - set(FINDING_NAMES))
+    found = []
+    for name in names:
+        hits = sum(1 for rep in reps if getattr(rep.findings.get(name), "present", None))
+        if hits:
+            found.append(f"{name} {hits}/{len(reps)}")
+    return {
+        "exercise": str(result.exercise),
+        "view": str(result.view),
+        "stance": ", ".join(stances),
+        "reps": len(reps),
+        "findings": "; ".join(found),
+        "rating": _clip_rating(result.summary, reps),
+    }
+
+
+def _clip_rating(summary, reps) -> str:
+    rating = summary.get("rating") if isinstance(summary, dict) else None
+    if isinstance(rating, dict):
+        rating = rating.get("overall")
+    if isinstance(rating, str) and rating:
+        return rating
+    per_rep = [rep.rating.get("overall") for rep in reps if isinstance(rep.rating, dict)]
+    ranked = [r for r in per_rep if r in RATING_ORDER]
+    if ranked:
+        return max(ranked, key=RATING_ORDER.index)
+    return "not_assessable" if reps else ""
+
+
+def exit_with_parent(parent_pid: int, period_s: float = 1.0) -> None:
+    """Worker initializer: leave when the batch process is gone (e.g. ``kill -9``),
+    instead of analysing on as an orphan."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(period_s)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
