@@ -1,0 +1,258 @@
+"""Clinical findings per rep: a verdict, its size, the threshold and source, the frame.
+
+Each finding is assessed only from the view that shows it (CLINICAL.md "Which view
+shows what"); otherwise it is "not assessable" with the reason. Thresholds, sources
+and uncertainties all come from the profile.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .context import ClipContext, RepSegment, Signals
+from .rep_evidence import RepEvidence, rep_evidence
+from .result import Finding
+
+SEVERITY_ORDER = ("none", "mild", "moderate", "severe")
+
+
+def assess_rep(measurements: dict[str, float | None], series: dict[str, np.ndarray],
+               sig: Signals, ctx: ClipContext, seg: RepSegment, profile,
+               evidence: RepEvidence | None = None) -> dict[str, Finding]:
+    """All findings of one rep, keyed by finding name (result.FINDING_NAMES order).
+
+    ``measurements`` is what :func:`measure_rep` returned for this rep; ``evidence``
+    (optional) saves recomputing its rows and reasons.
+    """
+    ev = evidence or rep_evidence(sig, ctx, seg, series, profile)
+    mk = _Maker(sig, ev, measurements)
+    out = {
+        "knee_past_toes": _knee_past_toes(mk, profile),
+        "heel_lift": _heel_lift(mk, profile),
+        "pelvic_tilt": _pelvic_tilt(mk, profile),
+        "pelvic_drop": _pelvic_drop(mk, profile, seg),
+        "knee_valgus": _knee_valgus(mk, profile, seg),
+        "trunk_lean": _trunk_lean(mk, profile, ctx, seg),
+    }
+    out["quad_dominant"] = _quad_dominant(mk, profile, out)
+    return out
+
+
+def grade(value: float, threshold: float, moderate: float, severe: float) -> str:
+    """Severity of a value on a threshold ladder (none < mild < moderate < severe)."""
+    if value < threshold:
+        return "none"
+    if value < moderate:
+        return "mild"
+    return "moderate" if value < severe else "severe"
+
+
+class _Maker:
+    """Builds Findings with the evidence frame and time filled in."""
+
+    def __init__(self, sig: Signals, ev: RepEvidence, values: dict):
+        self.sig, self.ev, self.values = sig, ev, values
+
+    def get(self, key: str) -> float | None:
+        return self.values.get(key)
+
+    def reason(self, key: str) -> str:
+        return self.ev.reasons.get(key, "not measured on this rep")
+
+    def make(self, name: str, key: str | None, *, present: bool | None, severity: str,
+             value: float | None, unit: str, threshold: float | None, source: str,
+             reason: str, uncertainty: float | None) -> Finding:
+        row = self.ev.rows.get(key) if key else self.ev.bottom_row
+        frame = t_s = None
+        if row is not None and present is not None:
+            frame, t_s = int(self.sig.frame_index[row]), float(self.sig.t_s[row])
+        return Finding(name=name, present=present, severity=severity,
+                       value=None if value is None else round(float(value), 3), unit=unit,
+                       threshold=threshold, source=source, frame=frame, t_s=t_s,
+                       reason=reason, uncertainty=uncertainty)
+
+    def not_assessable(self, name: str, key: str, unit: str, sec, threshold_key: str,
+                       uncertainty_key: str | None = None) -> Finding:
+        return self.make(name, key, present=None, severity="not_assessable", value=None,
+                         unit=unit, threshold=sec[threshold_key], source=sec["source"],
+                         reason=f"Not assessable: {self.reason(key)}.",
+                         uncertainty=sec[uncertainty_key] if uncertainty_key else None)
+
+
+def _knee_past_toes(mk: _Maker, profile) -> Finding:
+    sec = profile.section("knee_past_toes")
+    key, unit = "knee_toe_offset_foot_lengths", "foot lengths"
+    value = mk.get(key)
+    if value is None:
+        return mk.not_assessable("knee_past_toes", key, unit, sec, "threshold_foot_lengths",
+                                 "uncertainty_foot_lengths")
+    thr = sec["threshold_foot_lengths"]
+    sev = grade(value, thr, sec["moderate_foot_lengths"], sec["severe_foot_lengths"])
+    where = "ahead of" if value >= 0 else "behind"
+    trunk = mk.get("trunk_inclination_deg")
+    trunk_txt = f", with the trunk {trunk:.0f} deg from vertical" if trunk is not None else ""
+    reason = (f"At the bottom the knee is {abs(value):.2f} foot lengths {where} the toes"
+              f"{trunk_txt} (flagged from {thr:+.2f}; +- {sec['uncertainty_foot_lengths']:.2f}). "
+              + ("Knees past the toes are not wrong on their own: read it with the trunk."
+                 if sev != "none" else ""))
+    return mk.make("knee_past_toes", key, present=sev != "none", severity=sev, value=value,
+                   unit=unit, threshold=thr, source=sec["source"], reason=reason.strip(),
+                   uncertainty=sec["uncertainty_foot_lengths"])
+
+
+def _heel_lift(mk: _Maker, profile) -> Finding:
+    sec = profile.section("heel_lift")
+    key, unit = "heel_rise_foot_lengths", "foot lengths"
+    rise, angle = mk.get(key), mk.get("foot_angle_rise_deg")
+    if rise is None:
+        return mk.not_assessable("heel_lift", key, unit, sec, "threshold_foot_lengths",
+                                 "uncertainty_foot_lengths")
+    thr, thr_deg = sec["threshold_foot_lengths"], sec["threshold_foot_angle_deg"]
+    sev = grade(rise, thr, sec["moderate_foot_lengths"], sec["severe_foot_lengths"])
+    by_angle = angle is not None and angle >= thr_deg
+    if sev == "none" and by_angle:
+        sev = "mild"
+    key_used = key if rise >= thr or not by_angle else "foot_angle_rise_deg"
+    angle_txt = f" and the foot tilts {angle:.1f} deg" if angle is not None else ""
+    held = f"held for {sec['persist_s']:.2f} s"
+    if sev == "none":
+        reason = (f"The stance heel stays down: at most {max(rise, 0):.2f} foot lengths of rise"
+                  f"{angle_txt} {held} (flagged from {thr:.2f} foot lengths or {thr_deg:.0f} deg).")
+    else:
+        reason = (f"The stance heel lifts {rise:.2f} foot lengths{angle_txt}, {held} (flagged "
+                  f"from {thr:.2f} foot lengths or {thr_deg:.0f} deg). A lifted heel makes a "
+                  "single-leg squat trial invalid and often compensates for limited ankle "
+                  "dorsiflexion. MediaPipe reads only ~60-65 % of the true rise.")
+    return mk.make("heel_lift", key_used, present=sev != "none", severity=sev, value=rise,
+                   unit=unit, threshold=thr, source=sec["source"], reason=reason,
+                   uncertainty=sec["uncertainty_foot_lengths"])
+
+
+def _knee_valgus(mk: _Maker, profile, seg: RepSegment) -> Finding:
+    sec = profile.section("knee_valgus")
+    key, unit = "fppa_deg", "deg"
+    value = mk.get(key)
+    if value is None:
+        return mk.not_assessable("knee_valgus", key, unit, sec, "threshold_deg",
+                                 "uncertainty_deg")
+    thr = sec["threshold_deg"]
+    sev = grade(value, thr, sec["moderate_deg"], sec["severe_deg"])
+    if seg.stance == "both":
+        left, right = mk.get("fppa_deg_left"), mk.get("fppa_deg_right")
+        which = "right" if (right or -np.inf) >= (left or -np.inf) else "left"
+        knee = f"the {which} knee"
+    else:
+        knee = "the stance knee"
+    side = "inside" if value >= 0 else "outside"
+    reason = (f"At the bottom {knee} is {abs(value):.0f} deg {side} the hip-ankle line "
+              f"(FPPA {value:+.0f} deg; flagged from {thr:.0f} deg; healthy SLS average 8 deg). "
+              f"2D FPPA changes smaller than {sec['uncertainty_deg']:.0f} deg are within "
+              "measurement noise (Munro 2012).")
+    return mk.make("knee_valgus", key, present=sev != "none", severity=sev, value=value,
+                   unit=unit, threshold=thr, source=sec["source"], reason=reason,
+                   uncertainty=sec["uncertainty_deg"])
+
+
+def _pelvic_drop(mk: _Maker, profile, seg: RepSegment) -> Finding:
+    sec = profile.section("pelvic_drop")
+    key, unit = "pelvic_drop_deg", "deg"
+    value = mk.get(key)
+    if value is None:
+        return mk.not_assessable("pelvic_drop", key, unit, sec, "threshold_deg",
+                                 "uncertainty_deg")
+    thr = sec["threshold_deg"]
+    sev = grade(value, thr, sec["moderate_deg"], sec["severe_deg"])
+    if seg.stance == "both":
+        what = f"the hip line tilts up to {max(value, 0):.1f} deg to one side"
+    elif value >= 0:
+        what = f"the free-leg side of the pelvis drops up to {value:.1f} deg"
+    else:
+        what = f"the free-leg side of the pelvis stays {abs(value):.1f} deg higher"
+    reason = (f"Against standing, {what} (flagged from {thr:.0f} deg). Low confidence: the "
+              "hip landmarks read pelvic drop poorly in 2D (a true 8 deg read as 1-6 deg on "
+              f"the mannequin), so the uncertainty is +- {sec['uncertainty_deg']:.0f} deg.")
+    return mk.make("pelvic_drop", key, present=sev != "none", severity=sev, value=value,
+                   unit=unit, threshold=thr, source=sec["source"], reason=reason,
+                   uncertainty=sec["uncertainty_deg"])
+
+
+def _pelvic_tilt(mk: _Maker, profile) -> Finding:
+    sec = profile.section("pelvic_tilt")
+    key, unit = "standing_hip_flexion_deg", "deg (proxy)"
+    value = mk.get(key)
+    if value is None:
+        return mk.not_assessable("pelvic_tilt", key, unit, sec, "threshold_deg",
+                                 "uncertainty_deg")
+    thr = sec["threshold_deg"]
+    present = value >= thr
+    reason = (f"Proxy only, low confidence: standing before the rep, the trunk-thigh angle is "
+              f"{value:.0f} deg short of straight (flagged from {thr:.0f} deg). An anteriorly "
+              "tilted pelvis can show this way, but joint-centre landmarks cannot measure "
+              "pelvic tilt itself.")
+    return mk.make("pelvic_tilt", key, present=present, severity="mild" if present else "none",
+                   value=value, unit=unit, threshold=thr, source=sec["source"], reason=reason,
+                   uncertainty=sec["uncertainty_deg"])
+
+
+def _trunk_lean(mk: _Maker, profile, ctx: ClipContext, seg: RepSegment) -> Finding:
+    sec = profile.section("trunk_lean")
+    unc = sec["uncertainty_deg"]
+    if ctx.view == "front":
+        key = "lateral_trunk_lean_deg"
+        thr, severe = sec["lateral_threshold_deg"], sec["lateral_severe_deg"]
+        signed = mk.get(key)
+        if signed is None:
+            return mk.not_assessable("trunk_lean", key, "deg", sec, "lateral_threshold_deg",
+                                     "uncertainty_deg")
+        value = abs(signed)
+        if seg.stance == "both":
+            toward = "to one side"
+        else:
+            toward = "towards the stance leg" if signed >= 0 else "away from the stance leg"
+        what = f"the trunk leans {value:.0f} deg {toward} compared with standing"
+    else:
+        key = "trunk_inclination_deg"
+        thr, severe = sec["forward_threshold_deg"], sec["forward_severe_deg"]
+        value = mk.get(key)
+        if value is None:
+            return mk.not_assessable("trunk_lean", key, "deg", sec, "forward_threshold_deg",
+                                     "uncertainty_deg")
+        what = f"the trunk is inclined {value:.0f} deg forward from vertical"
+    sev = grade(value, thr, (thr + severe) / 2, severe)
+    reason = f"At the bottom {what} (flagged from {thr:.0f} deg; +- {unc:.0f} deg)."
+    return mk.make("trunk_lean", key, present=sev != "none", severity=sev, value=value,
+                   unit="deg", threshold=thr, source=sec["source"], reason=reason,
+                   uncertainty=unc)
+
+
+def _quad_dominant(mk: _Maker, profile, found: dict[str, Finding]) -> Finding:
+    sec = profile.section("quad_dominant")
+    key, unit = "tibia_minus_trunk_deg", "deg"
+    diff = mk.get(key)
+    if diff is None:
+        return mk.not_assessable("quad_dominant", key, unit, sec, "tibia_minus_trunk_deg",
+                                 "uncertainty_deg")
+    thr = sec["tibia_minus_trunk_deg"]
+    signs = []
+    if found["knee_past_toes"].present:
+        signs.append(f"knee {found['knee_past_toes'].value:.2f} foot lengths past the toes")
+    ratio = mk.get("hip_knee_flexion_ratio")
+    if ratio is not None and ratio < sec["low_hip_knee_ratio"]:
+        signs.append(f"hip:knee flexion ratio {ratio:.2f} (below {sec['low_hip_knee_ratio']:.2f})")
+    if found["heel_lift"].present:
+        signs.append("heel lift")
+    primary = diff >= thr
+    present = primary and len(signs) >= sec["min_supporting_signs"]
+    sev = "none" if not present else SEVERITY_ORDER[min(1 + len(signs), 3)]
+    trunk, tibia = mk.get("trunk_inclination_deg"), mk.get("tibia_inclination_deg")
+    reason = (f"The tibia is inclined {tibia:.0f} deg and the trunk {trunk:.0f} deg: "
+              f"tibia minus trunk {diff:+.0f} deg (knee-extensor biased from {thr:+.0f} deg, "
+              "Barrack 2021; measured on the double-leg squat, an extrapolation on the "
+              "single-leg squat).")
+    if signs:
+        reason += " Supporting signs: " + "; ".join(signs) + "."
+    if present:
+        reason += " The knees do most of the work; the glutes may be doing little."
+    return mk.make("quad_dominant", key, present=present, severity=sev, value=diff, unit=unit,
+                   threshold=thr, source=sec["source"], reason=reason,
+                   uncertainty=sec["uncertainty_deg"])

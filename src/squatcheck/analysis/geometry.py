@@ -1,0 +1,134 @@
+"""Pure angle and distance maths on image points, vectorised over time.
+
+Points are arrays of shape (..., 2) in pixels of the upright frame: x right, y DOWN.
+Every function propagates NaN (a missing landmark gives a NaN result, never a guess).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_UP = np.array([0.0, -1.0])  # image "up" (y grows downwards)
+
+
+def _unit_angle_deg(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    dot = np.sum(u * v, axis=-1)
+    cross = u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
+    return np.degrees(np.abs(np.arctan2(cross, dot)))
+
+
+def joint_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Interior angle at ``b`` between b->a and b->c, in degrees (0..180).
+
+    a, b, c : (..., 2) -> (...,)
+
+    >>> float(joint_angle_deg(np.array([0., 0]), np.array([0., 1]), np.array([1., 1])))
+    90.0
+    """
+    return _unit_angle_deg(np.asarray(a, float) - b, np.asarray(c, float) - b)
+
+
+def flexion_deg(proximal: np.ndarray, joint: np.ndarray, distal: np.ndarray) -> np.ndarray:
+    """Flexion = 180 - interior angle: 0 when the three points are in a straight line.
+
+    Knee: hip, knee, ankle. Hip: shoulder, hip, knee (the trunk-thigh angle).
+    """
+    return 180.0 - joint_angle_deg(proximal, joint, distal)
+
+
+def inclination_deg(lower: np.ndarray, upper: np.ndarray, forward_sign: float) -> np.ndarray:
+    """Angle of the segment lower->upper from the upward vertical, in degrees.
+
+    Signed + when ``upper`` is ahead of ``lower`` along image x * ``forward_sign``
+    (+1 = the person faces image-right, -1 = image-left). With ``forward_sign`` 0 the
+    angle is unsigned (0..180). Tibia: ankle->knee; trunk: hip-mid->shoulder-mid.
+    """
+    seg = np.asarray(upper, float) - lower
+    mag = _unit_angle_deg(seg, np.broadcast_to(_UP, seg.shape))
+    if forward_sign == 0:
+        return mag
+    return np.where(seg[..., 0] * forward_sign < 0, -mag, mag)
+
+
+def lateral_inclination_deg(lower: np.ndarray, upper: np.ndarray,
+                            toward_x_sign: np.ndarray | float) -> np.ndarray:
+    """Signed angle of lower->upper from vertical, + when it leans toward image x * sign.
+
+    Front view trunk lean: lower = hip midpoint, upper = shoulder midpoint.
+    """
+    seg = np.asarray(upper, float) - lower
+    return np.degrees(np.arctan2(seg[..., 0] * toward_x_sign, -seg[..., 1]))
+
+
+def line_tilt_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Angle of the line a-b to the horizontal, + when ``b`` is LOWER in the image than ``a``.
+
+    Independent of which side ``b`` is on: used for pelvic obliquity (a = stance hip,
+    b = free hip: + = free side down) and the foot pitch (a = toe, b = heel gives
+    - when the heel is up, so call it as (heel, toe) for + = heel up).
+    """
+    d = np.asarray(b, float) - a
+    return np.degrees(np.arctan2(d[..., 1], np.abs(d[..., 0])))
+
+
+def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray,
+             medial_x_sign: np.ndarray | float) -> np.ndarray:
+    """Frontal plane projection angle: thigh (hip->knee) vs shank (knee->ankle), degrees.
+
+    + when the knee lies medial of the hip-ankle line (valgus), - when lateral (varus).
+    ``medial_x_sign`` is the image-x direction of the body midline from this leg
+    (+1 or -1): for a subject facing the camera their LEFT leg is on image-right,
+    so its medial direction is -1 (image-left).
+
+    hip, knee, ankle : (..., 2); medial_x_sign : scalar or (...,) -> (...,)
+    """
+    hip, knee, ankle = (np.asarray(p, float) for p in (hip, knee, ankle))
+    angle = _unit_angle_deg(knee - hip, ankle - knee)
+    line = ankle - hip
+    # x of the hip-ankle line at the knee's height (fallback: knee's own x if degenerate)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(np.abs(line[..., 1]) > 1e-9, (knee[..., 1] - hip[..., 1]) / line[..., 1],
+                        np.nan)
+    line_x = hip[..., 0] + frac * line[..., 0]
+    side = np.sign((knee[..., 0] - line_x) * medial_x_sign)
+    return np.where(side < 0, -angle, angle)
+
+
+def forward_offset(a: np.ndarray, b: np.ndarray, forward_sign: float) -> np.ndarray:
+    """Horizontal distance of ``a`` ahead of ``b`` along the facing direction (pixels)."""
+    return (np.asarray(a, float)[..., 0] - np.asarray(b, float)[..., 0]) * forward_sign
+
+
+def segment_length(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(np.asarray(b, float) - a, axis=-1)
+
+
+def persistent_max(x: np.ndarray, n: int) -> tuple[float, int]:
+    """Largest level that ``x`` holds for ``n`` consecutive samples, and its centre index.
+
+    For each window of ``n`` samples take its minimum (NaN if any sample is NaN);
+    return the largest of these and the index of that window's centre. A single
+    spike cannot pass; a sustained rise does. Returns (nan, -1) if no full window.
+
+    x : (T,), n >= 1
+    """
+    x = np.asarray(x, float)
+    n = max(int(n), 1)
+    if x.size < n:
+        return float("nan"), -1
+    windows = np.lib.stride_tricks.sliding_window_view(x, n)
+    lows = windows.min(axis=1)  # NaN propagates: a gap breaks persistence
+    if np.all(np.isnan(lows)):
+        return float("nan"), -1
+    i = int(np.nanargmax(lows))
+    return float(lows[i]), i + n // 2
+
+
+def window_median(x: np.ndarray, centre: int, half: int) -> float:
+    """NaN-ignoring median of ``x[centre-half : centre+half+1]`` (NaN if all missing)."""
+    x = np.asarray(x, float)
+    lo, hi = max(centre - half, 0), min(centre + half + 1, len(x))
+    part = x[lo:hi]
+    if part.size == 0 or np.all(np.isnan(part)):
+        return float("nan")
+    return float(np.nanmedian(part))

@@ -1,0 +1,118 @@
+"""Clinical measurements: per-frame series and per-rep numbers (CLINICAL.md).
+
+Two entry points:
+
+- :func:`compute_series` -> dict of (T,) arrays, keys with units and the leg
+  (``knee_flexion_deg_left``...). Plots and the live overlay read these.
+- :func:`measure_rep` -> dict of floats (or None when not measurable) for one rep,
+  taken at peak knee flexion of the stance leg unless the key says otherwise.
+
+A measurement the camera view cannot support is NaN in the series and None per rep:
+side-view items (knee/hip/ankle flexion, inclinations, knee-toe offset, heel rise)
+need ``view == "side"``; frontal items (FPPA, pelvic obliquity, lateral trunk lean)
+need ``view == "front"``; hip drop (depth) is read in every view.
+
+Sign conventions (series): inclinations + = forwards (facing direction);
+``pelvic_obliquity_deg`` + = the subject's LEFT hip lower than at baseline;
+``lateral_trunk_lean_deg`` + = shoulders towards the subject's LEFT. Per rep these
+become + = free side down and + = towards the stance side.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..pose.landmarks import LEFT_HIP, LEFT_SHOULDER, LEG, RIGHT_HIP, RIGHT_SHOULDER
+from .context import ClipContext, RepSegment, Signals
+from .geometry import (
+    flexion_deg,
+    forward_offset,
+    fppa_deg,
+    inclination_deg,
+    lateral_inclination_deg,
+    line_tilt_deg,
+)
+from .references import baseline_rows, foot_length_px, leg_length_px, medial_x_sign, nanmedian
+from .rep_evidence import RepEvidence, rep_evidence
+
+LEGS = ("left", "right")
+SIDE_SERIES = ("knee_flexion_deg", "hip_flexion_deg", "ankle_dorsiflexion_deg",
+               "tibia_inclination_deg", "tibia_minus_trunk_deg", "knee_toe_offset_foot_lengths",
+               "heel_rise_foot_lengths", "foot_angle_rise_deg")
+FRONT_SERIES = ("fppa_deg",)
+
+__all__ = ["LEGS", "RepEvidence", "compute_series", "measure_rep", "rep_evidence"]
+
+
+def compute_series(sig: Signals, ctx: ClipContext) -> dict[str, np.ndarray]:
+    """Per-frame clinical series, each (T,), NaN where the view or landmarks don't allow it.
+
+    Keys: ``{name}_{left|right}`` for the per-leg SIDE_SERIES / FRONT_SERIES names, plus
+    ``trunk_inclination_deg``, ``pelvic_obliquity_deg``, ``lateral_trunk_lean_deg`` and
+    ``hip_drop_leg_lengths``. Baseline-relative series use the clip's standing baseline.
+    """
+    xy = sig.xy_px
+    n = len(sig.t_s)
+    nan = np.full(n, np.nan)
+    base = baseline_rows(sig, ctx)
+    out: dict[str, np.ndarray] = {}
+    hip_mid = (xy[:, LEFT_HIP] + xy[:, RIGHT_HIP]) / 2
+    sh_mid = (xy[:, LEFT_SHOULDER] + xy[:, RIGHT_SHOULDER]) / 2
+    side = ctx.view == "side" and ctx.facing_sign != 0
+    front = ctx.view == "front"
+
+    trunk = inclination_deg(hip_mid, sh_mid, ctx.facing_sign) if side else nan.copy()
+    out["trunk_inclination_deg"] = trunk
+    for leg in LEGS:
+        lm = {k: xy[:, i] for k, i in LEG[leg].items()}
+        if side:
+            foot = foot_length_px(sig, ctx, leg)
+            knee = flexion_deg(lm["hip"], lm["knee"], lm["ankle"])
+            tibia = inclination_deg(lm["ankle"], lm["knee"], ctx.facing_sign)
+            pitch = line_tilt_deg(lm["heel"], lm["toe"])
+            pitch_rise = pitch - nanmedian(pitch[base])
+            heel_rise = (nanmedian(lm["heel"][base, 1]) - lm["heel"][:, 1]) / foot
+            values = {
+                "knee_flexion_deg": knee,
+                "hip_flexion_deg": flexion_deg(sh_mid, lm["hip"], lm["knee"]),
+                "ankle_dorsiflexion_deg": tibia - pitch_rise,
+                "tibia_inclination_deg": tibia,
+                "tibia_minus_trunk_deg": tibia - trunk,
+                "knee_toe_offset_foot_lengths":
+                    forward_offset(lm["knee"], lm["toe"], ctx.facing_sign) / foot,
+                "heel_rise_foot_lengths": heel_rise,
+                "foot_angle_rise_deg": pitch_rise,
+            }
+        else:
+            values = dict.fromkeys(SIDE_SERIES, nan)
+        if front:
+            values["fppa_deg"] = fppa_deg(lm["hip"], lm["knee"], lm["ankle"],
+                                          medial_x_sign(sig, ctx, leg))
+        else:
+            values["fppa_deg"] = nan
+        for name, arr in values.items():
+            out[f"{name}_{leg}"] = np.array(arr, float)
+
+    if front:
+        # + = subject's left hip lower: tilt of the line right-hip -> left-hip.
+        obliquity = line_tilt_deg(xy[:, RIGHT_HIP], xy[:, LEFT_HIP])
+        out["pelvic_obliquity_deg"] = obliquity - nanmedian(obliquity[base])
+        lean = lateral_inclination_deg(hip_mid, sh_mid, -medial_x_sign(sig, ctx, "left"))
+        out["lateral_trunk_lean_deg"] = lean - nanmedian(lean[base])
+    else:
+        out["pelvic_obliquity_deg"] = nan.copy()
+        out["lateral_trunk_lean_deg"] = nan.copy()
+
+    leg_len = np.nanmean([leg_length_px(sig, ctx, leg) for leg in LEGS])
+    out["hip_drop_leg_lengths"] = (hip_mid[:, 1] - nanmedian(hip_mid[base, 1])) / leg_len
+    return out
+
+
+def measure_rep(sig: Signals, ctx: ClipContext, seg: RepSegment,
+                series: dict[str, np.ndarray], profile) -> dict[str, float | None]:
+    """Per-rep measurements (floats with units in the keys; None = not measurable).
+
+    See :func:`squatcheck.analysis.rep_evidence.rep_evidence` for the keys, the
+    evidence frames and the reasons a value is missing.
+    """
+    return dict(rep_evidence(sig, ctx, seg, series, profile).values)

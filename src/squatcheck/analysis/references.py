@@ -1,0 +1,76 @@
+"""The person's own references: standing baseline rows, foot and leg length, medial side.
+
+Everything is normalised by the person's own body (foot lengths, leg lengths) and
+compared with their own standing baseline, as CLINICAL.md asks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..pose.landmarks import LEFT_HIP, LEG, RIGHT_HIP
+from .context import ClipContext, Signals
+from .geometry import segment_length
+
+
+def baseline_rows(sig: Signals, ctx: ClipContext) -> np.ndarray:
+    """Rows of the standing baseline: ``ctx.baseline``, else the 10 % highest-hip usable rows."""
+    base = np.asarray(ctx.baseline, int)
+    if base.size:
+        return base
+    hip_y = (sig.xy_px[:, LEFT_HIP, 1] + sig.xy_px[:, RIGHT_HIP, 1]) / 2
+    ok = np.flatnonzero(np.isfinite(hip_y) & np.asarray(sig.usable, bool))
+    if ok.size == 0:
+        ok = np.flatnonzero(np.isfinite(hip_y))
+    if ok.size == 0:
+        return np.zeros(0, int)
+    cut = np.percentile(hip_y[ok], 10)
+    return ok[hip_y[ok] <= cut]
+
+
+def foot_length_px(sig: Signals, ctx: ClipContext, leg: str) -> float:
+    """Heel -> foot-index length of MediaPipe's own landmarks over the standing baseline.
+
+    MediaPipe's heel sits inside the shoe (FACTS.md), so this is ~0.8 of the true foot
+    length; every offset is normalised by it and compared with its own baseline.
+    """
+    value = ctx.foot_length_px.get(leg)
+    if value:
+        return float(value)
+    rows = baseline_rows(sig, ctx)
+    ids = LEG[leg]
+    return nanmedian(segment_length(sig.xy_px[rows, ids["heel"]], sig.xy_px[rows, ids["toe"]]))
+
+
+def leg_length_px(sig: Signals, ctx: ClipContext, leg: str) -> float:
+    """Hip -> knee + knee -> ankle over the standing baseline, in pixels."""
+    value = ctx.leg_length_px.get(leg)
+    if value:
+        return float(value)
+    rows = baseline_rows(sig, ctx)
+    ids = LEG[leg]
+    xy = sig.xy_px[rows]
+    return nanmedian(segment_length(xy[:, ids["hip"]], xy[:, ids["knee"]])
+                   + segment_length(xy[:, ids["knee"]], xy[:, ids["ankle"]]))
+
+
+def medial_x_sign(sig: Signals, ctx: ClipContext, leg: str) -> float:
+    """Image-x direction (+1/-1) from this leg towards the body midline, front view.
+
+    From the facing: a subject facing the camera has their left on image-right, so
+    the left leg's medial direction is image-left (-1); facing away it is +1. When
+    the facing is not known, the other hip's side at baseline decides.
+    """
+    toward_right = {"camera": -1.0, "away": 1.0}.get(ctx.facing)  # medial sign of the LEFT leg
+    if toward_right is None:
+        rows = baseline_rows(sig, ctx)
+        dx = nanmedian(sig.xy_px[rows, RIGHT_HIP, 0] - sig.xy_px[rows, LEFT_HIP, 0])
+        toward_right = float(np.sign(dx)) if np.isfinite(dx) and dx != 0 else float("nan")
+    return toward_right if leg == "left" else -toward_right
+
+
+def nanmedian(x: np.ndarray) -> float:
+    x = np.asarray(x, float)
+    if x.size == 0 or np.all(np.isnan(x)):
+        return float("nan")
+    return float(np.nanmedian(x))

@@ -1,0 +1,304 @@
+"""One rep's measurements with their evidence frames and, when missing, the reason.
+
+:func:`rep_evidence` is the single place that decides whether a measurement can be
+read on a rep (view, landmark visibility, foot in frame, legs overlapping) and at
+which row. ``measure_rep`` returns its values; ``assess_rep`` uses its rows and reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..pose.landmarks import LEFT_HIP, LEFT_SHOULDER, LEG, RIGHT_HIP, RIGHT_SHOULDER
+from .context import ClipContext, RepSegment, Signals
+from .geometry import persistent_max, segment_length, window_median
+from .references import foot_length_px, leg_length_px, nanmedian
+
+SIDE_KEYS = ("knee_flexion_deg", "hip_flexion_deg", "peak_hip_flexion_deg",
+             "ankle_dorsiflexion_deg", "trunk_inclination_deg", "tibia_inclination_deg",
+             "tibia_minus_trunk_deg", "hip_knee_flexion_ratio", "knee_toe_offset_foot_lengths",
+             "heel_rise_foot_lengths", "foot_angle_rise_deg", "trunk_lean_change_deg",
+             "standing_hip_flexion_deg")
+FRONT_KEYS = ("fppa_deg", "fppa_deg_left", "fppa_deg_right", "pelvic_obliquity_deg",
+              "pelvic_drop_deg", "lateral_trunk_lean_deg")
+ALL_KEYS = (*SIDE_KEYS, *FRONT_KEYS, "hip_drop_leg_lengths")
+
+# Landmarks each measurement reads, per leg (the "shoulders"/"hips" pairs are both sides).
+_NEEDS = {
+    "knee_flexion_deg": ("hip", "knee", "ankle"),
+    "hip_flexion_deg": ("shoulders", "hip", "knee"),
+    "ankle_dorsiflexion_deg": ("knee", "ankle", "heel", "toe"),
+    "trunk_inclination_deg": ("shoulders", "hips"),
+    "tibia_inclination_deg": ("knee", "ankle"),
+    "knee_toe_offset_foot_lengths": ("knee", "toe", "heel"),
+    "heel_rise_foot_lengths": ("heel", "toe"),
+    "fppa_deg": ("hip", "knee", "ankle"),
+    "pelvic_obliquity_deg": ("hips",),
+    "lateral_trunk_lean_deg": ("shoulders", "hips"),
+    "hip_drop_leg_lengths": ("hips",),
+}
+_DERIVED = {  # key -> the measurement whose availability it shares
+    "peak_hip_flexion_deg": "hip_flexion_deg",
+    "tibia_minus_trunk_deg": "tibia_inclination_deg",
+    "hip_knee_flexion_ratio": "knee_flexion_deg",
+    "foot_angle_rise_deg": "heel_rise_foot_lengths",
+    "trunk_lean_change_deg": "trunk_inclination_deg",
+    "standing_hip_flexion_deg": "hip_flexion_deg",
+    "fppa_deg_left": "fppa_deg",
+    "fppa_deg_right": "fppa_deg",
+    "pelvic_drop_deg": "pelvic_obliquity_deg",
+}
+OBLIQUE_REASON = ("the camera is oblique (neither side-on nor front-on); 2D angles from oblique "
+                  "views are off by 14-17 deg or more (Cosoli 2026), so this is not assessed")
+
+
+@dataclass
+class RepEvidence:
+    """Per-rep values (None = not measurable), the row showing each, and why any is missing."""
+
+    leg: str
+    bottom_row: int
+    values: dict[str, float | None] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def rep_evidence(sig: Signals, ctx: ClipContext, seg: RepSegment,
+                 series: dict[str, np.ndarray], profile) -> RepEvidence:
+    """Measure one rep of the stance leg (``seg.stance``; for "both" the better-seen leg)."""
+    m = profile.section("measurements")
+    fps = _fps(sig)
+    half = max(int(round(m["bottom_window_s"] * fps)), 0)
+    leg = _measured_leg(sig, ctx, seg)
+    bottom = _bottom_row(sig, ctx, seg, series, leg, m["bottom_search_s"] * fps)
+    ev = RepEvidence(leg=leg, bottom_row=bottom)
+    base = _rep_baseline(seg, len(sig.t_s), int(round(m["rep_baseline_s"] * fps)))
+    rep = np.arange(seg.start, seg.end + 1)
+
+    def at_bottom(key: str) -> float:
+        return window_median(series[key], bottom, half)
+
+    # --- availability: view, then landmarks at the bottom -------------------------------------
+    for key in ALL_KEYS:
+        reason = _view_reason(key, ctx)
+        if reason is None:
+            need = _NEEDS.get(_DERIVED.get(key, key), ())
+            reason = _landmark_reason(sig, leg, seg.stance, need,
+                                      np.arange(bottom - half, bottom + half + 1), m)
+        if reason:
+            ev.reasons[key] = reason
+    if ctx.view == "side" and not foot_length_px(sig, ctx, leg) >= m["min_foot_length_px"]:
+        for key in ("knee_toe_offset_foot_lengths", "heel_rise_foot_lengths",
+                    "foot_angle_rise_deg"):
+            ev.reasons.setdefault(key, f"the {leg} foot is too small or unclear in the image to "
+                                       "measure its length while standing")
+    if ctx.view == "side" and seg.stance in ("left", "right"):
+        _gate_knee_crossing(sig, ctx, ev, leg, bottom, m)
+
+    values: dict[str, float | None] = dict.fromkeys(ALL_KEYS)
+    if ctx.view == "side":
+        s = {k: series[f"{k}_{leg}"] for k in ("knee_flexion_deg", "hip_flexion_deg",
+                                               "ankle_dorsiflexion_deg", "tibia_inclination_deg",
+                                               "tibia_minus_trunk_deg",
+                                               "knee_toe_offset_foot_lengths")}
+        trunk = series["trunk_inclination_deg"]
+        for key, arr in s.items():
+            values[key] = window_median(arr, bottom, half)
+        values["trunk_inclination_deg"] = at_bottom("trunk_inclination_deg")
+        values["trunk_lean_change_deg"] = values["trunk_inclination_deg"] - nanmedian(trunk[base])
+        values["standing_hip_flexion_deg"] = nanmedian(s["hip_flexion_deg"][base])
+        values["peak_hip_flexion_deg"] = _peak(s["hip_flexion_deg"], rep, half)
+        peak_knee = _peak(s["knee_flexion_deg"], rep, half)
+        values["knee_flexion_deg"] = peak_knee
+        values["hip_knee_flexion_ratio"] = (values["peak_hip_flexion_deg"] / peak_knee
+                                            if peak_knee and peak_knee > 20 else float("nan"))
+        _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps)
+    if ctx.view == "front":
+        _frontal(seg, series, profile, ev, values, bottom, half, base, rep, fps)
+    hip_y = (sig.xy_px[:, LEFT_HIP, 1] + sig.xy_px[:, RIGHT_HIP, 1]) / 2
+    standing = min(nanmedian(hip_y[base]), nanmedian(hip_y[_rep_baseline_end(seg, len(hip_y),
+                                                                              len(base))]))
+    leg_len = np.nanmean([leg_length_px(sig, ctx, lg) for lg in ("left", "right")])
+    values["hip_drop_leg_lengths"] = (window_median(hip_y, seg.bottom, half) - standing) / leg_len
+
+    for key in ALL_KEYS:
+        value = values[key]
+        if key in ev.reasons or value is None or not np.isfinite(value):
+            values[key] = None
+            if key not in ev.reasons:
+                ev.reasons[key] = "landmarks are missing around the bottom of the rep"
+        else:
+            values[key] = float(value)
+        ev.rows.setdefault(key, bottom if key != "hip_drop_leg_lengths" else seg.bottom)
+    ev.values = values
+    return ev
+
+
+def _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps) -> None:
+    """Heel rise and foot-angle rise vs the rep's own standing window, sustained."""
+    m = profile.section("measurements")
+    n = max(int(round(profile.section("heel_lift")["persist_s"] * fps)), 1)
+    rise = series[f"heel_rise_foot_lengths_{leg}"]
+    angle = series[f"foot_angle_rise_deg_{leg}"]
+    rise_rel = rise[rep] - nanmedian(rise[base])
+    angle_rel = angle[rep] - nanmedian(angle[base])
+    gated = np.zeros(rep.size, bool)
+    if seg.stance in ("left", "right"):
+        free = LEG["right" if leg == "left" else "left"]
+        own = LEG[leg]
+        foot = foot_length_px(sig, ctx, leg)
+        xy = sig.xy_px[rep]
+        dist = np.nanmin(np.stack([segment_length(xy[:, own[a]], xy[:, free[b]])
+                                   for a in ("heel", "toe") for b in ("heel", "toe")]), axis=0)
+        gated = dist < m["free_foot_overlap_foot_lengths"] * foot
+    out = ~_in_frame(sig.xy_px[rep][:, [LEG[leg]["heel"], LEG[leg]["toe"]]], sig.image_size,
+                     m["edge_margin_fraction"]).all(axis=1)
+    drop = gated | out
+    if drop.mean() > 0.5 and "heel_rise_foot_lengths" not in ev.reasons:
+        why = ("the free foot hangs beside the stance foot, so their landmarks merge"
+               if gated.mean() >= out.mean() else "the stance foot leaves the frame")
+        for key in ("heel_rise_foot_lengths", "foot_angle_rise_deg"):
+            ev.reasons[key] = f"{why} for most of the rep"
+    rise_rel[drop] = np.nan
+    angle_rel[drop] = np.nan
+    for key, arr in (("heel_rise_foot_lengths", rise_rel), ("foot_angle_rise_deg", angle_rel)):
+        value, i = persistent_max(arr, n)
+        values[key] = value
+        if i >= 0:
+            ev.rows[key] = int(rep[i])
+    if drop.any() and not drop.all():
+        ev.notes.append(f"{int(drop.sum())} frames with the feet overlapping or out of frame "
+                        "were not used for heel rise")
+
+
+def _frontal(seg, series, profile, ev, values, bottom, half, base, rep, fps) -> None:
+    """FPPA, pelvic obliquity/drop and lateral trunk lean; + = free side down / to stance."""
+    left = window_median(series["fppa_deg_left"], bottom, half)
+    right = window_median(series["fppa_deg_right"], bottom, half)
+    values["fppa_deg_left"], values["fppa_deg_right"] = left, right
+    if seg.stance == "both":
+        values["fppa_deg"] = np.nanmax([left, right]) if np.isfinite([left, right]).any() else None
+    else:
+        values["fppa_deg"] = left if seg.stance == "left" else right
+    # series: + = subject's LEFT side down / lean to the LEFT; per rep: + = free side down
+    to_stance = {"left": 1.0, "right": -1.0}.get(seg.stance)
+    obliq = series["pelvic_obliquity_deg"] - nanmedian(series["pelvic_obliquity_deg"][base])
+    lean = series["lateral_trunk_lean_deg"] - nanmedian(series["lateral_trunk_lean_deg"][base])
+    n = max(int(round(profile.section("pelvic_drop")["persist_s"] * fps)), 1)
+    if to_stance is None:  # both feet down: no free side, report the larger side either way
+        values["pelvic_obliquity_deg"] = window_median(obliq, bottom, half)
+        drop, i = max(persistent_max(obliq[rep], n), persistent_max(-obliq[rep], n),
+                      key=lambda vi: -np.inf if not np.isfinite(vi[0]) else vi[0])
+        values["lateral_trunk_lean_deg"] = window_median(lean, bottom, half)
+    else:
+        free_down = -to_stance * obliq  # free side = opposite of stance
+        values["pelvic_obliquity_deg"] = window_median(free_down, bottom, half)
+        drop, i = persistent_max(free_down[rep], n)
+        values["lateral_trunk_lean_deg"] = window_median(to_stance * lean, bottom, half)
+    values["pelvic_drop_deg"] = drop
+    if i >= 0:
+        ev.rows["pelvic_drop_deg"] = int(rep[i])
+
+
+def _view_reason(key: str, ctx: ClipContext) -> str | None:
+    if key == "hip_drop_leg_lengths":
+        return None
+    needs = "side" if key in SIDE_KEYS else "front"
+    if ctx.view == needs:
+        if needs == "side" and ctx.facing_sign == 0:
+            return "the direction the person faces could not be decided from the side view"
+        return None
+    if ctx.view == "oblique":
+        return OBLIQUE_REASON
+    return f"needs a {needs} view; this clip is filmed from the {ctx.view}"
+
+
+def _landmark_reason(sig, leg, stance, need, rows, m) -> str | None:
+    rows = rows[(rows >= 0) & (rows < len(sig.t_s))]
+    ids = LEG[leg]
+    named: list[tuple[str, int]] = []
+    for part in need:
+        if part == "shoulders":
+            named += [("shoulders", LEFT_SHOULDER), ("shoulders", RIGHT_SHOULDER)]
+        elif part == "hips":
+            named += [("hips", LEFT_HIP), ("hips", RIGHT_HIP)]
+        else:
+            named.append((f"{leg} {part}", ids[part]))
+    who = "stance " if stance in ("left", "right") else ""
+    for name, idx in named:
+        xy = sig.xy_px[rows, idx]
+        if rows.size == 0 or np.isnan(xy).all():
+            return f"the {who}{name} landmark is missing at the bottom of the rep"
+        if not _in_frame(xy, sig.image_size, m["edge_margin_fraction"]).any():
+            what = "foot" if name.split()[-1] in ("heel", "toe", "ankle") else name
+            return f"the {who}{what} is out of the frame at the bottom of the rep"
+        if nanmedian(sig.visibility[rows, idx]) < m["min_visibility"]:
+            return f"the {who}{name} is not visible enough at the bottom of the rep"
+    return None
+
+
+def _gate_knee_crossing(sig, ctx, ev, leg, bottom, m) -> None:
+    """Side-view SLS: the free thigh crossing the stance knee drags its landmark (FACTS.md)."""
+    own, free = LEG[leg]["knee"], LEG["right" if leg == "left" else "left"]["knee"]
+    dist = segment_length(sig.xy_px[bottom, own], sig.xy_px[bottom, free])
+    if dist < m["knee_crossing_foot_lengths"] * foot_length_px(sig, ctx, leg):
+        why = ("the free leg crosses the stance knee at the bottom, so the knee landmark is "
+               "unreliable")
+        for key in ("knee_toe_offset_foot_lengths", "knee_flexion_deg", "tibia_inclination_deg",
+                    "tibia_minus_trunk_deg", "hip_knee_flexion_ratio", "ankle_dorsiflexion_deg"):
+            ev.reasons.setdefault(key, why)
+
+
+def _measured_leg(sig: Signals, ctx: ClipContext, seg: RepSegment) -> str:
+    if seg.stance in ("left", "right"):
+        return seg.stance
+    rows = slice(seg.start, seg.end + 1)
+    vis = {leg: nanmedian(sig.visibility[rows, [LEG[leg][k] for k in ("knee", "ankle", "heel",
+                                                                      "toe")]])
+           for leg in ("left", "right")}
+    return "right" if vis["right"] > vis["left"] else "left"
+
+
+def _bottom_row(sig, ctx, seg, series, leg, search_frames) -> int:
+    """Peak knee flexion near the lowest hip point (side view); else the lowest hip point."""
+    if ctx.view != "side":
+        return int(seg.bottom)
+    lo = max(seg.start, int(seg.bottom - search_frames))
+    hi = min(seg.end, int(seg.bottom + search_frames))
+    knee = series[f"knee_flexion_deg_{leg}"][lo:hi + 1]
+    if knee.size == 0 or np.all(np.isnan(knee)):
+        return int(seg.bottom)
+    return int(lo + np.nanargmax(knee))
+
+
+def _rep_baseline(seg: RepSegment, n_rows: int, k: int) -> np.ndarray:
+    """Rows of the standing window around the rep's start (its own baseline)."""
+    return np.arange(max(seg.start - k, 0), min(seg.start + k, n_rows - 1) + 1)
+
+
+def _rep_baseline_end(seg: RepSegment, n_rows: int, width: int) -> np.ndarray:
+    k = max(width // 2, 0)
+    return np.arange(max(seg.end - k, 0), min(seg.end + k, n_rows - 1) + 1)
+
+
+def _peak(x: np.ndarray, rows: np.ndarray, half: int) -> float:
+    """Largest value over ``rows`` after a +-half running median (one frame cannot set it)."""
+    part = x[rows]
+    if part.size == 0 or np.all(np.isnan(part)):
+        return float("nan")
+    smooth = np.array([window_median(part, i, half) for i in range(part.size)])
+    return float(np.nanmax(smooth))
+
+
+def _in_frame(xy: np.ndarray, image_size, margin: float) -> np.ndarray:
+    w, h = image_size
+    mx, my = margin * w, margin * h
+    return ((xy[..., 0] >= mx) & (xy[..., 0] <= w - mx) & (xy[..., 1] >= my)
+            & (xy[..., 1] <= h - my))
+
+
+def _fps(sig: Signals) -> float:
+    return float(1.0 / np.median(np.diff(sig.t_s))) if len(sig.t_s) > 1 else 30.0
