@@ -29,7 +29,7 @@ class ClipTask:
     clip_id: str
     path: str
     sha256: str
-    profile: str | None = None
+    profile: object | None = None  # a loaded Profile (it pickles): nodes need no file
     work_dir: str | None = None
 
 
@@ -126,9 +126,9 @@ def clip_fields(result) -> dict:
 
     - ``stance``: the stance legs of the reps, in the order first used ("left, right").
     - ``findings``: each finding present in at least one rep, in the result's order,
-      with how many reps showed it ("knee_valgus 2/3").
-    - ``rating``: the clip's overall rating if the engine gives one in its summary,
-      else the worst per-rep overall rating (a clinician acts on the worst rep).
+      with how many of the reps that could assess it showed it ("knee_valgus 2/3").
+    - ``rating``: the clip's overall rating from the engine's summary; without one,
+      the worst per-rep overall rating (a clinician acts on the worst rep).
     """
     from ..analysis.result import FINDING_NAMES
 
@@ -136,11 +136,17 @@ def clip_fields(result) -> dict:
     stances = list(dict.fromkeys(rep.stance for rep in reps))
     names = list(FINDING_NAMES) + sorted({n for rep in reps for n in rep.findings}
                                          - set(FINDING_NAMES))
+    verdicts = result.summary.get("findings") if isinstance(result.summary, dict) else None
     found = []
     for name in names:
-        hits = sum(1 for rep in reps if getattr(rep.findings.get(name), "present", None))
+        verdict = verdicts.get(name) if isinstance(verdicts, dict) else None
+        if isinstance(verdict, dict) and "reps_present" in verdict:
+            hits, of = verdict["reps_present"], verdict.get("reps_assessed", len(reps))
+        else:
+            got = [getattr(rep.findings.get(name), "present", None) for rep in reps]
+            hits, of = sum(1 for g in got if g), sum(1 for g in got if g is not None)
         if hits:
-            found.append(f"{name} {hits}/{len(reps)}")
+            found.append(f"{name} {hits}/{of}")
     return {
         "exercise": str(result.exercise),
         "view": str(result.view),

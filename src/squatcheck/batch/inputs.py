@@ -34,8 +34,9 @@ class ClipJob:
     """One input clip. ``path`` is absolute (it may not exist: the row then fails).
 
     ``label`` is what people see in the summary: the path relative to the input
-    folder, or the path as written in the manifest. ``extra`` holds the manifest
-    row (every column, in the manifest's order), empty for a folder.
+    folder, or the file name for a manifest row (its path column passes through).
+    ``extra`` holds the manifest row (every column, in the manifest's order), empty
+    for a folder.
     """
 
     order: int
@@ -87,7 +88,7 @@ def _from_folder(root: Path, exclude: Path | None) -> BatchInput:
         raise InputNotFound(f"No video files were found in {root} (looked for "
                             f"{', '.join(VIDEO_SUFFIXES)}); check the folder.")
     ids = _unique_ids(_slug(rel) for rel in rels)
-    jobs = [ClipJob(i, cid, (root / rel).absolute(), rel) for i, (rel, cid) in
+    jobs = [ClipJob(i, cid, Path(os.path.normpath(root.absolute() / rel)), rel) for i, (rel, cid) in
             enumerate(zip(rels, ids, strict=True))]
     return BatchInput(root, "folder", jobs, [])
 
@@ -155,8 +156,8 @@ def _from_manifest(manifest: Path) -> BatchInput:
                                 f"the '{path_col}' column."))
             continue
         path = Path(label).expanduser()
-        path = path if path.is_absolute() else base / path
-        jobs.append(ClipJob(i, cid, path.absolute(), label, values))
+        path = Path(os.path.normpath(path if path.is_absolute() else base.absolute() / path))
+        jobs.append(ClipJob(i, cid, path, Path(label).name, values))
     return BatchInput(manifest, "manifest", jobs, header, patient_col, visit_col, side_col)
 
 

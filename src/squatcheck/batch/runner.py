@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputNotFound, SquatcheckError
+from ..analysis.profile import load_profile
+from ..errors import SquatcheckError
 from ..video import sniff_video_file
 from .clip import ClipOutcome, ClipTask
 from .executors import make_executor
@@ -62,9 +63,7 @@ def run_batch(source: str | Path, out_dir: str | Path, *, workers: int | None = 
     """
     t0 = time.monotonic()
     out_dir = Path(out_dir)
-    profile = Path(profile) if profile is not None else None
-    if profile is not None and not profile.is_file():
-        raise InputNotFound(f"The profile {profile} does not exist; check the --profile path.")
+    profile = load_profile(profile) if profile is not None else None  # bad file: fail now
     batch = discover(source, exclude=out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     clips_dir = out_dir / "clips"
@@ -79,11 +78,10 @@ def run_batch(source: str | Path, out_dir: str | Path, *, workers: int | None = 
         sha = run.prepare(job)
         if sha is not None:
             by_sha.setdefault(sha, []).append(job)
-    tasks = [ClipTask(jobs[0].clip_id, str(jobs[0].path), sha,
-                      str(profile) if profile else None, None)
+    tasks = [ClipTask(jobs[0].clip_id, str(jobs[0].path), sha, profile, None)
              for sha, jobs in by_sha.items()]
     run.waiting = by_sha
-    skipped = sum(1 for job in batch.jobs if job.order in run.rows)
+    skipped = run.reused
 
     runner = executor_obj or make_executor(executor, workers=workers, address=address)
     if runner.name == "local":
@@ -120,6 +118,7 @@ class _Run:
         self.waiting: dict[str, list[ClipJob]] = {}
         self.progress: BatchProgress | None = None
         self.last_partial = time.monotonic()
+        self.reused = 0
 
     def prepare(self, job: ClipJob) -> str | None:
         """Settle ``job`` now if possible (bad row, unreadable, done before); else its sha."""
@@ -140,6 +139,7 @@ class _Run:
         record = self.state.get(sha)
         if record is not None and self._reuse(job, record):
             self.rows[job.order] = _row(job, record.status, record, sha)
+            self.reused += 1
             return None
         return sha
 

@@ -6,7 +6,7 @@ small JSON record under ``OUT/.squatcheck-batch/done/<sha256>.json``, written
 to a temporary name and renamed, so a record is either whole or absent. The
 record is written only after the clip's outputs were moved into place.
 
-Records carry a settings fingerprint (squatcheck version + profile bytes): a
+Records carry a settings fingerprint (squatcheck version + profile values): a
 batch re-run with another profile does the work again.
 """
 
@@ -51,12 +51,14 @@ def file_sha256(path: Path, *, chunk_bytes: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def settings_fingerprint(profile: Path | None) -> str:
-    """Everything besides the clip's bytes that changes its result."""
+def settings_fingerprint(profile=None) -> str:
+    """Everything besides the clip's bytes that changes its result: the squatcheck
+    version and the profile's values (not its file: comments do not count)."""
     from .. import __version__
 
-    profile_sha = file_sha256(profile) if profile is not None else "default"
-    text = json.dumps({"squatcheck": __version__, "profile": profile_sha}, sort_keys=True)
+    values = profile.to_dict() if profile is not None else "default"
+    text = json.dumps({"squatcheck": __version__, "profile": values}, sort_keys=True,
+                      default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

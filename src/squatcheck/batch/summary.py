@@ -91,8 +91,8 @@ def render_html(batch: BatchInput, rows: list[dict]) -> str:
         cells = [e(row.get("extra", {}).get(c, "")) for c in extra_cols]
         cells.append(e(row["file"]))
         if row["status"] == "ok":
-            cells += [e(row["exercise"]), e(row["stance"]), f"{row['reps']}",
-                      e(row["findings"]) or "none", _badge(row["rating"]), _link(row)]
+            cells += [e(_words(row["exercise"])), e(row["stance"]), f"{row['reps']}",
+                      e(_words(row["findings"])) or "none", _badge(row["rating"]), _link(row)]
             td = [f"<td>{c}</td>" for c in cells]
             td[len(extra_cols) + 3] = f"<td class='num'>{row['reps']}</td>"
         else:
@@ -101,10 +101,10 @@ def render_html(batch: BatchInput, rows: list[dict]) -> str:
                       f"{': ' + e(row['reason']) if row['reason'] else ''}</td>")
         out.append(f"<tr class='{e(row['status'])}'>" + "".join(td) + "</tr>")
     out.append("</tbody></table>")
-    out.append("<p>Findings list each one seen in at least one rep, with the share of reps; "
-               "the rating is the worst rep's overall rating unless the analysis rates the "
-               "clip as a whole. Each clip's report has the numbers, the frames and what "
-               "could not be assessed.</p></body></html>")
+    out.append("<p>Findings: each one seen in at least one rep, with the number of reps "
+               "that showed it out of those that could assess it. Rating: the clip's overall "
+               "rating (good / fair / poor). Each clip's report has the numbers, the frames "
+               "and what could not be assessed, and why.</p></body></html>")
     return "\n".join(out) + "\n"
 
 
@@ -130,7 +130,7 @@ def _patients_html(batch: BatchInput, rows: list[dict]) -> str:
         for row in sorted(prow, key=lambda r: _visit_key(r["extra"].get(vcol, "") if vcol
                                                          else "", r["order"])):
             visits.setdefault(row["extra"].get(vcol, "") if vcol else "", []).append(row)
-        sides = list(dict.fromkeys(_side(r, scol) for r in prow))
+        sides = sorted(dict.fromkeys(_side(r, scol) for r in prow), key=_side_key)
         out.append(f"<h3>{e(patient)}</h3><table><thead><tr><th>{e(vcol or 'visit')}</th>"
                    + "".join(f"<th>{e(s or 'clip')}</th>" for s in sides) + "</tr></thead>"
                    "<tbody>")
@@ -142,6 +142,11 @@ def _patients_html(batch: BatchInput, rows: list[dict]) -> str:
             out.append(f"<tr><th>{e(visit or '-')}</th>{''.join(cells)}</tr>")
         out.append("</tbody></table>")
     return "\n".join(out)
+
+
+def _side_key(side: str) -> tuple:
+    known = ("left", "l", "right", "r", "both")
+    return (known.index(side.lower()) if side.lower() in known else len(known), side)
 
 
 def _side(row: dict, side_col: str | None) -> str:
@@ -156,7 +161,13 @@ def _visit_cell(row: dict) -> str:
         return (f"<div class='cell reason'>{e(row['file'])}: {e(STATUS_TEXT[row['status']])}"
                 f"{': ' + e(row['reason']) if row['reason'] else ''}</div>")
     return (f"<div class='cell'>{_badge(row['rating'])} {row['reps']} reps, "
-            f"{e(row['exercise'])}<br>{e(row['findings']) or 'no findings'} {_link(row)}</div>")
+            f"{e(_words(row['exercise']))} ({e(row['file'])})<br>"
+            f"{e(_words(row['findings'])) or 'no findings'} {_link(row)}</div>")
+
+
+def _words(text: str) -> str:
+    """Names as people read them: 'knee_valgus 2/3' -> 'knee valgus 2/3'."""
+    return str(text).replace("_", " ")
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%d/%m/%Y", "%Y%m%d")
