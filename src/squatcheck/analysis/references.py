@@ -39,7 +39,8 @@ def foot_length_px(sig: Signals, ctx: ClipContext, leg: str) -> float:
         return float(value)
     rows = baseline_rows(sig, ctx)
     ids = LEG[leg]
-    return nanmedian(segment_length(sig.xy_px[rows, ids["heel"]], sig.xy_px[rows, ids["toe"]]))
+    length = nanmedian(segment_length(sig.xy_px[rows, ids["heel"]], sig.xy_px[rows, ids["toe"]]))
+    return length if length > 0 else float("nan")
 
 
 def leg_length_px(sig: Signals, ctx: ClipContext, leg: str) -> float:

@@ -1,0 +1,171 @@
+"""Findings, rating and clip summary on hand-built reps with known answers."""
+
+import pytest
+
+from squatcheck.analysis.findings import assess_rep
+from squatcheck.analysis.measurements import compute_series, measure_rep
+from squatcheck.analysis.profile import load_profile
+from squatcheck.analysis.rating import rate_rep
+from squatcheck.analysis.result import FINDING_NAMES, RATING_ITEMS, SEVERITIES, Rep
+from squatcheck.analysis.summary import summarize
+from test_measurements import PROFILE, front_rep, side_rep
+
+
+def findings_of(sig, ctx, seg, profile=PROFILE):
+    series = compute_series(sig, ctx)
+    m = measure_rep(sig, ctx, seg, series, profile)
+    return assess_rep(m, series, sig, ctx, seg, profile), m
+
+
+def as_rep(index, seg, sig, findings, measurements, profile=PROFILE):
+    return Rep(index=index, stance=seg.stance, start_s=float(sig.t_s[seg.start]),
+               bottom_s=float(sig.t_s[seg.bottom]), end_s=float(sig.t_s[seg.end]),
+               start_frame=seg.start, bottom_frame=seg.bottom, end_frame=seg.end,
+               measurements=measurements, findings=findings,
+               rating=rate_rep(findings, profile))
+
+
+def test_every_finding_is_well_formed():
+    for sig, ctx, seg in (side_rep(tibia=35, heel_px=8), front_rep(fppa=16, drop=8)):
+        found, _ = findings_of(sig, ctx, seg)
+        assert tuple(found) == FINDING_NAMES
+        for name, f in found.items():
+            assert f.name == name and f.severity in SEVERITIES and f.reason and f.source
+            if f.present is None:
+                assert f.severity == "not_assessable" and f.frame is None
+                assert f.reason.startswith("Not assessable")
+            else:
+                # the frame of evidence is a video frame index, not a row number
+                assert f.frame - 100 in range(len(sig.t_s))
+                assert f.t_s == pytest.approx(sig.t_s[f.frame - 100])
+                assert (f.severity != "none") == f.present
+
+
+def test_knee_past_toes_above_and_below_threshold():
+    past, m = findings_of(*side_rep(tibia=35.0))
+    assert past["knee_past_toes"].present is True
+    assert past["knee_past_toes"].value == pytest.approx(m["knee_toe_offset_foot_lengths"],
+                                                         abs=1e-3)
+    assert past["knee_past_toes"].threshold == PROFILE.knee_past_toes.threshold_foot_lengths
+    assert "read it with the trunk" in past["knee_past_toes"].reason
+    behind, _ = findings_of(*side_rep(tibia=15.0))
+    assert behind["knee_past_toes"].present is False
+    assert behind["knee_past_toes"].value < 0 and "behind" in behind["knee_past_toes"].reason
+
+
+def test_heel_lift_needs_persistence_and_invalidates_the_trial():
+    lifted, _ = findings_of(*side_rep(heel_px=9.0))
+    assert lifted["heel_lift"].present and "invalid" in lifted["heel_lift"].reason
+    rating = rate_rep(lifted, PROFILE)
+    assert rating["foot"] in ("fair", "poor") and rating["overall"] == "poor"
+    assert "Invalid trial" in rating["note"]
+    blip, _ = findings_of(*side_rep(heel_px=9.0, heel_frames=2))
+    assert blip["heel_lift"].present is False
+
+
+def test_wrong_view_findings_are_not_assessable_with_the_reason():
+    side, _ = findings_of(*side_rep(tibia=35.0))
+    for name in ("knee_valgus", "pelvic_drop"):
+        assert side[name].present is None
+        assert "needs a front view" in side[name].reason
+    front, _ = findings_of(*front_rep(fppa=16.0))
+    for name in ("knee_past_toes", "heel_lift", "quad_dominant", "pelvic_tilt"):
+        assert front[name].present is None
+        assert "needs a side view" in front[name].reason
+    assert front["trunk_lean"].present is not None  # lateral lean is a front-view item
+
+
+def test_oblique_view_says_why():
+    from clinical_builders import context
+
+    sig, _, seg = side_rep(tibia=40.0)
+    found, _ = findings_of(sig, context("oblique", facing="left"), seg)
+    assert all(f.present is None for f in found.values())
+    assert all("oblique" in f.reason for f in found.values())
+    assert rate_rep(found, PROFILE)["overall"] == "not_assessable"
+
+
+@pytest.mark.parametrize("fppa, present, severity", [(4.0, False, "none"), (11.0, True, "mild"),
+                                                     (14.0, True, "moderate"),
+                                                     (20.0, True, "severe")])
+def test_knee_valgus_grades_on_herrington(fppa, present, severity):
+    found, _ = findings_of(*front_rep(fppa=fppa, facing="camera", stance="right"))
+    f = found["knee_valgus"]
+    assert (f.present, f.severity) == (present, severity)
+    assert f.uncertainty == PROFILE.knee_valgus.uncertainty_deg
+    assert "Herrington" in f.source
+
+
+def test_pelvic_drop_is_conservative():
+    small, _ = findings_of(*front_rep(fppa=0.0, drop=4.0))
+    assert small["pelvic_drop"].present is False
+    large, _ = findings_of(*front_rep(fppa=0.0, drop=9.5))
+    assert large["pelvic_drop"].present is True
+    assert "Low confidence" in large["pelvic_drop"].reason
+    assert large["pelvic_drop"].uncertainty >= 4.0
+
+
+def test_quad_dominant_pattern_from_barrack():
+    quad, _ = findings_of(*side_rep(tibia=38.0, knee=85.0, trunk=15.0, heel_px=9.0))
+    f = quad["quad_dominant"]
+    assert f.present and f.value == pytest.approx(23.0, abs=0.01)
+    assert "extrapolation" in f.reason and "Barrack" in f.source
+    assert f.severity in ("moderate", "severe")  # knee past toes and heel lift support it
+    hip, _ = findings_of(*side_rep(tibia=25.0, knee=90.0, trunk=40.0))
+    assert hip["quad_dominant"].present is False
+
+
+def test_trunk_lean_forward_and_lateral():
+    forward, _ = findings_of(*side_rep(tibia=25.0, trunk=55.0))
+    assert forward["trunk_lean"].present and forward["trunk_lean"].value == pytest.approx(55.0)
+    lateral, _ = findings_of(*front_rep(fppa=0.0, lean=12.0))
+    assert lateral["trunk_lean"].present
+    assert "towards the stance leg" in lateral["trunk_lean"].reason
+
+
+def test_profile_override_changes_the_verdict():
+    strict = load_profile(overrides={"knee_valgus": {"threshold_deg": 3.0}})
+    found, _ = findings_of(*front_rep(fppa=6.0), profile=strict)
+    assert found["knee_valgus"].present and found["knee_valgus"].threshold == 3.0
+    assert not findings_of(*front_rep(fppa=6.0))[0]["knee_valgus"].present
+
+
+def test_rating_items_and_summary_with_both_legs():
+    reps = []
+    for i, (stance, fppa) in enumerate([("left", 4.0), ("right", 15.0), ("left", 5.0),
+                                        ("right", 16.0)]):
+        sig, ctx, seg = front_rep(stance=stance, fppa=fppa)
+        found, m = findings_of(sig, ctx, seg)
+        reps.append(as_rep(i, seg, sig, found, m))
+    for rep in reps:
+        assert set(RATING_ITEMS) <= set(rep.rating)
+        assert rep.rating["hip"] == "not_assessable"
+    assert reps[0].rating["knee"] == "good" and reps[1].rating["knee"] == "poor"
+    summary = summarize(reps, ctx, PROFILE)
+    assert summary["rep_count"] == 4 and summary["reps_by_stance"] == {"left": 2, "right": 2}
+    assert summary["legs"]["right"]["findings"]["knee_valgus"]["present"] is True
+    assert summary["legs"]["left"]["findings"]["knee_valgus"]["present"] is False
+    assert summary["findings"]["knee_valgus"]["reps_present"] == 2
+    lr = summary["left_vs_right"]["fppa_deg"]
+    assert lr["right_minus_left"] == pytest.approx(11.0, abs=0.01) and lr["notable"]
+    assert summary["findings"]["heel_lift"]["verdict"] == "not_assessable"
+    assert any("Only 2 rep(s)" in n for n in summary["notes"])
+    assert any("fppa_deg" in line for line in summary["verdict"])
+
+
+def test_summary_of_no_reps():
+    _, ctx, _ = side_rep()
+    summary = summarize([], ctx, PROFILE)
+    assert summary["rep_count"] == 0 and summary["verdict"] == ["No squat reps were found."]
+    assert summary["left_vs_right"] is None
+
+
+def test_summary_uses_at_most_max_reps_averaged():
+    profile = load_profile(overrides={"summary": {"max_reps_averaged": 2}})
+    reps = []
+    for i, tibia in enumerate([30.0, 32.0, 45.0]):
+        sig, ctx, seg = side_rep(tibia=tibia)
+        found, m = findings_of(sig, ctx, seg)
+        reps.append(as_rep(i, seg, sig, found, m))
+    mean = summarize(reps, ctx, profile)["legs"]["left"]["mean"]["tibia_inclination_deg"]
+    assert mean == pytest.approx(31.0)

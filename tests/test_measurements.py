@@ -1,0 +1,246 @@
+"""Measurements pinned on hand-built stick figures whose answer is known by construction."""
+
+import numpy as np
+import pytest
+
+from clinical_builders import (
+    FOOT_PX,
+    SHANK_PX,
+    context,
+    front_frame,
+    one_rep,
+    ramp,
+    side_frame,
+    track,
+)
+from squatcheck.analysis.geometry import (
+    flexion_deg,
+    fppa_deg,
+    inclination_deg,
+    line_tilt_deg,
+    persistent_max,
+)
+from squatcheck.analysis.measurements import compute_series, measure_rep
+from squatcheck.analysis.profile import load_profile
+from squatcheck.pose.landmarks import LEFT_FOOT_INDEX, LEFT_KNEE
+
+PROFILE = load_profile()
+N_STAND = 15
+
+
+def side_rep(*, facing=1, tibia=30.0, knee=90.0, trunk=20.0, heel_px=0.0, free="right",
+             heel_frames=None):
+    """A single-leg squat from the side; ``heel_frames`` limits the heel rise to the
+    first N frames of the bottom hold."""
+    tib, kf, tr = (ramp(N_STAND, 30, 10, v) for v in (tibia, knee, trunk))
+    hr = ramp(N_STAND, 30, 10, heel_px)
+    if heel_frames is not None:
+        hr = np.zeros_like(hr)
+        start = N_STAND + 30
+        hr[start:start + heel_frames] = heel_px
+    frames = [side_frame(facing=facing, tibia_deg=a, knee_flex_deg=b, trunk_deg=c,
+                         heel_rise_px=d, free=free)
+              for a, b, c, d in zip(tib, kf, tr, hr, strict=True)]
+    stance = "both" if free == "both" else ("left" if free == "right" else "right")
+    sig = track(frames)
+    ctx = context("side", facing="right" if facing > 0 else "left")
+    return sig, ctx, one_rep(sig, stance, N_STAND)
+
+
+def front_rep(*, facing="camera", stance="left", fppa=16.0, drop=0.0, lean=0.0):
+    fp, dr, ln = (ramp(N_STAND, 30, 10, v) for v in (fppa, drop, lean))
+    hip_y = 500 + ramp(N_STAND, 30, 10, 120)
+    frames = [front_frame(facing=facing, stance=stance, fppa_deg=a, drop_deg=b, lean_deg=c,
+                          hip_y=d) for a, b, c, d in zip(fp, dr, ln, hip_y, strict=True)]
+    sig = track(frames)
+    return sig, context("front", facing=facing), one_rep(sig, stance, N_STAND)
+
+
+def measure(sig, ctx, seg, profile=PROFILE):
+    series = compute_series(sig, ctx)
+    return measure_rep(sig, ctx, seg, series, profile), series
+
+
+# --- pure geometry -------------------------------------------------------------------------
+
+def test_flexion_and_inclination_of_known_segments():
+    hip, knee, ankle = np.array([0.0, 0]), np.array([0.0, 100]), np.array([100.0, 100])
+    assert flexion_deg(hip, knee, ankle) == pytest.approx(90.0)
+    shank_top = np.array([np.sin(np.radians(30)), -np.cos(np.radians(30))]) * 100
+    assert inclination_deg(np.zeros(2), shank_top, 1) == pytest.approx(30.0)
+    assert inclination_deg(np.zeros(2), shank_top, -1) == pytest.approx(-30.0)  # leans back
+    assert inclination_deg(np.zeros(2), shank_top, 0) == pytest.approx(30.0)
+
+
+def test_line_tilt_sign_is_which_end_is_lower():
+    a, b = np.array([0.0, 0]), np.array([100.0, np.tan(np.radians(5)) * 100])
+    assert line_tilt_deg(a, b) == pytest.approx(5.0)
+    assert line_tilt_deg(b, a) == pytest.approx(-5.0)
+    mirrored = np.array([-100.0, b[1]])  # the same tilt seen from the other side
+    assert line_tilt_deg(a, mirrored) == pytest.approx(5.0)
+
+
+def test_fppa_sign_follows_the_medial_side():
+    hip, ankle = np.array([0.0, 0]), np.array([0.0, 400])
+    knee_to_image_left = np.array([-200 * np.tan(np.radians(10)), 200])
+    # facing the camera, the LEFT leg's midline is image-left: knee there = valgus
+    assert fppa_deg(hip, knee_to_image_left, ankle, -1) == pytest.approx(20.0)
+    assert fppa_deg(hip, knee_to_image_left, ankle, +1) == pytest.approx(-20.0)
+    assert np.isnan(fppa_deg(hip, np.array([np.nan, 1.0]), ankle, -1))
+
+
+def test_persistent_max_ignores_spikes_and_gaps():
+    x = np.zeros(40)
+    x[10] = 5.0  # one-frame spike
+    x[20:26] = 2.0  # six frames sustained
+    value, centre = persistent_max(x, 5)
+    assert value == pytest.approx(2.0) and 20 <= centre <= 25
+    x[22] = np.nan  # a gap breaks persistence
+    assert persistent_max(x, 5)[0] == pytest.approx(0.0)
+    assert persistent_max(np.zeros(3), 5) == (pytest.approx(np.nan, nan_ok=True), -1)
+
+
+# --- side view -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_knee_exactly_0_3_foot_lengths_past_the_toe(facing):
+    # ankle sits 0.75 foot lengths behind the toe: shank reach 1.05 foot lengths => +0.30
+    tibia = np.degrees(np.arcsin(1.05 * FOOT_PX / SHANK_PX))
+    sig, ctx, seg = side_rep(facing=facing, tibia=tibia)
+    m, series = measure(sig, ctx, seg)
+    assert m["knee_toe_offset_foot_lengths"] == pytest.approx(0.30, abs=1e-6)
+    bottom = seg.bottom
+    knee_x, toe_x = sig.xy_px[bottom, LEFT_KNEE, 0], sig.xy_px[bottom, LEFT_FOOT_INDEX, 0]
+    assert np.sign(knee_x - toe_x) == facing  # ahead = the way the person faces
+    assert series["knee_toe_offset_foot_lengths_left"][0] == pytest.approx(-0.75)
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_side_angles_of_a_known_pose(facing):
+    sig, ctx, seg = side_rep(facing=facing, tibia=30.0, knee=95.0, trunk=25.0)
+    m, _ = measure(sig, ctx, seg)
+    assert m["tibia_inclination_deg"] == pytest.approx(30.0)
+    assert m["trunk_inclination_deg"] == pytest.approx(25.0)
+    assert m["tibia_minus_trunk_deg"] == pytest.approx(5.0)
+    assert m["knee_flexion_deg"] == pytest.approx(95.0)
+    # hip flexion = thigh (95 - 30 = 65 deg back from vertical) + trunk (25 forward)
+    assert m["hip_flexion_deg"] == pytest.approx(90.0)
+    assert m["hip_knee_flexion_ratio"] == pytest.approx(90.0 / 95.0)
+    assert m["ankle_dorsiflexion_deg"] == pytest.approx(30.0)  # foot flat: = tibia
+    assert m["trunk_lean_change_deg"] == pytest.approx(25.0)
+    assert m["standing_hip_flexion_deg"] == pytest.approx(0.0, abs=1e-6)
+    assert 0.2 < m["hip_drop_leg_lengths"] < 0.5
+    # front-view items are not measured from the side
+    assert m["fppa_deg"] is None and m["pelvic_drop_deg"] is None
+
+
+def test_heel_rise_must_persist():
+    sustained = measure(*side_rep(heel_px=8.0))[0]
+    assert sustained["heel_rise_foot_lengths"] == pytest.approx(0.08)
+    assert sustained["foot_angle_rise_deg"] == pytest.approx(np.degrees(np.arcsin(0.08)))
+    assert sustained["ankle_dorsiflexion_deg"] == pytest.approx(30 - np.degrees(np.arcsin(0.08)))
+    blip = measure(*side_rep(heel_px=8.0, heel_frames=2))[0]  # 2 frames < 0.2 s at 30 fps
+    assert blip["heel_rise_foot_lengths"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_double_leg_side_view_measures_a_leg():
+    m, _ = measure(*side_rep(free="both", tibia=35.0, knee=100.0, trunk=30.0))
+    assert m["tibia_inclination_deg"] == pytest.approx(35.0)
+    assert m["knee_flexion_deg"] == pytest.approx(100.0)
+
+
+def test_free_foot_beside_the_stance_foot_is_not_read_as_heel_rise():
+    sig, ctx, seg = side_rep(heel_px=0.0)
+    # put the free (right) foot's landmarks on the stance heel, slightly higher
+    for lm in (30, 32):
+        sig.xy_px[:, lm] = sig.xy_px[:, 29] + np.array([5.0, -12.0])
+    m, series = measure(sig, ctx, seg)
+    assert m["heel_rise_foot_lengths"] is None
+    from squatcheck.analysis.rep_evidence import rep_evidence
+    ev = rep_evidence(sig, ctx, seg, series, PROFILE)
+    assert "free foot" in ev.reasons["heel_rise_foot_lengths"]
+
+
+def test_hidden_or_out_of_frame_stance_foot():
+    sig, ctx, seg = side_rep(tibia=35.0)
+    sig.visibility[:, LEFT_FOOT_INDEX] = 0.1
+    m, series = measure(sig, ctx, seg)
+    assert m["knee_toe_offset_foot_lengths"] is None
+    assert m["tibia_inclination_deg"] is not None  # the toe is not needed for the shank
+    from squatcheck.analysis.rep_evidence import rep_evidence
+    reason = rep_evidence(sig, ctx, seg, series, PROFILE).reasons["knee_toe_offset_foot_lengths"]
+    assert "toe" in reason and "not visible" in reason
+
+    sig, ctx, seg = side_rep(tibia=35.0)
+    sig.xy_px[:, LEFT_FOOT_INDEX, 1] = 1200.0  # below the bottom edge (H = 1000)
+    m, series = measure(sig, ctx, seg)
+    reason = rep_evidence(sig, ctx, seg, series, PROFILE).reasons["knee_toe_offset_foot_lengths"]
+    assert m["knee_toe_offset_foot_lengths"] is None and "out of the frame" in reason
+
+
+# --- front view ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("facing", ["camera", "away"])
+@pytest.mark.parametrize("stance", ["left", "right"])
+def test_fppa_of_a_bent_stance_leg(facing, stance):
+    sig, ctx, seg = front_rep(facing=facing, stance=stance, fppa=16.0)
+    m, _ = measure(sig, ctx, seg)
+    assert m["fppa_deg"] == pytest.approx(16.0)
+    other = "right" if stance == "left" else "left"
+    assert m[f"fppa_deg_{other}"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_facing_the_camera_image_left_is_their_right():
+    sig, ctx, seg = front_rep(facing="camera", stance="right", fppa=12.0)
+    bottom = seg.bottom
+    right_hip, right_knee = sig.xy_px[bottom, 24], sig.xy_px[bottom, 26]
+    assert right_hip[0] < 500  # the subject's right hip is on image-left
+    assert right_knee[0] > right_hip[0]  # knee moved towards image-right = medially
+    m, _ = measure(sig, ctx, seg)
+    assert m["fppa_deg"] == pytest.approx(12.0)
+    # the same picture read as if the subject faced away: the knee is now lateral (varus)
+    ctx.facing = "away"
+    m_away, _ = measure(sig, ctx, seg)
+    assert m_away["fppa_deg"] == pytest.approx(-12.0)
+
+
+def test_varus_is_negative():
+    m, _ = measure(*front_rep(fppa=-6.0))
+    assert m["fppa_deg"] == pytest.approx(-6.0)
+
+
+@pytest.mark.parametrize("stance", ["left", "right"])
+def test_pelvic_drop_and_lateral_lean_signed_by_stance(stance):
+    m, series = measure(*front_rep(stance=stance, fppa=0.0, drop=7.0, lean=9.0))
+    assert m["pelvic_obliquity_deg"] == pytest.approx(7.0)
+    assert m["pelvic_drop_deg"] == pytest.approx(7.0)
+    assert m["lateral_trunk_lean_deg"] == pytest.approx(9.0, abs=0.3)  # hips drop too
+    # the series says which anatomical side went down: + = the subject's left
+    peak = series["pelvic_obliquity_deg"][N_STAND + 35]
+    assert np.sign(peak) == (1 if stance == "right" else -1)
+    hike = measure(*front_rep(stance=stance, fppa=0.0, drop=-4.0))[0]
+    assert hike["pelvic_obliquity_deg"] == pytest.approx(-4.0)
+
+
+# --- view gating ---------------------------------------------------------------------------
+
+def test_side_items_are_none_from_the_front_and_vice_versa():
+    from squatcheck.analysis.rep_evidence import SIDE_KEYS, rep_evidence
+
+    sig, ctx, seg = front_rep()
+    m, series = measure(sig, ctx, seg)
+    assert all(m[k] is None for k in SIDE_KEYS)
+    assert np.isnan(series["knee_flexion_deg_left"]).all()
+    reasons = rep_evidence(sig, ctx, seg, series, PROFILE).reasons
+    assert "needs a side view" in reasons["knee_toe_offset_foot_lengths"]
+    assert m["hip_drop_leg_lengths"] is not None  # depth is read in every view
+
+
+def test_oblique_view_measures_only_depth():
+    from squatcheck.analysis.rep_evidence import rep_evidence
+
+    sig, _, seg = side_rep(tibia=35.0)
+    ctx = context("oblique", facing="left")
+    m, series = measure(sig, ctx, seg)
+    assert [k for k, v in m.items() if v is not None] == ["hip_drop_leg_lengths"]
+    assert "oblique" in rep_evidence(sig, ctx, seg, series, PROFILE).reasons["fppa_deg"]
