@@ -80,6 +80,7 @@ def _summary(analysis) -> dict:
     """The few facts the history page lists."""
     result = analysis.result
     return {"exercise": result.exercise, "view": result.view, "reps": len(result.reps),
+            "frames": len(analysis.track),
             "duration_s": round(float(analysis.track.duration_s), 2),
             "usable_fraction": round(float(result.usable_fraction), 3)}
 
