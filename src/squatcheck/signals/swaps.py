@@ -1,0 +1,114 @@
+"""Left/right leg swaps and whole-body front/back flips.
+
+Pose models label legs from appearance; when the legs overlap (side view) or
+the body is seen from behind they may swap labels for a stretch. Physics does
+not: a landmark moves continuously. So a frame whose left-leg landmarks are far
+closer to the previous frame's right-leg landmarks (and vice versa) than to
+their own is a swap, and we swap it back. The decision compares with the last
+repaired frame, so a swap lasting many frames is repaired as a whole.
+
+A front/back flip (the model believes the person faces the other way) swaps
+every left/right pair at once; in a front-ish view it shows as the shoulder and
+hip order reversing. A short reversal (shorter than ``max_flip_s``) inside a
+clip whose order is otherwise steady is such a flip; a long one is a real turn
+and is kept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..pose import landmarks as L
+from .gaps import nan_runs
+
+LEG_PAIRS = [(L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE),
+             (L.LEFT_HEEL, L.RIGHT_HEEL), (L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX)]
+
+
+def swap_pairs(rows: np.ndarray, pairs) -> np.ndarray:
+    """Swap landmark pairs in ``rows`` (N, 33, ...) in place and return it."""
+    left = [a for a, _ in pairs]
+    right = [b for _, b in pairs]
+    tmp = rows[:, left].copy()
+    rows[:, left] = rows[:, right]
+    rows[:, right] = tmp
+    return rows
+
+
+def _pair_costs(cur_l, cur_r, ref_l, ref_r) -> tuple[float, float]:
+    """Mean distance keeping labels vs swapping them ((P,2) arrays; NaN ignored)."""
+    def mean_dist(a, b):
+        d = np.linalg.norm(a - b, axis=-1)
+        d = d[np.isfinite(d)]
+        return float(d.mean()) if d.size else np.nan
+
+    same = mean_dist(cur_l, ref_l) + mean_dist(cur_r, ref_r)
+    swap = mean_dist(cur_l, ref_r) + mean_dist(cur_r, ref_l)
+    return same, swap
+
+
+def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: float,
+                     pairs=LEG_PAIRS) -> np.ndarray:
+    """(T,) bool: rows whose leg labels should be swapped to keep the legs continuous.
+
+    A row is swapped when swapping cuts the frame-to-frame travel of the legs to
+    below ``max_cost_ratio`` of keeping them, and by at least ``min_jump_px``
+    (jitter alone never swaps).
+
+    xy_px : (T, 33, 2)
+    """
+    n = len(xy_px)
+    swapped = np.zeros(n, bool)
+    li = [a for a, _ in pairs]
+    ri = [b for _, b in pairs]
+    ref_l = ref_r = None
+    for t in range(n):
+        cur_l, cur_r = xy_px[t, li], xy_px[t, ri]
+        if ref_l is None:
+            if np.isfinite(cur_l).all() and np.isfinite(cur_r).all():
+                ref_l, ref_r = cur_l.copy(), cur_r.copy()
+            continue
+        same, swap = _pair_costs(cur_l, cur_r, ref_l, ref_r)
+        if np.isfinite(same) and np.isfinite(swap) and swap < max_cost_ratio * same \
+                and same - swap > min_jump_px:
+            swapped[t] = True
+            cur_l, cur_r = cur_r, cur_l
+        ref_l = np.where(np.isfinite(cur_l), cur_l, ref_l)
+        ref_r = np.where(np.isfinite(cur_r), cur_r, ref_r)
+    return swapped
+
+
+def detect_body_flips(xy_px: np.ndarray, t_s: np.ndarray, *, min_width_ratio: float,
+                      max_flip_s: float) -> np.ndarray:
+    """(T,) bool: short stretches whose shoulder and hip order is reversed.
+
+    Only frames where the torso is seen wide (shoulder + hip width at least
+    ``min_width_ratio`` of the torso length, i.e. not a side view) vote on the
+    order; the clip's majority order is taken as true.
+    """
+    n = len(xy_px)
+    flips = np.zeros(n, bool)
+    if n == 0:
+        return flips
+    dx = (xy_px[:, L.LEFT_SHOULDER, 0] - xy_px[:, L.RIGHT_SHOULDER, 0]
+          + xy_px[:, L.LEFT_HIP, 0] - xy_px[:, L.RIGHT_HIP, 0]) / 2
+    mid_sh = xy_px[:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]].mean(axis=1)
+    mid_hip = xy_px[:, [L.LEFT_HIP, L.RIGHT_HIP]].mean(axis=1)
+    torso = np.linalg.norm(mid_sh - mid_hip, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wide = np.abs(dx) / torso >= min_width_ratio
+    sign = np.where(wide, np.sign(dx), 0.0)
+    votes = sign[sign != 0]
+    if votes.size == 0:
+        return flips
+    majority = 1.0 if (votes > 0).sum() >= (votes < 0).sum() else -1.0
+    against = sign == -majority
+    # a reversed stretch may include not-wide frames; it ends at the next agreeing frame
+    agree = sign == majority
+    for start, stop in nan_runs(~agree):
+        seg = against[start:stop]
+        if not seg.any() or (start == 0 and stop == n):
+            continue
+        if t_s[min(stop, n - 1)] - t_s[start] <= max_flip_s:
+            flips[start:stop] = seg.any()
+    return flips
