@@ -4,6 +4,13 @@ Container headers lie (frame counts, nominal fps), phones store rotation as
 metadata and record at variable frame rates; this module hides all of that
 behind one iterator of :class:`Frame`. Memory stays flat: frames are decoded
 one at a time (optionally a few ahead, on a thread, see ``prefetch``).
+
+Files are decoded with PyAV (FFmpeg): it gives each frame's own presentation
+time, the rotation stored by phones, and which streams a file holds (so an
+audio-only file gets its own message). OpenCV 5.1's reader converts Display-P3
+phone video (every iPhone clip) through FFmpeg 8's colour management at about
+100 ms per 1080p frame, ten times the decode itself; PyAV does not. Cameras
+are read with OpenCV.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 
@@ -21,10 +29,18 @@ from .errors import CameraUnavailable, InputNotFound, NotAVideo
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv", ".gif", ".mpg", ".mpeg", ".y4m")
 
+av.logging.set_level(None)  # FFmpeg's own warnings (damaged packets etc.) are not for users
+
+# clockwise quarter turns that make a frame upright, by PyAV's ``frame.rotation``
+# (the display matrix angle, counter-clockwise degrees)
+_CLOCKWISE = {0: None, -90: cv2.ROTATE_90_CLOCKWISE, 270: cv2.ROTATE_90_CLOCKWISE,
+              90: cv2.ROTATE_90_COUNTERCLOCKWISE, -270: cv2.ROTATE_90_COUNTERCLOCKWISE,
+              180: cv2.ROTATE_180, -180: cv2.ROTATE_180}
+
 
 @dataclass(frozen=True)
 class Frame:
-    """One decoded frame. ``image`` is BGR uint8 of shape (H, W, 3)."""
+    """One decoded frame. ``image`` is BGR uint8 of shape (H, W, 3), upright."""
 
     index: int
     t_s: float
@@ -33,7 +49,12 @@ class Frame:
 
 @dataclass(frozen=True)
 class VideoInfo:
-    """What the container says, before decoding. ``frame_count_header`` may be wrong."""
+    """What the source says, before decoding it all.
+
+    ``width``/``height`` are of the upright frame at full resolution (the first
+    frame is decoded to know them). ``frame_count_header`` is an estimate from
+    the container and may be wrong: count what decodes.
+    """
 
     source: str
     width: int
@@ -41,6 +62,7 @@ class VideoInfo:
     fps_nominal: float
     frame_count_header: int
     is_camera: bool
+    rotation_deg: int = 0  # clockwise turn applied to make frames upright (rotation metadata)
 
 
 def sniff_video_file(path: Path) -> None:
@@ -49,6 +71,7 @@ def sniff_video_file(path: Path) -> None:
     Checks existence and content (magic bytes), never the extension: a JPEG
     renamed ``.mp4`` is still a JPEG.
     """
+    path = Path(path)
     if not path.exists():
         raise InputNotFound(f"{path} does not exist; check the path and try again.")
     if path.is_dir():
@@ -66,9 +89,13 @@ def sniff_video_file(path: Path) -> None:
         raise NotAVideo(f"{path} is a still image, not a video; squatcheck needs a video "
                         "of the whole squat.")
     if kind == "audio":
-        raise NotAVideo(f"{path} holds audio only, no video picture.")
+        raise NotAVideo(_audio_only(path))
     if kind == "text":
-        raise NotAVideo(f"{path} is a text file, not a video.")
+        raise NotAVideo(f"{path} is a text file, not a video; give the video file itself.")
+
+
+def _audio_only(path) -> str:
+    return f"{path} holds audio only, no picture; give a video file recorded with the camera."
 
 
 def _magic_kind(head: bytes) -> str:
@@ -90,6 +117,11 @@ def _magic_kind(head: bytes) -> str:
     return "text" if all(c.isprintable() or c.isspace() for c in text) else "other"
 
 
+def _damaged(path) -> str:
+    return (f"{path} could not be read as a video; it may be truncated or damaged, or in a "
+            "format FFmpeg cannot decode. Copy it again or re-export it as MP4.")
+
+
 class VideoReader:
     """Iterate the frames of a file or camera, upright, with real timestamps.
 
@@ -98,77 +130,119 @@ class VideoReader:
     source : path or int
         A video file, or a camera index.
     max_side_px : int, optional
-        Downscale frames so the longer side is at most this (the pose model
-        works at 256 px; decoding 4K then copying it costs more than inference).
+        Downscale frames so the longer side is at most this (decoding 4K then
+        copying it costs more than inference).
     start_s, end_s : float, optional
         Only yield frames with ``start_s <= t_s < end_s`` (used to shard a clip).
+        Earlier frames are decoded (references need it) but not converted.
+
+    Raises ``InputNotFound``/``NotAVideo`` (files) or ``CameraUnavailable`` on
+    opening, so a file with no decodable picture fails before any work.
     """
 
     def __init__(self, source: str | Path | int, *, max_side_px: int | None = None,
                  start_s: float | None = None, end_s: float | None = None):
         self.is_camera = isinstance(source, int)
         self.source = source if self.is_camera else Path(source)
-        if not self.is_camera:
-            sniff_video_file(self.source)
         self.max_side_px = max_side_px
         self.start_s, self.end_s = start_s, end_s
-        self._cap = self._open()
-        self.info = VideoInfo(
-            source=str(source),
-            width=int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
-            height=int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
-            fps_nominal=float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0),
-            frame_count_header=int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0),
-            is_camera=self.is_camera,
-        )
-
-    def _open(self) -> cv2.VideoCapture:
+        self._cap = self._container = None
+        self.frames_seen, self.last_t_s = 0, 0.0  # so far, while iterating
         if self.is_camera:
-            cap = cv2.VideoCapture(self.source)
-            if not cap.isOpened():
-                raise CameraUnavailable(f"No camera found at index {self.source}; plug one in "
-                                        "or pass --camera with another index.")
-            return cap
-        cap = cv2.VideoCapture(str(self.source), cv2.CAP_FFMPEG)
-        if not cap.isOpened():
-            cap.release()
-            raise NotAVideo(f"{self.source} could not be opened as a video; it may be "
-                            "truncated or in a format OpenCV cannot decode. Try re-exporting "
-                            "it as MP4.")
-        cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)  # OpenCV 5 does this by default; 4.x needs it
-        return cap
+            self._open_camera()
+        else:
+            sniff_video_file(self.source)
+            self._open_file()
 
-    def __enter__(self) -> VideoReader:
-        return self
+    # -- files (PyAV) -------------------------------------------------------------
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def _open_file(self) -> None:
+        try:
+            self._container = av.open(str(self.source), mode="r")
+        except (av.FFmpegError, UnicodeDecodeError, ValueError):
+            raise NotAVideo(_damaged(self.source)) from None
+        streams = self._container.streams
+        if not streams.video:
+            has_audio = bool(streams.audio)
+            self.close()  # PyAV crashes if streams are touched after this
+            raise NotAVideo(_audio_only(self.source) if has_audio
+                            else f"{self.source} holds no video stream; give a video file.")
+        self._stream = streams.video[0]
+        self._stream.thread_type = "AUTO"
+        self._frames = self._decode()
+        first = next(self._frames, None)
+        if first is None:
+            self.close()
+            raise NotAVideo(f"{self.source} holds no video frames that can be decoded; it may "
+                            "be truncated or damaged. Copy it again or re-export it as MP4.")
+        self._first = first
+        self._t0 = first.time if first.time is not None else 0.0
+        rotation = -int(round(getattr(first, "rotation", 0) or 0)) % 360  # clockwise, as phones
+        w, h = first.width, first.height
+        if rotation % 180:
+            w, h = h, w
+        rate = self._stream.average_rate or self._stream.guessed_rate
+        fps = float(rate) if rate else 0.0
+        count = int(self._stream.frames or 0)
+        if count <= 0 and self._stream.duration and self._stream.time_base and fps > 0:
+            count = int(round(float(self._stream.duration * self._stream.time_base) * fps))
+        self.info = VideoInfo(str(self.source), w, h, fps, count, False, rotation)
 
-    def close(self) -> None:
-        self._cap.release()
+    def _decode(self):
+        """Decoded PyAV frames; stops quietly at damage after the last good frame."""
+        try:
+            yield from self._container.decode(self._stream)
+        except (av.FFmpegError, OSError, ValueError):
+            return  # truncated or damaged tail: keep what decoded
 
-    def __iter__(self) -> Iterator[Frame]:
-        """Yield frames in order. Frames outside ``[start_s, end_s)`` are only
-        grabbed (demuxed and decoded, not converted), so shards keep exact
-        frame indices and timestamps without seeking, which is inexact."""
+    def _iter_file(self) -> Iterator[Frame]:
         fps = self.info.fps_nominal if 0 < self.info.fps_nominal < 1000 else 30.0
-        index, last_t, camera_t0 = -1, -np.inf, None
-        while self._cap.grab():
-            index += 1
-            if self.is_camera:
-                now = cv2.getTickCount() / cv2.getTickFrequency()
-                camera_t0 = now if camera_t0 is None else camera_t0
-                t_s = now - camera_t0
-            else:
-                t_s = self._cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
-                if not np.isfinite(t_s) or (index > 0 and t_s <= 0):
-                    t_s = index / fps  # the backend gave no timestamps
+        frames = _chain_first(self._first, self._frames)
+        self._first = None
+        last_t = -np.inf
+        for index, frame in enumerate(frames):
+            t_s = frame.time - self._t0 if frame.time is not None else index / fps
             t_s = max(t_s, last_t + 1e-3)  # MediaPipe VIDEO mode needs strictly rising times
-            last_t = t_s
+            last_t = self.last_t_s = t_s
+            self.frames_seen = index + 1
             if self.start_s is not None and t_s < self.start_s:
                 continue
             if self.end_s is not None and t_s >= self.end_s:
                 break
+            yield Frame(index, t_s, self._convert(frame))
+
+    def _convert(self, frame) -> np.ndarray:
+        w, h = frame.width, frame.height
+        size = {}
+        if self.max_side_px is not None and max(w, h) > self.max_side_px:
+            scale = self.max_side_px / max(w, h)
+            size = {"width": max(2, round(w * scale)), "height": max(2, round(h * scale)),
+                    "interpolation": "AREA"}
+        image = frame.to_ndarray(format="bgr24", **size)
+        turn = _CLOCKWISE.get(int(round(getattr(frame, "rotation", 0) or 0)))
+        return cv2.rotate(image, turn) if turn is not None else image
+
+    # -- cameras (OpenCV) -----------------------------------------------------------
+
+    def _open_camera(self) -> None:
+        cap = cv2.VideoCapture(self.source)
+        if not cap.isOpened():
+            raise CameraUnavailable(f"No camera found at index {self.source}; plug one in "
+                                    "or pass --camera with another index.")
+        cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)  # OpenCV 5 does this by default; 4.x needs it
+        self._cap = cap
+        self.info = VideoInfo(str(self.source), int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
+                              int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+                              float(cap.get(cv2.CAP_PROP_FPS) or 0.0), 0, True)
+
+    def _iter_camera(self) -> Iterator[Frame]:
+        index, last_t, t0 = -1, -np.inf, None
+        while self._cap.grab():
+            index += 1
+            now = cv2.getTickCount() / cv2.getTickFrequency()
+            t0 = now if t0 is None else t0
+            t_s = max(now - t0, last_t + 1e-3)
+            last_t = t_s
             ok, image = self._cap.retrieve()
             if not ok or image is None:
                 break
@@ -183,9 +257,45 @@ class VideoReader:
         size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
         return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
+    # -- common -----------------------------------------------------------------------
+
+    def __enter__(self) -> VideoReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+
+    def __iter__(self) -> Iterator[Frame]:
+        """Yield frames in order, with ``index`` counting every decoded frame."""
+        return self._iter_camera() if self.is_camera else self._iter_file()
+
+
+def _chain_first(first, rest):
+    if first is not None:
+        yield first
+    yield from rest
+
+
+def count_frames(source: str | Path) -> tuple[int, float]:
+    """Decode every frame without converting it: (frames that decode, last ``t_s``).
+
+    The container's count may be wrong; this is the truth, at decode cost only.
+    """
+    with VideoReader(source, start_s=np.inf) as reader:
+        for _ in reader:
+            pass
+        return reader.frames_seen, reader.last_t_s
+
 
 def prefetch(frames: Iterator[Frame], depth: int = 8) -> Iterator[Frame]:
-    """Decode ahead on a thread so decoding overlaps inference (OpenCV releases the GIL)."""
+    """Decode ahead on a thread so decoding overlaps inference (FFmpeg releases the GIL)."""
     q: queue.Queue = queue.Queue(maxsize=depth)
     done = object()
     stop = threading.Event()

@@ -8,6 +8,7 @@ a thread, overlapping inference.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import os
 from collections.abc import Callable
@@ -85,8 +86,11 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
     """
     source = Path(source)
     model_path = str(resolve_model(model))
-    with VideoReader(source) as probe:
+    with VideoReader(source) as probe:  # raises NotAVideo etc. before any inference
         info = probe.info
+        if sum(1 for _ in itertools.islice(probe, 2)) < 2:
+            raise VideoTooShort(f"{source} has only one frame; squatcheck needs a video of "
+                                "the whole squat (a few seconds).")
     workers = workers or os.cpu_count() or 1
     est_duration = info.frame_count_header / info.fps_nominal if info.fps_nominal > 0 else 0.0
     n_shards = max(1, min(workers, int(est_duration // MIN_SHARD_S)))

@@ -34,7 +34,9 @@ def _centre_and_height(image_lm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     torso = image_lm[..., [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP], :2]
     centre = torso.mean(axis=-2)
     ys = image_lm[..., :, 1]
-    height = np.nanmax(ys, axis=-1) - np.nanmin(ys, axis=-1)
+    top = np.where(np.isnan(ys), np.inf, ys).min(axis=-1)
+    bottom = np.where(np.isnan(ys), -np.inf, ys).max(axis=-1)
+    height = np.where(np.isfinite(top), bottom - top, np.nan)  # NaN where nobody
     return centre, np.maximum(height, 1e-3)
 
 

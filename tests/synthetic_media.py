@@ -1,0 +1,91 @@
+"""Small media files made on the spot for tests: videos, bad inputs, rotation metadata.
+
+Everything here is written with what squatcheck already installs (OpenCV, PyAV,
+the standard library), in milliseconds, so tests need no media in the repo.
+"""
+
+from __future__ import annotations
+
+import struct
+import wave
+from collections.abc import Iterable
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+
+def write_video(path: Path, frames: Iterable[np.ndarray], fps: float = 25.0) -> Path:
+    """Write BGR frames as an ``mp4v`` MP4 with OpenCV (its index sits at the end)."""
+    writer = None
+    for image in frames:
+        if writer is None:
+            h, w = image.shape[:2]
+            writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+        writer.write(image)
+    writer.release()
+    return path
+
+
+def plain_frames(n: int, size: tuple[int, int] = (160, 120)) -> list[np.ndarray]:
+    """``n`` frames of a slowly changing empty room (no person): (H, W, 3) uint8."""
+    w, h = size
+    ramp = np.linspace(60, 180, w, dtype=np.uint8)[None, :, None]
+    return [np.ascontiguousarray(np.broadcast_to(ramp + i % 7, (h, w, 3))) for i in range(n)]
+
+
+def set_mp4_rotation(path: Path, clockwise_deg: int) -> Path:
+    """Store a display rotation in the first ``tkhd`` box, as phones do (in place)."""
+    data = bytearray(path.read_bytes())
+    i = data.find(b"tkhd")
+    version = data[i + 4]
+    # version+flags, creation/modification time, track id, reserved, duration, reserved(8),
+    # layer, alternate group, volume, reserved, then the 3x3 matrix
+    off = i + 8 + (16 if version == 1 else 8) + 8 + (8 if version == 1 else 4) + 8 + 8
+    a, b, c, d = {0: (1, 0, 0, 1), 90: (0, 1, -1, 0), 180: (-1, 0, 0, -1),
+                  270: (0, -1, 1, 0)}[clockwise_deg]
+    data[off:off + 36] = struct.pack(">9i", a << 16, b << 16, 0, c << 16, d << 16, 0, 0, 0,
+                                     1 << 30)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def write_wav(path: Path, seconds: float = 1.0, rate: int = 8000) -> Path:
+    """A mono 16-bit sine tone (whatever the file name says)."""
+    t = np.arange(int(seconds * rate)) / rate
+    samples = (np.sin(2 * np.pi * 440 * t) * 8000).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(samples.tobytes())
+    return path
+
+
+def write_audio_only_mp4(path: Path, seconds: float = 1.0, rate: int = 16000) -> Path:
+    """A real MP4 container (brand ``isom``) whose only stream is AAC audio."""
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = out.add_stream("aac", rate=rate)
+        stream.layout = "mono"
+        n = int(seconds * rate)
+        tone = (np.sin(2 * np.pi * 440 * np.arange(n) / rate) * 0.3).astype(np.float32)
+        for start in range(0, n, 1024):
+            chunk = tone[start:start + 1024][None, :]
+            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="mono")
+            frame.sample_rate = rate
+            frame.pts = start
+            frame.time_base = Fraction(1, rate)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return path
+
+
+def image_bytes(ext: str, size: tuple[int, int] = (64, 48)) -> bytes:
+    """A small still image encoded as ``.png`` or ``.jpg``."""
+    ok, buf = cv2.imencode(ext, plain_frames(1, size)[0])
+    assert ok
+    return buf.tobytes()
