@@ -109,18 +109,20 @@ def _heel_lift(mk: _Maker, profile) -> Finding:
                                  "uncertainty_foot_lengths")
     thr, thr_deg = sec["threshold_foot_lengths"], sec["threshold_foot_angle_deg"]
     sev = grade(rise, thr, sec["moderate_foot_lengths"], sec["severe_foot_lengths"])
-    by_angle = angle is not None and angle >= thr_deg
-    if sev == "none" and by_angle:
-        sev = "mild"
-    key_used = key if rise >= thr or not by_angle else "foot_angle_rise_deg"
+    # a real lift pivots the foot about the toes: the heel rises AND the foot tilts
+    # (a whole-foot shift of the landmarks or of the camera only does the first)
+    if angle is None or angle < thr_deg:
+        sev = "none"
+    key_used = key
     angle_txt = f" and the foot tilts {angle:.1f} deg" if angle is not None else ""
     held = f"held for {sec['persist_s']:.2f} s"
     if sev == "none":
         reason = (f"The stance heel stays down: at most {max(rise, 0):.2f} foot lengths of rise"
-                  f"{angle_txt} {held} (flagged from {thr:.2f} foot lengths or {thr_deg:.0f} deg).")
+                  f"{angle_txt} {held} (flagged from {thr:.2f} foot lengths with "
+                  f"{thr_deg:.0f} deg).")
     else:
         reason = (f"The stance heel lifts {rise:.2f} foot lengths{angle_txt}, {held} (flagged "
-                  f"from {thr:.2f} foot lengths or {thr_deg:.0f} deg). A lifted heel makes a "
+                  f"from {thr:.2f} foot lengths with {thr_deg:.0f} deg). A lifted heel makes a "
                   "single-leg squat trial invalid and often compensates for limited ankle "
                   "dorsiflexion. MediaPipe reads only ~60-65 % of the true rise.")
     return mk.make("heel_lift", key_used, present=sev != "none", severity=sev, value=rise,
@@ -144,7 +146,10 @@ def _knee_valgus(mk: _Maker, profile, seg: RepSegment) -> Finding:
     else:
         knee = "the stance knee"
     side = "inside" if value >= 0 else "outside"
-    reason = (f"At the bottom {knee} is {abs(value):.0f} deg {side} the hip-ankle line "
+    when = ("At the bottom" if mk.ev.rows.get(key, mk.ev.bottom_row) == mk.ev.bottom_row else
+            "At the deepest point where the thigh still showed its length (deeper it pointed "
+            "at the camera)")
+    reason = (f"{when} {knee} is {abs(value):.0f} deg {side} the hip-ankle line "
               f"(FPPA {value:+.0f} deg; flagged from {thr:.0f} deg; healthy SLS average 8 deg). "
               f"2D FPPA changes smaller than {sec['uncertainty_deg']:.0f} deg are within "
               "measurement noise (Munro 2012).")

@@ -31,7 +31,9 @@ from .geometry import (
     inclination_deg,
     lateral_inclination_deg,
     line_tilt_deg,
+    segment_length,
 )
+from .profile import as_profile
 from .references import baseline_rows, foot_length_px, leg_length_px, medial_x_sign, nanmedian
 from .rep_evidence import RepEvidence, rep_evidence
 
@@ -44,13 +46,16 @@ FRONT_SERIES = ("fppa_deg",)
 __all__ = ["LEGS", "RepEvidence", "compute_series", "measure_rep", "rep_evidence"]
 
 
-def compute_series(sig: Signals, ctx: ClipContext) -> dict[str, np.ndarray]:
+def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np.ndarray]:
     """Per-frame clinical series, each (T,), NaN where the view or landmarks don't allow it.
 
     Keys: ``{name}_{left|right}`` for the per-leg SIDE_SERIES / FRONT_SERIES names, plus
     ``trunk_inclination_deg``, ``pelvic_obliquity_deg``, ``lateral_trunk_lean_deg`` and
     ``hip_drop_leg_lengths``. Baseline-relative series use the clip's standing baseline.
+    FPPA is NaN where the thigh is too foreshortened (``profile`` [knee_valgus]
+    ``min_thigh_fraction``; default profile when None).
     """
+    profile = as_profile(profile)
     xy = sig.xy_px
     n = len(sig.t_s)
     nan = np.full(n, np.nan)
@@ -86,8 +91,11 @@ def compute_series(sig: Signals, ctx: ClipContext) -> dict[str, np.ndarray]:
         else:
             values = dict.fromkeys(SIDE_SERIES, nan)
         if front:
-            values["fppa_deg"] = fppa_deg(lm["hip"], lm["knee"], lm["ankle"],
-                                          medial_x_sign(sig, ctx, leg))
+            fppa = fppa_deg(lm["hip"], lm["knee"], lm["ankle"], medial_x_sign(sig, ctx, leg))
+            thigh = segment_length(lm["hip"], lm["knee"])
+            short = thigh < profile.section("knee_valgus")["min_thigh_fraction"] * nanmedian(
+                thigh[base])
+            values["fppa_deg"] = np.where(short, np.nan, fppa)
         else:
             values["fppa_deg"] = nan
         for name, arr in values.items():

@@ -75,8 +75,19 @@ def rep_evidence(sig: Signals, ctx: ClipContext, seg: RepSegment,
     leg = _measured_leg(sig, ctx, seg)
     bottom = _bottom_row(sig, ctx, seg, series, leg, m["bottom_search_s"] * fps)
     ev = RepEvidence(leg=leg, bottom_row=bottom)
-    base = _rep_baseline(seg, len(sig.t_s), int(round(m["rep_baseline_s"] * fps)))
+    hip_y = (sig.xy_px[:, LEFT_HIP, 1] + sig.xy_px[:, RIGHT_HIP, 1]) / 2
+    k = max(int(round(m["rep_baseline_s"] * fps)), 1)
+    look = int(round(m["rep_baseline_lookback_s"] * fps))
+    base = _standing_rows(hip_y, seg.start - look, seg.start + k, k)
+    base_end = _standing_rows(hip_y, seg.end - k, seg.end + look, k)
     rep = np.arange(seg.start, seg.end + 1)
+    standing = min(nanmedian(hip_y[base]), nanmedian(hip_y[base_end]))
+    drop_px = hip_y[rep] - standing
+    deepest = window_median(hip_y, seg.bottom, half) - standing
+    # the bottom phase: where the hip is most of the way down (heel, pelvis are read there)
+    phase = rep[drop_px >= m["bottom_phase_fraction"] * deepest]
+    if phase.size == 0:
+        phase = np.arange(max(bottom - half, 0), min(bottom + half, len(hip_y) - 1) + 1)
 
     def at_bottom(key: str) -> float:
         return window_median(series[key], bottom, half)
@@ -95,6 +106,11 @@ def rep_evidence(sig: Signals, ctx: ClipContext, seg: RepSegment,
                     "foot_angle_rise_deg"):
             ev.reasons.setdefault(key, f"the {leg} foot is too small or unclear in the image to "
                                        "measure its length while standing")
+    foot_px = foot_length_px(sig, ctx, leg)
+    if ctx.view == "side" and not foot_px >= profile.section("heel_lift")["min_foot_length_px"]:
+        for key in ("heel_rise_foot_lengths", "foot_angle_rise_deg"):
+            ev.reasons.setdefault(key, f"the foot is only {foot_px:.0f} px long in the image, too "
+                                       "small to see a heel lift")
     if ctx.view == "side" and seg.stance in ("left", "right"):
         _gate_knee_crossing(sig, ctx, ev, leg, bottom, m)
 
@@ -115,14 +131,11 @@ def rep_evidence(sig: Signals, ctx: ClipContext, seg: RepSegment,
         values["knee_flexion_deg"] = peak_knee
         values["hip_knee_flexion_ratio"] = (values["peak_hip_flexion_deg"] / peak_knee
                                             if peak_knee and peak_knee > 20 else float("nan"))
-        _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps)
+        _heel(sig, ctx, seg, series, profile, ev, values, leg, base, phase, fps)
     if ctx.view == "front":
-        _frontal(seg, series, profile, ev, values, bottom, half, base, rep, fps)
-    hip_y = (sig.xy_px[:, LEFT_HIP, 1] + sig.xy_px[:, RIGHT_HIP, 1]) / 2
-    standing = min(nanmedian(hip_y[base]), nanmedian(hip_y[_rep_baseline_end(seg, len(hip_y),
-                                                                              len(base))]))
+        _frontal(seg, series, profile, ev, values, bottom, half, base, rep, phase, fps)
     leg_len = np.nanmean([leg_length_px(sig, ctx, lg) for lg in ("left", "right")])
-    values["hip_drop_leg_lengths"] = (window_median(hip_y, seg.bottom, half) - standing) / leg_len
+    values["hip_drop_leg_lengths"] = deepest / leg_len
 
     for key in ALL_KEYS:
         value = values[key]
@@ -138,7 +151,8 @@ def rep_evidence(sig: Signals, ctx: ClipContext, seg: RepSegment,
 
 
 def _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps) -> None:
-    """Heel rise and foot-angle rise vs the rep's own standing window, sustained."""
+    """Heel rise and foot-angle rise vs the rep's own standing window, sustained, over
+    ``rep`` rows (the bottom phase, where the ankle's dorsiflexion demand peaks)."""
     m = profile.section("measurements")
     n = max(int(round(profile.section("heel_lift")["persist_s"] * fps)), 1)
     rise = series[f"heel_rise_foot_lengths_{leg}"]
@@ -174,10 +188,14 @@ def _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps) -> No
                         "were not used for heel rise")
 
 
-def _frontal(seg, series, profile, ev, values, bottom, half, base, rep, fps) -> None:
+def _frontal(seg, series, profile, ev, values, bottom, half, base, rep, phase, fps) -> None:
     """FPPA, pelvic obliquity/drop and lateral trunk lean; + = free side down / to stance."""
-    left = window_median(series["fppa_deg_left"], bottom, half)
-    right = window_median(series["fppa_deg_right"], bottom, half)
+    fppa_row = _deepest_finite(series, seg, rep, bottom)
+    if fppa_row != bottom:
+        ev.rows["fppa_deg"] = fppa_row
+        ev.notes.append("FPPA read before the bottom: deeper, the thigh pointed at the camera")
+    left = window_median(series["fppa_deg_left"], fppa_row, half)
+    right = window_median(series["fppa_deg_right"], fppa_row, half)
     values["fppa_deg_left"], values["fppa_deg_right"] = left, right
     if seg.stance == "both":
         values["fppa_deg"] = np.nanmax([left, right]) if np.isfinite([left, right]).any() else None
@@ -185,22 +203,40 @@ def _frontal(seg, series, profile, ev, values, bottom, half, base, rep, fps) -> 
         values["fppa_deg"] = left if seg.stance == "left" else right
     # series: + = subject's LEFT side down / lean to the LEFT; per rep: + = free side down
     to_stance = {"left": 1.0, "right": -1.0}.get(seg.stance)
-    obliq = series["pelvic_obliquity_deg"] - nanmedian(series["pelvic_obliquity_deg"][base])
-    lean = series["lateral_trunk_lean_deg"] - nanmedian(series["lateral_trunk_lean_deg"][base])
+    # against the clip's standing baseline (both feet down), not the rep's one-leg standing:
+    # lifting the free thigh moves its hip landmark, and the drop is judged against level
+    obliq = series["pelvic_obliquity_deg"]
+    lean = series["lateral_trunk_lean_deg"]
     n = max(int(round(profile.section("pelvic_drop")["persist_s"] * fps)), 1)
     if to_stance is None:  # both feet down: no free side, report the larger side either way
         values["pelvic_obliquity_deg"] = window_median(obliq, bottom, half)
-        drop, i = max(persistent_max(obliq[rep], n), persistent_max(-obliq[rep], n),
+        drop, i = max(persistent_max(obliq[phase], n), persistent_max(-obliq[phase], n),
                       key=lambda vi: -np.inf if not np.isfinite(vi[0]) else vi[0])
         values["lateral_trunk_lean_deg"] = window_median(lean, bottom, half)
     else:
         free_down = -to_stance * obliq  # free side = opposite of stance
         values["pelvic_obliquity_deg"] = window_median(free_down, bottom, half)
-        drop, i = persistent_max(free_down[rep], n)
+        drop, i = persistent_max(free_down[phase], n)
         values["lateral_trunk_lean_deg"] = window_median(to_stance * lean, bottom, half)
     values["pelvic_drop_deg"] = drop
     if i >= 0:
-        ev.rows["pelvic_drop_deg"] = int(rep[i])
+        ev.rows["pelvic_drop_deg"] = int(phase[i])
+
+
+def _deepest_finite(series, seg, rep, bottom) -> int:
+    """The bottom row if its FPPA is readable, else the readable rep row nearest to it
+    in depth (the largest hip drop): FPPA is gated where the thigh is foreshortened."""
+    keys = ["fppa_deg_left", "fppa_deg_right"]
+    if seg.stance in ("left", "right"):
+        keys = [f"fppa_deg_{seg.stance}"]
+    ok = np.all([np.isfinite(series[k][rep]) for k in keys], axis=0)
+    if ok[rep == bottom].all() or not ok.any():
+        return bottom
+    depth = series["hip_drop_leg_lengths"][rep]
+    cand = rep[ok & np.isfinite(depth)]
+    if cand.size == 0:
+        return bottom
+    return int(cand[np.argmax(series["hip_drop_leg_lengths"][cand])])
 
 
 def _view_reason(key: str, ctx: ClipContext) -> str | None:
@@ -274,14 +310,15 @@ def _bottom_row(sig, ctx, seg, series, leg, search_frames) -> int:
     return int(lo + np.nanargmax(knee))
 
 
-def _rep_baseline(seg: RepSegment, n_rows: int, k: int) -> np.ndarray:
-    """Rows of the standing window around the rep's start (its own baseline)."""
-    return np.arange(max(seg.start - k, 0), min(seg.start + k, n_rows - 1) + 1)
-
-
-def _rep_baseline_end(seg: RepSegment, n_rows: int, width: int) -> np.ndarray:
-    k = max(width // 2, 0)
-    return np.arange(max(seg.end - k, 0), min(seg.end + k, n_rows - 1) + 1)
+def _standing_rows(hip_y: np.ndarray, lo: int, hi: int, k: int) -> np.ndarray:
+    """The k+1 rows with the highest hip (smallest y) within [lo, hi]: standing, even when
+    the segmenter's start/end already lie a little into the descent/ascent."""
+    lo, hi = max(lo, 0), min(hi, len(hip_y) - 1)
+    rows = np.arange(lo, hi + 1)
+    rows = rows[np.isfinite(hip_y[rows])]
+    if rows.size == 0:
+        return np.arange(lo, hi + 1)
+    return np.sort(rows[np.argsort(hip_y[rows], kind="stable")[: k + 1]])
 
 
 def _peak(x: np.ndarray, rows: np.ndarray, half: int) -> float:
