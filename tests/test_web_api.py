@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import cv2
@@ -113,7 +114,15 @@ def test_delete_while_analysing_stops_and_removes_everything(client, data_dir, d
                            files={"video": ("again.gif", SMALL_CLIP.read_bytes(), "image/gif")})
     analysis_id = response.json()["id"]
     assert analysis_id in folders(data_dir)
+    deadline = time.monotonic() + 60
+    while client.get(response.json()["url"]).json()["status"] != "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    slot = client.app.state.runner._slots[0]
+    process = slot._proc
+    assert process is not None and process.is_alive()
     deleted = client.delete(f"/api/analyses/{analysis_id}")
+    assert not process.is_alive() and slot._proc is None  # the analysis was stopped
     assert deleted.status_code == 200 and deleted.json() == {"id": analysis_id, "deleted": True}
     assert_refused(client.get(f"/api/analyses/{analysis_id}"), 404, "No analysis with that id")
     assert_refused(client.delete(f"/api/analyses/{analysis_id}"), 404, "No analysis")
