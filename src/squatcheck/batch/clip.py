@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import SquatcheckError
@@ -82,8 +82,10 @@ def _analyse(task: ClipTask, source: Path) -> ClipOutcome:
     from ..report import write_outputs
 
     analysis = analyze(source, workers=1, profile=task.profile)
-    if str(source) != task.path:
+    if str(source) != task.path:  # a shipped copy: name the user's file, not our temp one
         analysis.result.source = task.path
+        if getattr(analysis.track, "meta", None) is not None:
+            analysis.track.meta = replace(analysis.track.meta, source=task.path)
     fields = clip_fields(analysis.result)
     if task.work_dir is not None:
         out = Path(task.work_dir)

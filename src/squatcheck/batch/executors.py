@@ -54,8 +54,9 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, *, fn: Callable = run_clip):
         self.workers = workers or default_workers()
+        self.fn = fn  # module-level, picklable; replaceable in tests
 
     def run(self, tasks: list[ClipTask], on_done: OnDone, on_tick: OnTick) -> None:
         pending, suspects = deque(tasks), deque()
@@ -79,7 +80,7 @@ class LocalExecutor:
             while queue or running:
                 while queue and len(running) < n_workers:
                     task = queue.popleft()
-                    running[pool.submit(run_clip, task)] = task
+                    running[pool.submit(self.fn, task)] = task
                 done, _ = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
                 on_tick()
                 broken = False
