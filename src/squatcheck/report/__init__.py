@@ -1,24 +1,68 @@
 """Reports people read: annotated video, HTML with plots, JSON and CSV.
 
-``write_outputs(analysis, out_dir)`` is what every edge calls; it reads an
-``Analysis`` and never recomputes it.
+``write_outputs(analysis, out_dir)`` is what every edge calls (CLI, web app,
+batch, live); it reads an ``Analysis`` and never recomputes it. Modules:
+``overlay`` (annotators) + ``timeline`` (what to draw per frame), ``video``
+(annotated WebM and rep stills), ``plots``, ``html`` + ``html_parts`` +
+``wording`` (the page), ``json_io`` + ``schema.json``, ``csv_io``.
 """
 
 from __future__ import annotations
 
-import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
+from .csv_io import write_csv
+from .html import write_html
+from .json_io import write_json
+from .plots import empty_panels, make_plots
+from .video import render
 
-def write_outputs(analysis, out_dir: str | Path, *, video: bool = True) -> dict[str, Path]:
+OUTPUT_NAMES = {"html": "report.html", "video": "annotated.webm", "json": "result.json",
+                "csv": "reps.csv", "track": "track.npz"}
+
+__all__ = ["OUTPUT_NAMES", "write_outputs"]
+
+
+def write_outputs(analysis, out_dir: str | Path, *, video: bool = True,
+                  progress: Callable[[float], None] | None = None) -> dict[str, Path]:
     """Write every report for one analysis into ``out_dir``; return {kind: path}.
 
-    PLACEHOLDER until the report module lands: JSON only.
+    Kinds and names: ``html`` report.html, ``video`` annotated.webm (only when
+    ``video`` is true and the source video can be read), ``json`` result.json,
+    ``csv`` reps.csv, ``track`` track.npz (the pose track, to re-run the analysis
+    with ``squatcheck analyze track.npz``). Everything is written under a hidden
+    temporary folder inside ``out_dir`` and renamed into place at the end, so an
+    error leaves no half-written file (earlier outputs of the same names stay).
+    ``progress`` receives fractions 0..1 (the video takes most of the time).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "result.json"
-    tmp = path.with_suffix(".json.partial")
-    tmp.write_text(json.dumps(analysis.result.to_dict(), indent=1))
-    tmp.replace(path)
-    return {"json": path}
+    stage = Path(tempfile.mkdtemp(prefix=".squatcheck-partial-", dir=out_dir))
+    report = progress or (lambda _f: None)
+    try:
+        staged: dict[str, Path] = {}
+        rendered = render(analysis, stage / OUTPUT_NAMES["video"] if video else None,
+                          progress=lambda f: report(0.85 * f))
+        if rendered.video is not None:
+            staged["video"] = rendered.video
+        result = analysis.result
+        staged["html"] = write_html(
+            analysis, stage / OUTPUT_NAMES["html"], plots=make_plots(result),
+            empty_plots=empty_panels(result.series), rendered=rendered,
+            video_name=OUTPUT_NAMES["video"] if "video" in staged else None)
+        staged["json"] = write_json(result, stage / OUTPUT_NAMES["json"])
+        staged["csv"] = write_csv(result, stage / OUTPUT_NAMES["csv"])
+        staged["track"] = analysis.track.save(stage / OUTPUT_NAMES["track"])
+        final = {}
+        for kind in ("video", "track", "json", "csv", "html"):  # the report last: it links them
+            if kind in staged:
+                final[kind] = out_dir / OUTPUT_NAMES[kind]
+                os.replace(staged[kind], final[kind])
+        report(1.0)
+        return final
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

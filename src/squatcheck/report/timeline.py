@@ -1,0 +1,149 @@
+"""What to draw on one video frame, looked up from an ``Analysis`` (no new maths).
+
+:class:`OverlayTimeline` maps a decoded frame index to a :class:`FrameState`:
+the landmarks of that frame, the rep it belongs to, the series values at that
+frame with their thresholds, and which findings of the rep are on show. The
+annotators in :mod:`.overlay` read only a ``FrameState``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .display import split_key
+
+# Series quantity each finding is judged on (for per-frame colouring and plot bands).
+FINDING_SERIES = {
+    "knee_past_toes": "knee_toe_offset_foot_lengths",
+    "heel_lift": "heel_rise_foot_lengths",
+    "knee_valgus": "fppa_deg",
+    "pelvic_drop": "pelvic_obliquity_deg",
+    "trunk_lean": "trunk_inclination_deg",
+    "quad_dominant": "tibia_minus_trunk_deg",
+}
+
+
+@dataclass
+class FrameState:
+    """Everything an annotator may show on one frame.
+
+    ``xy_norm`` is (33, 2) normalised image coordinates (NaN when no pose);
+    annotators scale it to the frame they draw on. ``legs`` are the legs to
+    highlight (the current or nearest rep's stance leg, both for a double-leg
+    squat). ``values`` holds series values at this frame, keyed as in
+    ``Series.values``; ``thresholds`` maps a key to its profile threshold.
+    """
+
+    frame_index: int
+    t_s: float
+    xy_norm: np.ndarray
+    visibility: np.ndarray
+    view: str
+    facing: str
+    legs: tuple[str, ...]
+    rep_number: int | None = None      # 1-based number of the rep this frame is in
+    reps_done: int = 0
+    reps_total: int = 0
+    stance: str = ""
+    values: dict[str, float] = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)
+    findings: list = field(default_factory=list)        # present Findings of the current rep
+    rep_findings_all: list = field(default_factory=list)  # every Finding of the current rep
+    evidence: set[str] = field(default_factory=set)     # findings whose evidence frame is now
+    slow_motion: float = 1.0                            # >1 while shown slowed down
+
+    @property
+    def has_pose(self) -> bool:
+        return bool(np.isfinite(self.xy_norm).any())
+
+    def value(self, quantity_unit: str, leg: str = "") -> float | None:
+        """Series value for e.g. ('knee_toe_offset_foot_lengths', 'left'); None if missing."""
+        for key in ((f"{quantity_unit}_{leg}",) if leg else ()) + (quantity_unit,):
+            v = self.values.get(key)
+            if v is not None and np.isfinite(v):
+                return float(v)
+        return None
+
+    def threshold(self, quantity_unit: str, leg: str = "") -> float | None:
+        """Threshold of a series from ``Series.thresholds`` or, failing that, the finding's."""
+        for key in ((f"{quantity_unit}_{leg}",) if leg else ()) + (quantity_unit,):
+            if key in self.thresholds and self.thresholds[key] is not None:
+                return float(self.thresholds[key])
+        for finding in self.rep_findings_all:
+            if FINDING_SERIES.get(finding.name) == quantity_unit and finding.threshold is not None:
+                return float(finding.threshold)
+        return None
+
+
+class OverlayTimeline:
+    """Look up a :class:`FrameState` per decoded frame index of the source video.
+
+    Parameters
+    ----------
+    analysis : squatcheck.analysis.analyze.Analysis
+    evidence_window_s : float
+        A finding's label is emphasised within this many seconds of its evidence frame.
+    """
+
+    def __init__(self, analysis, *, evidence_window_s: float = 0.3):
+        self.track = analysis.track
+        self.result = analysis.result
+        self.evidence_window_s = evidence_window_s
+        self._row = {int(f): i for i, f in enumerate(self.track.frame_index)}
+        series = self.result.series
+        self._series_row = {int(f): i for i, f in enumerate(np.asarray(series.frame_index))}
+        self._series = {k: np.asarray(v, float) for k, v in series.values.items()
+                        if np.ndim(v) == 1 and len(v) == len(series.frame_index)}
+        self._thresholds = {k: v for k, v in series.thresholds.items() if v is not None}
+        self.reps = sorted(self.result.reps, key=lambda r: r.start_frame)
+
+    def rep_at(self, frame_index: int):
+        """(rep, number) of the rep containing the frame, else (None, None)."""
+        for n, rep in enumerate(self.reps, 1):
+            if rep.start_frame <= frame_index <= rep.end_frame:
+                return rep, n
+        return None, None
+
+    def _nearest_rep(self, frame_index: int):
+        if not self.reps:
+            return None
+        return min(self.reps, key=lambda r: min(abs(r.start_frame - frame_index),
+                                                abs(r.end_frame - frame_index)))
+
+    def state(self, frame_index: int, t_s: float | None = None) -> FrameState:
+        row = self._row.get(int(frame_index))
+        if row is None:
+            xy = np.full((33, 2), np.nan)
+            vis = np.zeros(33)
+            t = float(t_s or 0.0)
+        else:
+            xy, vis, t = self.track.xy[row], self.track.visibility[row], float(self.track.t_s[row])
+        rep, number = self.rep_at(frame_index)
+        near = rep or self._nearest_rep(frame_index)
+        stance = near.stance if near else ""
+        legs = ("left", "right") if stance in ("both", "") else (stance,)
+        srow = self._series_row.get(int(frame_index))
+        values = ({k: float(v[srow]) for k, v in self._series.items()} if srow is not None
+                  else {})
+        state = FrameState(
+            frame_index=int(frame_index), t_s=t, xy_norm=np.asarray(xy, float),
+            visibility=np.asarray(vis, float), view=self.result.view, facing=self.result.facing,
+            legs=legs, rep_number=number, stance=stance,
+            reps_done=sum(1 for r in self.reps if r.end_frame < frame_index),
+            reps_total=len(self.reps), values=values, thresholds=self._thresholds)
+        if rep is not None:
+            state.rep_findings_all = list(rep.findings.values())
+            state.findings = [f for f in rep.findings.values() if f.present]
+            for f in state.findings:
+                if f.t_s is not None and abs(f.t_s - t) <= self.evidence_window_s:
+                    state.evidence.add(f.name)
+                elif f.t_s is None and f.frame is not None and f.frame == frame_index:
+                    state.evidence.add(f.name)
+        return state
+
+    def series_keys(self, quantity_unit: str) -> list[str]:
+        """Keys of the series that hold one quantity (any leg)."""
+        return [k for k in self._series if "_".join(filter(None, split_key(k)[:2])) ==
+                quantity_unit]

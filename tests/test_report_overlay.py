@@ -1,0 +1,145 @@
+"""Overlay annotators and the per-frame timeline, on the hand-made analysis (no video needed)."""
+
+from __future__ import annotations
+
+import dataclasses
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from squatcheck.pose.landmarks import LEFT_FOOT_INDEX, LEFT_HIP, LEFT_KNEE
+from squatcheck.report.display import OK_HEX, WARN_HEX, hex_to_bgr, rep_range_text
+from squatcheck.report.overlay import (
+    FindingsAnnotator,
+    FppaAnnotator,
+    HeelAnnotator,
+    KneeToeAnnotator,
+    OverlayAnnotator,
+    PelvisAnnotator,
+    SkeletonAnnotator,
+)
+from squatcheck.report.plots import empty_panels, group_series, make_plots
+from squatcheck.report.timeline import OverlayTimeline
+from squatcheck.report.wording import verdict
+from test_report_support import FPS, REPS, SIZE, make_analysis
+
+W, H = SIZE
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    return make_analysis(None)
+
+
+@pytest.fixture(scope="module")
+def timeline(analysis):
+    return OverlayTimeline(analysis)
+
+
+def blank():
+    return np.zeros((H, W, 3), np.uint8)
+
+
+def frame_of(t_s: float) -> int:
+    return int(round(t_s * FPS))
+
+
+def test_annotate_returns_a_copy(timeline):
+    frame = blank()
+    out = OverlayAnnotator().annotate(frame, timeline.state(frame_of(REPS[0][1])))
+    assert out is not frame and out.shape == frame.shape
+    assert frame.max() == 0          # the caller's frame is untouched
+    assert out.max() > 0             # something was drawn
+
+
+def test_timeline_rep_and_evidence(timeline):
+    bottom = timeline.state(frame_of(REPS[0][1]))
+    assert bottom.rep_number == 1 and bottom.stance == "left" and bottom.legs == ("left",)
+    assert {f.name for f in bottom.findings} == {"knee_past_toes", "quad_dominant"}
+    assert {"knee_past_toes", "quad_dominant"} <= bottom.evidence
+    between = timeline.state(frame_of(1.8))
+    assert between.rep_number is None and between.reps_done == 1 and not between.findings
+    assert timeline.state(frame_of(REPS[2][1])).legs == ("right",)
+
+
+def _mid_colour(img, a, b):
+    p = (np.asarray(a) + np.asarray(b)) / 2
+    y, x = int(round(p[1])), int(round(p[0]))
+    patch = img[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3).astype(int)
+    return patch[np.argmax(patch.sum(axis=1))]
+
+
+@pytest.mark.parametrize("t_s, expected", [(REPS[0][1], WARN_HEX), (0.1, OK_HEX)])
+def test_knee_toe_line_turns_red_past_the_toes(analysis, timeline, t_s, expected):
+    f = frame_of(t_s)
+    img = KneeToeAnnotator().annotate(blank(), timeline.state(f))
+    xy = analysis.track.xy_px[f]
+    colour = _mid_colour(img, xy[LEFT_KNEE], xy[LEFT_FOOT_INDEX])
+    assert np.abs(colour - np.asarray(hex_to_bgr(expected))).max() < 40
+
+
+def test_heel_marker_filled_only_while_lifted(timeline):
+    lifted = HeelAnnotator().annotate(blank(), timeline.state(frame_of(2.6)))
+    down = HeelAnnotator().annotate(blank(), timeline.state(frame_of(1.0)))
+    red = np.asarray(hex_to_bgr(WARN_HEX))
+    assert (np.abs(lifted.astype(int) - red).max(axis=2) < 30).sum() > 30
+    assert (np.abs(down.astype(int) - red).max(axis=2) < 30).sum() == 0
+
+
+def test_view_gates_the_annotators(analysis, timeline):
+    side = timeline.state(frame_of(REPS[0][1]))
+    for annotator in (PelvisAnnotator(), FppaAnnotator()):
+        assert annotator.annotate(blank(), side).max() == 0  # front-only drawings
+    front = dataclasses.replace(side, view="front", values={"pelvic_obliquity_deg": 9.0},
+                                thresholds={"pelvic_obliquity_deg": 6.0})
+    img = PelvisAnnotator().annotate(blank(), front)
+    xy = analysis.track.xy_px[side.frame_index]
+    hip_line = img[int(xy[LEFT_HIP, 1]) - 3:int(xy[LEFT_HIP, 1]) + 4]
+    assert hip_line.max() > 0
+    assert KneeToeAnnotator().annotate(blank(), front).max() == 0
+
+
+def test_findings_banner_only_during_a_rep_with_findings(timeline):
+    during = FindingsAnnotator().annotate(blank(), timeline.state(frame_of(REPS[0][1])))
+    after = FindingsAnnotator().annotate(blank(), timeline.state(frame_of(1.8)))
+    assert during[:60, W // 2:].max() > 0 and after.max() == 0
+
+
+def test_missing_pose_draws_no_skeleton(timeline):
+    state = timeline.state(frame_of(1.0))
+    state.xy_norm = np.full_like(state.xy_norm, np.nan)
+    assert SkeletonAnnotator().annotate(blank(), state).max() == 0
+
+
+def test_plot_panels_group_and_skip(analysis):
+    series = analysis.result.series
+    series.values["mystery_signal_px"] = np.linspace(0, 1, len(series.t_s))
+    try:
+        groups = {p.key: keys for p, keys in group_series(series)}
+        assert groups["flexion"] == ["knee_flexion_deg_left", "hip_flexion_deg_left"]
+        assert "pelvis" not in groups and "fppa" not in groups   # all NaN in a side view
+        assert {p.key for p in empty_panels(series)} >= {"pelvis", "fppa"}
+        assert groups["other_px"] == ["mystery_signal_px"]
+        plots = make_plots(analysis.result)
+    finally:
+        del series.values["mystery_signal_px"]
+    assert [p.key for p in plots][:4] == ["flexion", "inclination", "knee_toe", "heel"]
+    for plot in plots:
+        ET.fromstring(plot.svg)  # well-formed SVG
+    knee_toe = next(p for p in plots if p.key == "knee_toe").svg
+    assert "threshold" in knee_toe and "rep 3 (R)" in knee_toe
+
+
+def test_verdict_in_plain_language(analysis):
+    v = verdict(analysis.result)
+    assert v.level == "poor"
+    text = " ".join(v.points)
+    assert "Quad-dominant (rep 1)" in text and "foot lengths past the toes" in text
+    assert "Heel lift (rep 2)" in text
+
+
+@pytest.mark.parametrize("reps, text", [([1, 2, 3, 5], "reps 1–3, 5"), ([2], "rep 2"),
+                                        ([], "no reps")])
+def test_rep_range_text(reps, text):
+    assert rep_range_text(reps) == text
