@@ -169,3 +169,11 @@ def test_summary_uses_at_most_max_reps_averaged():
         reps.append(as_rep(i, seg, sig, found, m))
     mean = summarize(reps, ctx, profile)["legs"]["left"]["mean"]["tibia_inclination_deg"]
     assert mean == pytest.approx(31.0)
+
+
+def test_heel_rise_without_foot_tilt_is_not_a_heel_lift():
+    sig, ctx, seg = side_rep()
+    sig.xy_px[40:60, [29, 31], 1] -= 9.0  # the whole foot shifts up in the bottom phase
+    found, m = findings_of(sig, ctx, seg)
+    assert m["heel_rise_foot_lengths"] > PROFILE.heel_lift.threshold_foot_lengths
+    assert found["heel_lift"].present is False

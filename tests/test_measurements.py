@@ -22,6 +22,7 @@ from squatcheck.analysis.geometry import (
 )
 from squatcheck.analysis.measurements import compute_series, measure_rep
 from squatcheck.analysis.profile import load_profile
+from squatcheck.analysis.rep_evidence import SIDE_KEYS, rep_evidence
 from squatcheck.pose.landmarks import LEFT_FOOT_INDEX, LEFT_KNEE
 
 PROFILE = load_profile()
@@ -156,7 +157,6 @@ def test_free_foot_beside_the_stance_foot_is_not_read_as_heel_rise():
         sig.xy_px[:, lm] = sig.xy_px[:, 29] + np.array([5.0, -12.0])
     m, series = measure(sig, ctx, seg)
     assert m["heel_rise_foot_lengths"] is None
-    from squatcheck.analysis.rep_evidence import rep_evidence
     ev = rep_evidence(sig, ctx, seg, series, PROFILE)
     assert "free foot" in ev.reasons["heel_rise_foot_lengths"]
 
@@ -167,7 +167,6 @@ def test_hidden_or_out_of_frame_stance_foot():
     m, series = measure(sig, ctx, seg)
     assert m["knee_toe_offset_foot_lengths"] is None
     assert m["tibia_inclination_deg"] is not None  # the toe is not needed for the shank
-    from squatcheck.analysis.rep_evidence import rep_evidence
     reason = rep_evidence(sig, ctx, seg, series, PROFILE).reasons["knee_toe_offset_foot_lengths"]
     assert "toe" in reason and "not visible" in reason
 
@@ -225,8 +224,6 @@ def test_pelvic_drop_and_lateral_lean_signed_by_stance(stance):
 # --- view gating ---------------------------------------------------------------------------
 
 def test_side_items_are_none_from_the_front_and_vice_versa():
-    from squatcheck.analysis.rep_evidence import SIDE_KEYS, rep_evidence
-
     sig, ctx, seg = front_rep()
     m, series = measure(sig, ctx, seg)
     assert all(m[k] is None for k in SIDE_KEYS)
@@ -237,10 +234,42 @@ def test_side_items_are_none_from_the_front_and_vice_versa():
 
 
 def test_oblique_view_measures_only_depth():
-    from squatcheck.analysis.rep_evidence import rep_evidence
-
     sig, _, seg = side_rep(tibia=35.0)
     ctx = context("oblique", facing="left")
     m, series = measure(sig, ctx, seg)
     assert [k for k, v in m.items() if v is not None] == ["hip_drop_leg_lengths"]
     assert "oblique" in rep_evidence(sig, ctx, seg, series, PROFILE).reasons["fppa_deg"]
+
+
+def test_fppa_is_read_where_the_thigh_still_shows_its_length():
+    fp = ramp(N_STAND, 30, 10, 16.0)
+    hip_y = 500 + ramp(N_STAND, 30, 10, 260.0)  # thigh image shrinks from 200 to 70 px
+    sig = track([front_frame(fppa_deg=a, hip_y=d) for a, d in zip(fp, hip_y, strict=True)])
+    ctx, seg = context("front", facing="camera"), one_rep(sig, "left", N_STAND)
+    m, series = measure(sig, ctx, seg)
+    assert np.isnan(series["fppa_deg_left"][seg.bottom])  # foreshortened: no angle
+    ev = rep_evidence(sig, ctx, seg, series, PROFILE)
+    row = ev.rows["fppa_deg"]
+    assert row != seg.bottom and np.isfinite(series["fppa_deg_left"][row])
+    thigh = np.linalg.norm(sig.xy_px[row, 25] - sig.xy_px[row, 23])
+    assert thigh >= PROFILE.knee_valgus.min_thigh_fraction * 200.0
+    assert 0 < m["fppa_deg"] < 16.0
+
+
+def test_a_whole_foot_shift_is_not_a_heel_tilt():
+    sig, ctx, seg = side_rep()
+    bottom_phase = slice(N_STAND + 25, N_STAND + 45)
+    sig.xy_px[bottom_phase, [29, 31], 1] -= 8.0  # heel and toe up together (camera shake)
+    m, _ = measure(sig, ctx, seg)
+    assert m["heel_rise_foot_lengths"] == pytest.approx(0.08)
+    assert m["foot_angle_rise_deg"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_a_foot_too_small_in_the_image_cannot_show_a_heel_lift():
+    strict = load_profile(overrides={"heel_lift": {"min_foot_length_px": 150.0}})
+    sig, ctx, seg = side_rep(heel_px=9.0)
+    series = compute_series(sig, ctx)
+    ev = rep_evidence(sig, ctx, seg, series, strict)
+    assert ev.values["heel_rise_foot_lengths"] is None
+    assert "too small" in ev.reasons["heel_rise_foot_lengths"]
+    assert ev.values["knee_toe_offset_foot_lengths"] is not None

@@ -16,7 +16,7 @@ from .context import ClipContext, RepSegment, Signals
 from .geometry import persistent_max, segment_length, window_median
 from .references import foot_length_px, leg_length_px, nanmedian
 
-SIDE_KEYS = ("knee_flexion_deg", "hip_flexion_deg", "peak_hip_flexion_deg",
+SIDE_KEYS = ("knee_flexion_deg", "hip_flexion_deg",
              "ankle_dorsiflexion_deg", "trunk_inclination_deg", "tibia_inclination_deg",
              "tibia_minus_trunk_deg", "hip_knee_flexion_ratio", "knee_toe_offset_foot_lengths",
              "heel_rise_foot_lengths", "foot_angle_rise_deg", "trunk_lean_change_deg",
@@ -40,7 +40,6 @@ _NEEDS = {
     "hip_drop_leg_lengths": ("hips",),
 }
 _DERIVED = {  # key -> the measurement whose availability it shares
-    "peak_hip_flexion_deg": "hip_flexion_deg",
     "tibia_minus_trunk_deg": "tibia_inclination_deg",
     "hip_knee_flexion_ratio": "knee_flexion_deg",
     "foot_angle_rise_deg": "heel_rise_foot_lengths",
@@ -73,7 +72,9 @@ def rep_evidence(sig: Signals, ctx: ClipContext, seg: RepSegment,
     fps = _fps(sig)
     half = max(int(round(m["bottom_window_s"] * fps)), 0)
     leg = _measured_leg(sig, ctx, seg)
-    bottom = _bottom_row(sig, ctx, seg, series, leg, m["bottom_search_s"] * fps)
+    # the lowest hip point: peak knee flexion in a squat, and robust where a knee landmark
+    # is dragged by the free leg passing it (which fakes a knee-flexion peak)
+    bottom = int(seg.bottom)
     ev = RepEvidence(leg=leg, bottom_row=bottom)
     hip_y = (sig.xy_px[:, LEFT_HIP, 1] + sig.xy_px[:, RIGHT_HIP, 1]) / 2
     k = max(int(round(m["rep_baseline_s"] * fps)), 1)
@@ -126,11 +127,11 @@ def rep_evidence(sig: Signals, ctx: ClipContext, seg: RepSegment,
         values["trunk_inclination_deg"] = at_bottom("trunk_inclination_deg")
         values["trunk_lean_change_deg"] = values["trunk_inclination_deg"] - nanmedian(trunk[base])
         values["standing_hip_flexion_deg"] = nanmedian(s["hip_flexion_deg"][base])
-        values["peak_hip_flexion_deg"] = _peak(s["hip_flexion_deg"], rep, half)
-        peak_knee = _peak(s["knee_flexion_deg"], rep, half)
-        values["knee_flexion_deg"] = peak_knee
-        values["hip_knee_flexion_ratio"] = (values["peak_hip_flexion_deg"] / peak_knee
-                                            if peak_knee and peak_knee > 20 else float("nan"))
+        # peaks of hip and knee flexion are at the bottom; read there, not as a max over
+        # the rep, which a knee landmark dragged by the passing free leg would set
+        knee = values["knee_flexion_deg"]
+        values["hip_knee_flexion_ratio"] = (values["hip_flexion_deg"] / knee
+                                            if knee and knee > 20 else float("nan"))
         _heel(sig, ctx, seg, series, profile, ev, values, leg, base, phase, fps)
     if ctx.view == "front":
         _frontal(seg, series, profile, ev, values, bottom, half, base, rep, phase, fps)
@@ -298,18 +299,6 @@ def _measured_leg(sig: Signals, ctx: ClipContext, seg: RepSegment) -> str:
     return "right" if vis["right"] > vis["left"] else "left"
 
 
-def _bottom_row(sig, ctx, seg, series, leg, search_frames) -> int:
-    """Peak knee flexion near the lowest hip point (side view); else the lowest hip point."""
-    if ctx.view != "side":
-        return int(seg.bottom)
-    lo = max(seg.start, int(seg.bottom - search_frames))
-    hi = min(seg.end, int(seg.bottom + search_frames))
-    knee = series[f"knee_flexion_deg_{leg}"][lo:hi + 1]
-    if knee.size == 0 or np.all(np.isnan(knee)):
-        return int(seg.bottom)
-    return int(lo + np.nanargmax(knee))
-
-
 def _standing_rows(hip_y: np.ndarray, lo: int, hi: int, k: int) -> np.ndarray:
     """The k+1 rows with the highest hip (smallest y) within [lo, hi]: standing, even when
     the segmenter's start/end already lie a little into the descent/ascent."""
@@ -319,15 +308,6 @@ def _standing_rows(hip_y: np.ndarray, lo: int, hi: int, k: int) -> np.ndarray:
     if rows.size == 0:
         return np.arange(lo, hi + 1)
     return np.sort(rows[np.argsort(hip_y[rows], kind="stable")[: k + 1]])
-
-
-def _peak(x: np.ndarray, rows: np.ndarray, half: int) -> float:
-    """Largest value over ``rows`` after a +-half running median (one frame cannot set it)."""
-    part = x[rows]
-    if part.size == 0 or np.all(np.isnan(part)):
-        return float("nan")
-    smooth = np.array([window_median(part, i, half) for i in range(part.size)])
-    return float(np.nanmax(smooth))
 
 
 def _in_frame(xy: np.ndarray, image_size, margin: float) -> np.ndarray:

@@ -16,7 +16,7 @@ from .result import FINDING_NAMES, RATING_ITEMS, Rep
 
 # Measurements averaged per leg, and which asymmetry threshold applies to each.
 SUMMARY_KEYS = {
-    "knee_flexion_deg": "deg", "hip_flexion_deg": "deg", "peak_hip_flexion_deg": "deg",
+    "knee_flexion_deg": "deg", "hip_flexion_deg": "deg",
     "ankle_dorsiflexion_deg": "deg", "trunk_inclination_deg": "deg",
     "tibia_inclination_deg": "deg", "tibia_minus_trunk_deg": "deg",
     "hip_knee_flexion_ratio": None, "knee_toe_offset_foot_lengths": "foot_lengths",

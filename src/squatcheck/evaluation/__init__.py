@@ -1,0 +1,1 @@
+"""Evaluation against labels: the synthetic mannequin's truth and the real clips' labels."""

@@ -1,0 +1,74 @@
+"""A balanced synthetic set for the clinical findings: every fault above and below its
+threshold, both views, both stance legs, several body sizes.
+
+Clips are picked (by their plan, before anything is rendered or measured) from the
+mannequin's own deterministic benchmark plan (``squatcheck.synth.benchset.plan_set``)
+so that each fault appears a fixed number of times at each level; clean and oblique
+clips are added as controls. Pose tracks are cached beside the clips (``.npz``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from ..synth.benchset import FRONT_FAULTS, SIDE_FAULTS, plan_set
+
+
+def plan_balanced_set(*, per_fault_above: int = 3, per_fault_below: int = 2, clean: int = 4,
+                      oblique: int = 3, seed: int = 11, reps: int = 3, pool: int = 400):
+    """(name, ClipSpec) pairs: each side fault on side clips and each front fault on front
+    clips ``per_fault_above`` times above and ``per_fault_below`` times below threshold."""
+    want = {(f, lvl): n for f in SIDE_FAULTS + FRONT_FAULTS
+            for lvl, n in (("above", per_fault_above), ("below", per_fault_below))}
+    got: Counter = Counter()
+    chosen, n_clean, n_obl, legs = [], 0, 0, Counter()
+    for name, spec in plan_set(pool, seed, reps=reps):
+        view, level = spec.camera.view, name.split("_")[3]
+        if view == "oblique":
+            if n_obl < oblique and level != "clean":
+                chosen.append((name, spec))
+                n_obl += 1
+            continue
+        if level == "clean":
+            if n_clean < clean:
+                chosen.append((name, spec))
+                n_clean += 1
+            continue
+        keys = [(f, level) for f in spec.faults]
+        if keys and all(got[k] < want.get(k, 0) for k in keys):
+            stance = spec.motion.stances[0]
+            if legs[(keys[0], stance)] > legs[(keys[0], _other(stance))] + 1:
+                continue  # keep both stance legs represented
+            chosen.append((name, spec))
+            got.update(keys)
+            legs[(keys[0], stance)] += 1
+    return chosen
+
+
+def _other(stance: str) -> str:
+    return {"left": "right", "right": "left"}.get(stance, stance)
+
+
+def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool = True,
+                          **plan_kw) -> list[Path]:
+    """Render the balanced set into ``out_dir`` (skipping clips already there) and cache
+    each clip's pose track as ``<stem>.npz``; returns the video paths."""
+    from ..pose.extract import extract_pose
+    from ..synth.clip import generate_clip
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plans = plan_balanced_set(**plan_kw)
+    paths = []
+    for k, (name, spec) in enumerate(plans):
+        video = out_dir / f"{name}.mp4"
+        if not (video.exists() and video.with_suffix(".json").exists()):
+            generate_clip(spec, video)
+        track = video.with_suffix(".npz")
+        if extract and not track.exists():
+            extract_pose(video, workers=1).save(track)
+        paths.append(video)
+        if progress:
+            progress((k + 1) / len(plans), name)
+    return paths
