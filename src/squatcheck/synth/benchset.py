@@ -1,0 +1,111 @@
+"""A varied set of synthetic clips for benchmarks: views, legs, bodies, faults
+below and above their thresholds. Deterministic for a given seed; generated on
+demand (never committed)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from .body import BodySpec, Outfit
+from .clip import CameraSpec, ClipSpec, generate_clip
+from .faults import FAULTS
+from .motion import MotionSpec, Tempo
+from .render import Scene
+from .truth import write_json_atomic
+
+SIDE_FAULTS = ["knee_past_toes", "heel_lift", "trunk_lean", "quad_dominant", "hip_dominant",
+               "pelvic_tilt"]
+FRONT_FAULTS = ["knee_valgus", "pelvic_drop", "lateral_trunk_lean"]
+WALLS = [(200, 205, 210), (170, 190, 200), (215, 215, 205), (150, 160, 170), (205, 225, 235)]
+FLOORS = [(120, 140, 160), (90, 100, 110), (140, 150, 150), (60, 90, 120)]
+
+
+def _magnitude(rng: np.random.Generator, name: str, above: bool) -> float:
+    info = FAULTS[name]
+    if above:
+        return round(float(info.default * rng.uniform(0.75, 1.2)), 3)
+    return round(float(info.below * rng.uniform(0.5, 1.0)), 3)
+
+
+def plan_set(n: int, seed: int = 0, *, fps: float | None = None,
+             size: tuple[int, int] | None = None, reps: int | None = None
+             ) -> list[tuple[str, ClipSpec]]:
+    """``n`` named clip specs cycling through views, stance legs and fault levels."""
+    rng = np.random.default_rng(seed)
+    views = ["side", "front", "oblique", "side", "front"]
+    plans = []
+    for i in range(n):
+        view = views[i % len(views)]
+        double = rng.random() < 0.25
+        pool = SIDE_FAULTS if view == "side" else FRONT_FAULTS if view == "front" else (
+            SIDE_FAULTS + FRONT_FAULTS)
+        if double:
+            pool = [f for f in pool if f != "pelvic_drop"]
+        faults: dict[str, float] = {}
+        level = ["clean", "below", "above", "above"][i % 4]
+        if level != "clean":
+            for name in rng.choice(pool, size=1 + int(rng.random() < 0.3), replace=False):
+                if {name, *faults} >= {"quad_dominant", "hip_dominant"}:
+                    continue
+                faults[str(name)] = _magnitude(rng, str(name), level == "above")
+        n_reps = reps or int(rng.integers(2, 4))
+        if double:
+            stances = ("both",) * n_reps
+        elif rng.random() < 0.2 and n_reps >= 2:
+            first = str(rng.choice(["left", "right"]))
+            second = "right" if first == "left" else "left"
+            stances = tuple([first] * (n_reps // 2) + [second] * (n_reps - n_reps // 2))
+        else:
+            stances = (str(rng.choice(["left", "right"])),) * n_reps
+        rep_faults = tuple({k: round(v * float(rng.uniform(0.92, 1.08)), 3)
+                            for k, v in faults.items()} for _ in range(n_reps))
+        motion = MotionSpec(exercise="double_leg_squat" if double else "single_leg_squat",
+                            stances=stances, rep_faults=rep_faults,
+                            free_leg=str(rng.choice(["forward", "behind"])),
+                            depth_deg=None if rng.random() < 0.5 else float(
+                                rng.uniform(85, 105) if double else rng.uniform(60, 80)),
+                            tempo=Tempo().scaled(float(rng.uniform(0.8, 1.2))))
+        body = BodySpec(height_m=round(float(rng.uniform(1.5, 1.95)), 3),
+                        leg_ratio=round(float(rng.uniform(0.94, 1.06)), 3),
+                        girth=round(float(rng.uniform(0.85, 1.2)), 3),
+                        outfit=replace(Outfit.random(rng),
+                                       shirt_fit="loose" if rng.random() < 0.2 else "tucked"))
+        w, h = size or ((480, 640) if rng.random() < 0.7 else (640, 480))
+        facing = {"side": str(rng.choice(["left", "right"])),
+                  "front": "camera" if rng.random() < 0.9 else "away"}.get(view)
+        cam = CameraSpec(view=view, facing=facing,
+                         azimuth_deg=float(rng.choice([-1, 1]) * rng.uniform(25, 65))
+                         if view == "oblique" else None,
+                         distance_m=round(float(rng.uniform(3.0, 4.5)), 2),
+                         height_m=round(float(body.height_m * rng.uniform(0.35, 0.75)), 3),
+                         fill=float(rng.uniform(0.72, 0.85)), width=w, height=h,
+                         fps=fps or float(rng.choice([25.0, 30.0])))
+        scene = Scene(wall=WALLS[int(rng.integers(len(WALLS)))],
+                      floor=FLOORS[int(rng.integers(len(FLOORS)))],
+                      noise_sigma=float(rng.uniform(0.5, 3.0)),
+                      blur_px=float(rng.uniform(0.4, 1.0)))
+        tag = "dls" if double else "sls"
+        fault_tag = "-".join(faults) or "clean"
+        name = f"{i:03d}_{tag}_{view}_{level}_{fault_tag}"
+        plans.append((name, ClipSpec(motion=motion, body=body, camera=cam, scene=scene,
+                                     faults=faults, seed=seed * 1000 + i)))
+    return plans
+
+
+def generate_set(n: int, out_dir: str | Path, seed: int = 0, *, suffix: str = ".mp4",
+                 progress=None, **plan_kw) -> list[Path]:
+    """Write ``n`` clips (+ truth JSON) to ``out_dir`` and an ``index.json`` listing them."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k, (name, spec) in enumerate(plan_set(n, seed, **plan_kw)):
+        res = generate_clip(spec, out_dir / f"{name}{suffix}")
+        paths.append(res.video)
+        if progress:
+            progress((k + 1) / n)
+    write_json_atomic(out_dir / "index.json", {"generator": "squatcheck.synth", "seed": seed,
+                                               "clips": [p.name for p in paths]})
+    return paths

@@ -1,0 +1,95 @@
+"""Fault names, their units and defaults, and how the truth labels findings.
+
+A fault named without a magnitude gets a default well above any sensible
+threshold, so "--fault heel_lift" makes an unmistakable heel lift. The label
+criteria below decide the truth file's ``findings`` from the measured truth:
+they sit in the middle of the gap between the benchmark's "clean" and "faulty"
+magnitudes, and are labelling rules for synthetic truth, not analysis thresholds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FaultInfo:
+    unit: str
+    default: float
+    below: float  # a magnitude the benchmark uses as "present but under threshold"
+    help: str
+
+
+FAULTS: dict[str, FaultInfo] = {
+    "knee_past_toes": FaultInfo("foot_lengths", 0.4, 0.0,
+                                "knee ahead of the toe tip at the bottom, in foot lengths"),
+    "heel_lift": FaultInfo("cm", 4.0, 0.5, "stance heel rise at the bottom, cm"),
+    "pelvic_tilt": FaultInfo("deg", 12.0, 2.0, "pelvis tilt at the bottom vs standing, + anterior"),
+    "pelvic_drop": FaultInfo("deg", 10.0, 1.5,
+                             "free-leg side of the pelvis down at the bottom (negative = hike)"),
+    "knee_valgus": FaultInfo("deg", 20.0, 3.0, "frontal-plane projection angle at the bottom"),
+    "trunk_lean": FaultInfo("deg", 55.0, 30.0, "forward trunk inclination at the bottom"),
+    "lateral_trunk_lean": FaultInfo("deg", 15.0, 3.0,
+                                    "sideways trunk inclination, + toward the stance leg"),
+    "quad_dominant": FaultInfo("deg", 25.0, 0.0,
+                               "tibia more inclined than the trunk by this much; upright trunk, "
+                               "knees past toes, early heel rise"),
+    "hip_dominant": FaultInfo("deg", 28.0, 0.0,
+                              "trunk more inclined than the tibia by this much; knees back"),
+}
+
+# finding -> (truth key, criterion); |value| for signed pelvic tilt.
+LABEL_CRITERIA: dict[str, tuple[str, float]] = {
+    "knee_past_toes": ("knee_toe_offset_foot_lengths", 0.10),
+    "heel_lift": ("heel_rise_cm", 1.5),
+    "knee_valgus": ("fppa_deg", 10.0),
+    "trunk_lean": ("trunk_inclination_deg", 45.0),
+    "lateral_trunk_lean": ("lateral_trunk_lean_deg", 10.0),
+    "pelvic_drop": ("pelvic_drop_deg", 5.0),
+    "pelvic_tilt": ("pelvic_tilt_deg", 6.0),
+    "quad_dominant": ("trunk_tibia_diff_deg", -8.0),  # Barrack 2021: tibia >= trunk + 8 deg
+}
+
+_UNIT_SCALE = {"cm": ("cm", 1.0), "mm": ("cm", 0.1), "m": ("cm", 100.0), "deg": ("deg", 1.0),
+               "°": ("deg", 1.0), "fl": ("foot_lengths", 1.0), "foot": ("foot_lengths", 1.0),
+               "": (None, 1.0)}
+
+
+def parse_fault(text: str) -> tuple[str, float]:
+    """``"heel_lift=3cm"`` → ``("heel_lift", 3.0)``; ``"knee_valgus"`` → its default.
+
+    Raises ValueError with a readable message for unknown names or units.
+    """
+    name, _, value = text.partition("=")
+    name = name.strip().replace("-", "_")
+    if name not in FAULTS:
+        raise ValueError(f"unknown fault '{name}'; choose from {', '.join(FAULTS)}")
+    info = FAULTS[name]
+    if not value.strip():
+        return name, info.default
+    m = re.fullmatch(r"\s*([-+]?\d*\.?\d+)\s*([a-z°]*)\s*", value.lower())
+    if not m:
+        unit = "" if info.unit == "foot_lengths" else info.unit
+        raise ValueError(f"cannot read the magnitude '{value}' of {name}; write e.g. "
+                         f"{name}={info.default:g}{unit}")
+    unit, scale = _UNIT_SCALE.get(m.group(2), (m.group(2), 1.0))
+    if unit is not None and unit != info.unit:
+        raise ValueError(f"{name} is measured in {info.unit}, not '{m.group(2)}'")
+    return name, float(m.group(1)) * scale
+
+
+def label_findings(truth: dict[str, float], double: bool) -> dict[str, bool]:
+    """Per-rep findings from the bottom-frame truth (see ``LABEL_CRITERIA``)."""
+    out = {}
+    for finding, (key, level) in LABEL_CRITERIA.items():
+        v = truth[key]
+        if finding in ("pelvic_tilt", "lateral_trunk_lean"):
+            out[finding] = abs(v) >= level
+        elif finding == "quad_dominant":
+            out[finding] = v <= level
+        elif finding == "pelvic_drop" and double:
+            out[finding] = abs(v) >= level
+        else:
+            out[finding] = v >= level
+    return out

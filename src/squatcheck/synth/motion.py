@@ -1,0 +1,276 @@
+"""Squat motions: standing phases, reps, leg switches, and faults of known size.
+
+A clip is a timeline of segments between postures (hold, lift the free leg,
+descend, hold the bottom, ascend). Each rep's bottom posture is *solved* so that
+the measured truth hits the requested values (knee-toe offset, heel rise, FPPA),
+so a fault's magnitude is what the truth file reports, not a raw joint angle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .body import Segments
+from .faults import FAULTS
+from .kinematics import PoseParams, Skeleton, forward_kinematics, other
+from .measures import measure
+
+EXERCISES = ("single_leg_squat", "double_leg_squat")
+FREE_LEG = ("forward", "behind")
+
+
+@dataclass(frozen=True)
+class Tempo:
+    """Phase durations in seconds."""
+
+    intro_s: float = 0.7  # standing on both feet at the start
+    lift_s: float = 0.5  # lifting (or lowering) the free leg
+    stand_s: float = 0.8  # standing before and between reps
+    descent_s: float = 1.1
+    hold_s: float = 0.25  # at the bottom
+    ascent_s: float = 1.0
+    outro_s: float = 0.5
+
+    def scaled(self, factor: float) -> Tempo:
+        return Tempo(*(getattr(self, f) * factor for f in self.__dataclass_fields__))
+
+
+@dataclass(frozen=True)
+class MotionSpec:
+    """What the mannequin does. ``stances`` has one entry per rep ("left", "right"
+    or "both"); ``rep_faults`` one ``{fault: magnitude}`` dict per rep."""
+
+    exercise: str = "single_leg_squat"
+    stances: tuple[str, ...] = ("left", "left", "left")
+    rep_faults: tuple[dict, ...] = ({}, {}, {})
+    free_leg: str = "forward"
+    depth_deg: float | None = None  # knee flexion at the bottom; None = exercise default
+    arms: str = "forward"  # "forward" or "down"
+    tempo: Tempo = field(default_factory=Tempo)
+
+    def __post_init__(self) -> None:
+        if self.exercise not in EXERCISES:
+            raise ValueError(f"exercise must be one of {EXERCISES}")
+        if len(self.stances) != len(self.rep_faults) or not self.stances:
+            raise ValueError("need one stance and one fault dict per rep (at least one rep)")
+        double = self.exercise == "double_leg_squat"
+        for st, faults in zip(self.stances, self.rep_faults, strict=True):
+            if (st == "both") != double:
+                raise ValueError(f"stance '{st}' does not fit a {self.exercise}")
+            for name in faults:
+                if name not in FAULTS:
+                    raise ValueError(f"unknown fault '{name}'")
+            if double and "pelvic_drop" in faults:
+                raise ValueError("pelvic_drop needs a free leg: use a single-leg squat")
+        if self.free_leg not in FREE_LEG:
+            raise ValueError(f"free_leg must be one of {FREE_LEG}")
+
+    @property
+    def double(self) -> bool:
+        return self.exercise == "double_leg_squat"
+
+
+def _root(stance: str) -> str:
+    return "left" if stance == "both" else stance
+
+
+def standing_pose(seg: Segments, spec: MotionSpec, stance: str, single: bool) -> PoseParams:
+    """Upright posture; ``single`` lifts the free leg (single-leg squats only)."""
+    arms = {"forward": {}, "down": {"arm_flex_deg": 8.0, "arm_abd_deg": 12.0,
+                                    "elbow_flex_deg": 10.0}}[spec.arms]
+    p = PoseParams(stance=_root(stance), mirror=spec.double,
+                   stance_width_m=1.7 * seg.hip_width if spec.double else 0.0,
+                   toe_out_deg=7.0 if spec.double else 0.0, **arms)
+    if single:
+        free = ({"free_thigh_deg": 50.0, "free_knee_deg": 60.0, "free_plantar_deg": 15.0,
+                 "free_abd_deg": 4.0} if spec.free_leg == "forward" else
+                {"free_thigh_deg": -18.0, "free_knee_deg": 95.0, "free_plantar_deg": 25.0,
+                 "free_abd_deg": 3.0})
+        p = replace(p, **free)
+    return p
+
+
+def rep_targets(spec: MotionSpec, faults: dict[str, float]) -> tuple[dict[str, float], float]:
+    """Bottom-of-rep truth targets for a fault set, and when the heel starts to rise
+    (fraction of the descent)."""
+    t = {"knee_flex": spec.depth_deg or (95.0 if spec.double else 70.0),
+         "knee_toe_offset_foot_lengths": -0.08 if spec.double else -0.12,
+         "heel_rise_cm": 0.0, "fppa_deg": 0.0, "trunk_fwd": 35.0 if spec.double else 30.0,
+         "trunk_lat": 0.0, "tilt": 0.0, "drop": 0.0}
+    heel_start = 0.45
+    if "quad_dominant" in faults:
+        t["trunk_fwd"] = 12.0
+        t.pop("knee_toe_offset_foot_lengths")
+        t["tibia_inclination_deg"] = 12.0 + faults["quad_dominant"]
+        t["heel_rise_cm"] = 3.0 * min(max(faults["quad_dominant"] / 25.0, 0.0), 1.0)
+        t["knee_flex"] += 8.0
+        heel_start = 0.25
+    if "hip_dominant" in faults:
+        t["trunk_fwd"] = 14.0 + faults["hip_dominant"]
+        t.pop("knee_toe_offset_foot_lengths", None)
+        t["tibia_inclination_deg"] = 14.0
+    direct = {"knee_past_toes": "knee_toe_offset_foot_lengths", "heel_lift": "heel_rise_cm",
+              "knee_valgus": "fppa_deg", "trunk_lean": "trunk_fwd",
+              "lateral_trunk_lean": "trunk_lat", "pelvic_tilt": "tilt", "pelvic_drop": "drop"}
+    for name, key in direct.items():
+        if name in faults:
+            t[key] = faults[name]
+            if name == "knee_past_toes":
+                t.pop("tibia_inclination_deg", None)
+    return t, heel_start
+
+
+# parameter solved for each measured target, and its first step
+_SOLVED = {"knee_toe_offset_foot_lengths": ("tibia_deg", 2.0),
+           "tibia_inclination_deg": ("tibia_deg", 2.0),
+           "heel_rise_cm": ("heel_pitch_deg", 2.0), "fppa_deg": ("valgus_deg", 3.0)}
+
+
+def bottom_pose(seg: Segments, spec: MotionSpec, stance: str, faults: dict[str, float],
+                neutral: Skeleton) -> tuple[PoseParams, float]:
+    """Solve the bottom posture for a rep; returns it and the heel-rise start fraction."""
+    t, heel_start = rep_targets(spec, faults)
+    p = replace(standing_pose(seg, spec, stance, single=not spec.double),
+                knee_flex_deg=t["knee_flex"], tibia_deg=0.4 * t["knee_flex"],
+                trunk_fwd_deg=t["trunk_fwd"], trunk_lat_deg=t["trunk_lat"],
+                pelvis_tilt_deg=t["tilt"], pelvis_drop_deg=t["drop"])
+    if spec.arms == "forward":
+        p = replace(p, arm_flex_deg=85.0)
+
+    def err(q: PoseParams, key: str) -> float:
+        return measure(forward_kinematics(seg, q), neutral, seg)[key] - t[key]
+
+    for _ in range(10):
+        worst = 0.0
+        for key, (param, step) in _SOLVED.items():
+            if key not in t:
+                continue
+            x0 = getattr(p, param)
+            e0 = err(p, key)
+            worst = max(worst, abs(e0))
+            if abs(e0) < 1e-4:
+                continue
+            e1 = err(replace(p, **{param: x0 + step}), key)
+            if abs(e1 - e0) < 1e-9:
+                continue
+            x = float(np.clip(x0 - e0 * step / (e1 - e0), -60.0, 80.0))
+            p = replace(p, **{param: x})
+        if worst < 1e-3:
+            break
+    if not spec.double:
+        p = _place_free_leg(seg, spec, p, neutral)
+    return p, heel_start
+
+
+def _place_free_leg(seg: Segments, spec: MotionSpec, p: PoseParams,
+                    neutral: Skeleton) -> PoseParams:
+    """Keep the free foot as high off the floor at the bottom as when standing."""
+    free = other(p.stance)[0]
+    if spec.free_leg == "behind":
+        return replace(p, free_thigh_deg=-8.0, free_knee_deg=100.0)
+    want = neutral.points[f"ankle_{free}"][2]
+    lo, hi = 30.0, 110.0
+    p = replace(p, free_knee_deg=45.0)
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        z = forward_kinematics(seg, replace(p, free_thigh_deg=mid)).points[f"ankle_{free}"][2]
+        lo, hi = (lo, mid) if z > want else (mid, hi)
+    return replace(p, free_thigh_deg=(lo + hi) / 2)
+
+
+def smoothstep(u: float) -> float:
+    u = min(max(u, 0.0), 1.0)
+    return u * u * (3 - 2 * u)
+
+
+@dataclass(frozen=True)
+class Segment:
+    t0: float
+    t1: float
+    a: PoseParams
+    b: PoseParams
+    kind: str  # hold | move | descent | ascent
+    heel_start: float = 0.45
+
+    def pose_at(self, t: float) -> PoseParams:
+        if self.kind == "hold" or self.t1 <= self.t0:
+            return self.a
+        s = smoothstep((t - self.t0) / (self.t1 - self.t0))
+        h = self.heel_start
+        if self.kind == "descent":
+            w = smoothstep((s - h) / (1 - h))
+        elif self.kind == "ascent":
+            w = 1.0 - smoothstep((1 - s - h) / (1 - h))
+        else:
+            w = s
+        return self.a.blend(self.b, s, heel_pitch_deg=w)
+
+
+@dataclass
+class Timeline:
+    """Segments covering [0, duration_s], the reps and the standing spans."""
+
+    segments: list[Segment]
+    reps: list[dict]
+    standing_s: list[tuple[float, float]]
+    bottoms: list[PoseParams]
+
+    @property
+    def duration_s(self) -> float:
+        return self.segments[-1].t1
+
+    def pose_at(self, t: float) -> PoseParams:
+        for seg in self.segments:
+            if t < seg.t1:
+                return seg.pose_at(t)
+        return self.segments[-1].b
+
+
+def build_timeline(seg: Segments, spec: MotionSpec) -> Timeline:
+    """Lay out the clip: intro standing, (leg lifts / switches,) reps and rests."""
+    tp = spec.tempo
+    segments: list[Segment] = []
+    standing: list[tuple[float, float]] = []
+    reps: list[dict] = []
+    bottoms: list[PoseParams] = []
+    t = 0.0
+
+    def add(a, b, dur, kind, heel_start=0.45, is_standing=False):
+        nonlocal t
+        segments.append(Segment(t, t + dur, a, b, kind, heel_start))
+        if is_standing:
+            standing.append((round(t, 4), round(t + dur, 4)))
+        t += dur
+        return b
+
+    first = spec.stances[0]
+    cur = standing_pose(seg, spec, first, single=False)
+    cur = add(cur, cur, tp.intro_s, "hold", is_standing=True)
+    single_on = None
+    for i, (st, faults) in enumerate(zip(spec.stances, spec.rep_faults, strict=True)):
+        up = standing_pose(seg, spec, st, single=not spec.double)
+        if not spec.double and single_on != st:
+            if single_on is not None:  # switch legs: lower the free foot, stand, lift the other
+                down = standing_pose(seg, spec, single_on, single=False)
+                add(cur, down, tp.lift_s, "move")
+                add(down, down, 0.5 * tp.stand_s, "hold", is_standing=True)
+                cur = standing_pose(seg, spec, st, single=False)
+            cur = add(cur, up, tp.lift_s, "move")
+            cur = add(cur, cur, tp.stand_s, "hold", is_standing=True)
+            single_on = st
+        neutral = forward_kinematics(seg, up)
+        bottom, heel_start = bottom_pose(seg, spec, st, faults, neutral)
+        start = t
+        add(cur, bottom, tp.descent_s, "descent", heel_start)
+        bottom_s = t + tp.hold_s / 2
+        add(bottom, bottom, tp.hold_s, "hold")
+        add(bottom, up, tp.ascent_s, "ascent", heel_start)
+        reps.append({"start_s": round(start, 4), "bottom_s": round(bottom_s, 4),
+                     "end_s": round(t, 4), "stance": st,
+                     "faults": {k: float(v) for k, v in faults.items()}})
+        bottoms.append(bottom)
+        last = i == len(spec.stances) - 1
+        cur = add(up, up, tp.outro_s if last else tp.stand_s, "hold", is_standing=True)
+    return Timeline(segments, reps, standing, bottoms)
