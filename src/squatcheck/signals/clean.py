@@ -18,7 +18,7 @@ from .filters import lowpass_zero_phase
 from .gaps import fill_gaps
 from .outliers import reject_outliers
 from .quality import landmark_ok, usable_frames
-from .swaps import LEG_PAIRS, detect_body_flips, detect_leg_swaps, swap_pairs
+from .swaps import SWAP_GROUPS, detect_body_flips, detect_leg_swaps, swap_pairs
 
 
 @dataclass(frozen=True)
@@ -99,10 +99,19 @@ def clean_track(track: PoseTrack, settings: SignalSettings) -> tuple[Signals, Cl
     for arr in (xy, vis, world):
         arr[flipped] = swap_pairs(arr[flipped], L.LEFT_RIGHT_PAIRS)
 
-    swapped = detect_leg_swaps(xy, min_jump_px=settings.swap_min_jump_leg_lengths * leg_px,
-                               max_cost_ratio=settings.swap_max_cost_ratio)
-    for arr in (xy, vis, world):
-        arr[swapped] = swap_pairs(arr[swapped], LEG_PAIRS)
+    swapped = np.zeros(len(t_s), bool)
+    for pairs in SWAP_GROUPS:
+        group, garbled = detect_leg_swaps(
+            xy, min_jump_px=settings.swap_min_jump_leg_lengths * leg_px,
+            max_cost_ratio=settings.swap_max_cost_ratio, pairs=pairs)
+        for arr in (xy, vis, world):
+            arr[group] = swap_pairs(arr[group], pairs)
+        ids = [i for pair in pairs for i in pair]
+        for i in ids:
+            xy[garbled, i] = np.nan
+            world[garbled, i] = np.nan
+        swapped |= group
+        dropped[garbled[:, None] & np.isin(np.arange(33), ids)[None]] = True
 
     fs = sample_rate_hz(t_s)
     window = max(int(round(settings.outlier_window_s * fs)) | 1, 3)

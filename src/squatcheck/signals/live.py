@@ -18,7 +18,7 @@ from .clean import SignalSettings
 from .filters import CausalLowpass
 from .outliers import _MAD_TO_SIGMA
 from .quality import landmark_ok, usable_frames
-from .swaps import LEG_PAIRS, _pair_costs, swap_pairs
+from .swaps import LEG_PAIRS, SWAP_GROUPS, _pair_costs, swap_pairs
 
 
 class LiveCleaner:
@@ -99,12 +99,16 @@ class LiveCleaner:
         li = [a for a, _ in LEG_PAIRS]
         ri = [b for _, b in LEG_PAIRS]
         if self._ref is not None:
-            same, swap = _pair_costs(xy[li], xy[ri], *self._ref)
-            cut = swap < self.s.swap_max_cost_ratio * same
-            gain = same - swap > self.s.swap_min_jump_leg_lengths * leg_px
-            if np.isfinite(same) and np.isfinite(swap) and cut and gain:
-                for arr in (xy, vis, wo):
-                    arr[:] = swap_pairs(arr[None], LEG_PAIRS)[0]
+            for pairs in SWAP_GROUPS:
+                gl = [li.index(a) for a, _ in pairs]
+                gi = [a for a, _ in pairs]
+                gr = [b for _, b in pairs]
+                same, swap = _pair_costs(xy[gi], xy[gr], self._ref[0][gl], self._ref[1][gl])
+                cut = swap < self.s.swap_max_cost_ratio * same
+                gain = same - swap > self.s.swap_min_jump_leg_lengths * leg_px
+                if np.isfinite(same) and np.isfinite(swap) and cut and gain:
+                    for arr in (xy, vis, wo):
+                        arr[:] = swap_pairs(arr[None], pairs)[0]
         if self._ref is None:
             if np.isfinite(xy[li]).all() and np.isfinite(xy[ri]).all():
                 self._ref = (xy[li].copy(), xy[ri].copy())

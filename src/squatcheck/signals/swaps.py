@@ -21,8 +21,13 @@ import numpy as np
 from ..pose import landmarks as L
 from .gaps import nan_runs
 
-LEG_PAIRS = [(L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE),
-             (L.LEFT_HEEL, L.RIGHT_HEEL), (L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX)]
+KNEE_PAIRS = [(L.LEFT_KNEE, L.RIGHT_KNEE)]
+FOOT_PAIRS = [(L.LEFT_ANKLE, L.RIGHT_ANKLE), (L.LEFT_HEEL, L.RIGHT_HEEL),
+              (L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX)]
+LEG_PAIRS = KNEE_PAIRS + FOOT_PAIRS
+# The model may swap the feet without the knees (or the reverse): each group is
+# kept continuous on its own.
+SWAP_GROUPS = (KNEE_PAIRS, FOOT_PAIRS)
 
 
 def swap_pairs(rows: np.ndarray, pairs) -> np.ndarray:
@@ -48,20 +53,26 @@ def _pair_costs(cur_l, cur_r, ref_l, ref_r) -> tuple[float, float]:
 
 
 def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: float,
-                     pairs=LEG_PAIRS) -> np.ndarray:
-    """(T,) bool: rows whose leg labels should be swapped to keep the legs continuous.
+                     pairs=LEG_PAIRS, max_doubt_rows: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose leg labels should be swapped, and rows too garbled to trust.
 
-    A row is swapped when swapping cuts the frame-to-frame travel of the legs to
-    below ``max_cost_ratio`` of keeping them, and by at least ``min_jump_px``
-    (jitter alone never swaps).
+    Each row is compared with the last row whose labelling was clear. Swapping
+    wins when it cuts the travel to below ``max_cost_ratio`` of keeping the labels
+    and by at least ``min_jump_px`` (jitter alone never swaps). A row that
+    travels more than ``min_jump_px`` under *both* labellings, without either
+    clearly better, is garbled (e.g. both feet put on one foot mid-swap): it is
+    flagged and not used as the reference. After ``max_doubt_rows`` such rows in
+    a row, the reference restarts from the current row (the person really moved).
 
-    xy_px : (T, 33, 2)
+    xy_px : (T, 33, 2) -> (swapped (T,) bool, garbled (T,) bool)
     """
     n = len(xy_px)
     swapped = np.zeros(n, bool)
+    garbled = np.zeros(n, bool)
     li = [a for a, _ in pairs]
     ri = [b for _, b in pairs]
     ref_l = ref_r = None
+    doubt = 0
     for t in range(n):
         cur_l, cur_r = xy_px[t, li], xy_px[t, ri]
         if ref_l is None:
@@ -69,13 +80,20 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
                 ref_l, ref_r = cur_l.copy(), cur_r.copy()
             continue
         same, swap = _pair_costs(cur_l, cur_r, ref_l, ref_r)
-        if np.isfinite(same) and np.isfinite(swap) and swap < max_cost_ratio * same \
-                and same - swap > min_jump_px:
+        if not (np.isfinite(same) and np.isfinite(swap)):
+            continue
+        if swap < max_cost_ratio * same and same - swap > min_jump_px:
             swapped[t] = True
             cur_l, cur_r = cur_r, cur_l
+        elif min(same, swap) > min_jump_px and not same < max_cost_ratio * swap:
+            garbled[t] = True
+            doubt += 1
+            if doubt <= max_doubt_rows:
+                continue
+        doubt = 0
         ref_l = np.where(np.isfinite(cur_l), cur_l, ref_l)
         ref_r = np.where(np.isfinite(cur_r), cur_r, ref_r)
-    return swapped
+    return swapped, garbled
 
 
 def detect_body_flips(xy_px: np.ndarray, t_s: np.ndarray, *, min_width_ratio: float,

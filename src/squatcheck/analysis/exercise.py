@@ -1,0 +1,222 @@
+"""Exercise and stance leg, per rep and per clip; rejecting what is not a squat.
+
+Stance: a foot on the ground does not move (its toe stays put even when the heel
+lifts); a free foot hangs from the pelvis and moves as the hips go down, or is
+swung away, or is held clearly off the floor. So per rep a visible foot is free
+when its toe and heel both moved, from the start to the bottom, more than
+``foot_still_leg_lengths`` the way the hips went or more than
+``foot_swung_leg_lengths`` in any direction; or, failing that, when it is raised
+above the other foot by OpenCap's 5 cm (world landmarks) *and* visibly in the
+image. The image height alone misleads: a planted far foot looks higher by
+perspective in side and oblique views (so the image needs more there), and a
+free foot held towards the camera looks lower (pistol squats: the motion rule
+catches those). A hidden foot (low visibility)
+is never called free: the model guesses its place.
+
+Not a squat (zero squat reps), each rule from what a squat is:
+- no foot stays planted: walking, running, jumping;
+- the stance knee(s) barely bend: bending over, a (single-leg) deadlift,
+  jumping jacks, a calf raise;
+- the hips flex far more than the knees: a hip hinge (bending over, deadlift);
+- both feet planted but the legs work unequally: one knee bends while the other
+  stays straight (side lunge) or one hip flexes while the other stays extended
+  (lunge, split squat, rear-foot-elevated split squat);
+- the bottom is held for long: sitting down.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..pose import landmarks as L
+from .context import Signals
+from .features import LEGS, BodyFeatures
+from .reps import Candidate, RepSettings, bottom_hold_s
+
+
+@dataclass
+class RepVerdict:
+    """What a candidate rep is: its stance and, if not a squat, why."""
+
+    stance: str | None  # left | right | both | None (no foot planted)
+    is_squat: bool
+    reason: str
+    features: dict[str, float] = field(default_factory=dict)
+
+
+def _window(t_s: np.ndarray, centre: int, half_s: float) -> slice:
+    lo = int(np.searchsorted(t_s, t_s[centre] - half_s, "left"))
+    hi = int(np.searchsorted(t_s, t_s[centre] + half_s, "right"))
+    return slice(lo, max(hi, lo + 1))
+
+
+def _nanmedian(x: np.ndarray) -> float:
+    x = np.asarray(x, float)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
+
+
+def _nanmax(x: np.ndarray) -> float:
+    x = np.asarray(x, float)
+    x = x[np.isfinite(x)]
+    return float(np.max(x)) if x.size else float("nan")
+
+
+def _shift(pts: np.ndarray, t_s: np.ndarray, c: Candidate) -> np.ndarray:
+    """(2,) move (px) of a point's median position from around the start to the bottom."""
+    a = [_nanmedian(pts[_window(t_s, c.start, 0.1), k]) for k in (0, 1)]
+    b = [_nanmedian(pts[_window(t_s, c.bottom, 0.2), k]) for k in (0, 1)]
+    return np.subtract(b, a)
+
+
+@dataclass
+class FootState:
+    """How one foot behaved during a rep (distances in leg lengths, heights in metres)."""
+
+    moved: float  # the less-moving of toe and heel, start -> bottom, along the hips' path
+    moved_any: float  # the same in any direction
+    elevation: float  # image: how much higher its lowest point sits than the other foot's
+    world_elevation_m: float  # the same from the world landmarks
+    visibility: float  # median visibility of ankle, heel and toe
+
+
+def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate) -> dict[str, FootState]:
+    """Per leg: did the foot move, is it raised, can it be seen (during rep ``c``)."""
+    xy, world, t_s = sig.xy_px, sig.world, sig.t_s
+    rows = slice(c.start, c.end + 1)
+    hip = _shift((xy[:, L.LEFT_HIP] + xy[:, L.RIGHT_HIP]) / 2, t_s, c)
+    hip_dir = hip / np.linalg.norm(hip) if np.linalg.norm(hip) > 0 else np.array([0.0, 1.0])
+    low_img, low_world = {}, {}
+    for leg in LEGS:
+        ids = L.LEG[leg]
+        foot = [ids["ankle"], ids["heel"], ids["toe"]]
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            low_img[leg] = np.nanmax(xy[rows][:, foot, 1], axis=1)
+            low_world[leg] = np.nanmax(world[rows][:, foot, 1], axis=1)
+    out = {}
+    for leg in LEGS:
+        ids = L.LEG[leg]
+        other = "right" if leg == "left" else "left"
+        # a free foot hangs from the pelvis: it moves the way the hips go
+        vecs = [_shift(xy[:, ids[k]], t_s, c) for k in ("toe", "heel")]
+        vecs = [v for v in vecs if np.isfinite(v).all()]
+        moved = min(float(v @ hip_dir) for v in vecs) / feat.leg_length_px if vecs \
+            else float("nan")
+        moved_any = min(float(np.hypot(*v)) for v in vecs) / feat.leg_length_px if vecs \
+            else float("nan")
+        vis = _nanmedian(sig.visibility[rows][:, [ids["ankle"], ids["heel"], ids["toe"]]])
+        out[leg] = FootState(moved, moved_any,
+                             _nanmedian(low_img[other] - low_img[leg]) / feat.leg_length_px,
+                             _nanmedian(low_world[other] - low_world[leg]), vis)
+    return out
+
+
+def moved_with_hips(foot: FootState, s: RepSettings) -> bool:
+    """A visible foot whose toe and heel both followed the hips, or were swung clearly away.
+
+    A free foot hangs from the pelvis and goes the way the hips go; lifted and swung
+    (pistol, leg forward-sideways) it may go anywhere, but then far. A planted foot's
+    landmarks wander less than that even when partly hidden.
+    """
+    seen = np.isfinite(foot.visibility) and foot.visibility >= s.foot_visibility
+    along = np.isfinite(foot.moved) and foot.moved > s.foot_still_leg_lengths
+    away = np.isfinite(foot.moved_any) and foot.moved_any > s.foot_swung_leg_lengths
+    return bool(seen and (along or away))
+
+
+def held_up(foot: FootState, view: str, s: RepSettings) -> bool:
+    """A visible foot held clearly above the other (planted) foot.
+
+    Read in the image *and* in world landmarks: in side and oblique views a planted
+    far foot looks higher by perspective, so the image needs more there.
+    """
+    if not (np.isfinite(foot.visibility) and foot.visibility >= s.foot_visibility):
+        return False
+    need = s.free_foot_elevation_front_leg_lengths if view == "front" \
+        else s.free_foot_elevation_other_leg_lengths
+    return bool(foot.elevation > need and foot.world_elevation_m > s.free_foot_world_elevation_m)
+
+
+def stance_of(feet: dict[str, FootState], view: str, s: RepSettings) -> str | None:
+    """left / right / both, or None when no foot stayed planted.
+
+    Height is judged only against a planted foot: if one foot moved with the hips
+    it is the free one, whatever the heights say.
+    """
+    moved = [leg for leg in LEGS if moved_with_hips(feet[leg], s)]
+    if len(moved) == 2:
+        return None
+    if len(moved) == 1:
+        return "left" if moved[0] == "right" else "right"
+    raised = [leg for leg in LEGS if held_up(feet[leg], view, s)]
+    if len(raised) == 1:
+        return "left" if raised[0] == "right" else "right"
+    return "both"
+
+
+def flexion_rise_deg(series: np.ndarray, t_s: np.ndarray, c: Candidate) -> tuple[float, float]:
+    """(rise from start to bottom, value at bottom): bottom = max within ±0.3 s of it."""
+    start = _nanmedian(series[_window(t_s, c.start, 0.1)])
+    bottom = _nanmax(series[_window(t_s, c.bottom, 0.3)])
+    return bottom - start, bottom
+
+
+def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
+              s: RepSettings) -> RepVerdict:
+    """Stance leg and squat-or-not for one candidate rep (rules in the module docstring)."""
+    t_s = sig.t_s
+    f: dict[str, float] = {"depth_leg_lengths": c.depth_leg_lengths}
+    feet = foot_states(sig, feat, c)
+    for leg, foot in feet.items():
+        f[f"foot_moved_{leg}"] = foot.moved
+        f[f"foot_moved_any_{leg}"] = foot.moved_any
+        f[f"foot_elevation_{leg}"] = foot.elevation
+        f[f"foot_world_elevation_m_{leg}"] = foot.world_elevation_m
+        f[f"foot_visibility_{leg}"] = foot.visibility
+    stance = stance_of(feet, view, s)
+    for leg in LEGS:
+        f[f"knee_rise_{leg}"], f[f"knee_bottom_{leg}"] = flexion_rise_deg(
+            feat.knee_flexion_deg[leg], t_s, c)
+        f[f"hip_rise_{leg}"], f[f"hip_bottom_{leg}"] = flexion_rise_deg(
+            feat.hip_flexion_deg[leg], t_s, c)
+    f["bottom_hold_s"] = hold = bottom_hold_s(feat.hip_height_leg_lengths, t_s, c, 0.1)
+
+    if stance is None:
+        return RepVerdict(None, False, "neither foot stayed planted (walking, running or "
+                          "jumping, not a squat)", f)
+    legs = LEGS if stance == "both" else (stance,)
+    knee_rise = min(f[f"knee_rise_{leg}"] for leg in legs)
+    hip_rise = max(f[f"hip_rise_{leg}"] for leg in legs)
+    if not np.isfinite(knee_rise) or knee_rise < s.min_knee_flexion_rise_deg:
+        return RepVerdict(stance, False, f"the stance knee bent only {knee_rise:.0f} deg "
+                          f"(a squat bends it at least {s.min_knee_flexion_rise_deg:.0f} deg)", f)
+    if np.isfinite(hip_rise) and hip_rise - knee_rise > s.max_hip_minus_knee_rise_deg:
+        return RepVerdict(stance, False, f"the hips flexed {hip_rise - knee_rise:.0f} deg more "
+                          "than the knees (a hip hinge: bending over or a deadlift)", f)
+    if stance == "both":
+        knee_asym = abs(f["knee_bottom_left"] - f["knee_bottom_right"])
+        hip_asym = abs(f["hip_bottom_left"] - f["hip_bottom_right"])
+        f["knee_asymmetry_deg"], f["hip_asymmetry_deg"] = knee_asym, hip_asym
+        if knee_asym > s.max_knee_flexion_asymmetry_deg:
+            return RepVerdict(stance, False, f"both feet planted but the knees bent "
+                              f"{knee_asym:.0f} deg differently (a lunge, not a squat)", f)
+        if hip_asym > s.max_hip_flexion_asymmetry_deg:
+            return RepVerdict(stance, False, f"both feet planted but the hips flexed "
+                              f"{hip_asym:.0f} deg differently (a lunge or split squat)", f)
+    if hold > s.max_bottom_hold_s:
+        return RepVerdict(stance, False, f"the bottom was held {hold:.1f} s (sitting down, "
+                          "not a squat)", f)
+    return RepVerdict(stance, True, "", f)
+
+
+def clip_exercise(verdicts: list[RepVerdict]) -> str:
+    """single_leg_squat / double_leg_squat by the majority of squat reps; else not_squat."""
+    squats = [v for v in verdicts if v.is_squat]
+    if not squats:
+        return "not_squat"
+    single = sum(v.stance in ("left", "right") for v in squats)
+    return "single_leg_squat" if single > len(squats) - single else "double_leg_squat"

@@ -1,0 +1,173 @@
+"""Rep segmentation: descents and returns of the hip, from its height above the feet.
+
+OpenCap counts squats at peaks of pelvis height with a prominence of at least 0.7
+of its range, at least 0.5 s apart. A clip-wide range breaks when reps differ in
+depth (one leg weaker) or a clip holds other movement, so here the rule is per
+rep: each bottom must sit at least ``min_depth_leg_lengths`` below the standing
+hip on *both* sides (descent and return), and the return must come back at least
+``relative_prominence`` (0.7, OpenCap's figure) of the way. A bounce at the bottom
+that rises less than that is part of one rep. Partial reps at the clip's ends
+(no standing before or after) fail that test and are not counted.
+
+The same function serves live use: called on the frames seen so far with
+``final=False``, a rep is closed only once the hip has stopped rising for
+``settle_s`` (or started down again), so a rep is reported about
+``settle_s`` after its end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+from scipy.signal import find_peaks
+
+from ..signals.gaps import finite_runs
+
+
+@dataclass(frozen=True)
+class RepSettings:
+    """The ``[reps]`` profile section."""
+
+    ground_window_s: float
+    min_depth_leg_lengths: float
+    relative_prominence: float
+    min_rep_interval_s: float
+    boundary_fraction: float
+    settle_s: float
+    max_phase_s: float
+    standing_tolerance_leg_lengths: float
+    min_knee_flexion_rise_deg: float
+    foot_still_leg_lengths: float
+    foot_swung_leg_lengths: float
+    foot_visibility: float
+    free_foot_elevation_front_leg_lengths: float
+    free_foot_elevation_other_leg_lengths: float
+    free_foot_world_elevation_m: float
+    max_hip_flexion_asymmetry_deg: float
+    max_knee_flexion_asymmetry_deg: float
+    max_hip_minus_knee_rise_deg: float
+    max_bottom_hold_s: float
+
+    @classmethod
+    def from_profile(cls, profile) -> RepSettings:
+        sec = profile.section("reps")
+        return cls(**{f.name: sec[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One descent and return of the hip (row indices), before it is judged a squat."""
+
+    start: int
+    bottom: int
+    end: int
+    depth_leg_lengths: float  # the larger of descent and return
+    descent_leg_lengths: float
+    return_leg_lengths: float
+
+
+def _fs(t_s: np.ndarray) -> float:
+    return float(1.0 / np.median(np.diff(t_s))) if len(t_s) > 1 else 30.0
+
+
+def segment_reps(hip_height: np.ndarray, t_s: np.ndarray, settings: RepSettings, *,
+                 final: bool = True) -> list[Candidate]:
+    """Candidate reps from the hip height (leg lengths above the feet, (T,), NaN allowed).
+
+    A long NaN stretch (the person is lost) ends any rep in progress: each finite
+    run is segmented on its own. With ``final=False`` the last rep of the last run
+    is kept only if it has visibly ended (see module docstring).
+    """
+    h = np.asarray(hip_height, float)
+    t_s = np.asarray(t_s, float)
+    out: list[Candidate] = []
+    runs = finite_runs(h)
+    for k, (a, b) in enumerate(runs):
+        if b - a < 3:
+            continue
+        open_end = not final and k == len(runs) - 1 and b == len(h)
+        out.extend(_segment_run(h[a:b], t_s[a:b], settings, a, open_end))
+    return out
+
+
+def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
+                 open_end: bool) -> list[Candidate]:
+    distance = max(int(round(s.min_rep_interval_s * _fs(t_s))), 1)
+    peaks, _ = find_peaks(-h, prominence=s.min_depth_leg_lengths, distance=distance)
+    peaks = list(peaks)
+    # Drop the bottom that fails worst, recompute its neighbours' regions, repeat.
+    while peaks:
+        scores = []
+        for i, p in enumerate(peaks):
+            lo = peaks[i - 1] if i > 0 else 0
+            hi = peaks[i + 1] if i + 1 < len(peaks) else len(h) - 1
+            descent = np.max(h[lo:p + 1]) - h[p]
+            ret = np.max(h[p:hi + 1]) - h[p]
+            depth = max(descent, ret)
+            ok_depth = min(descent, ret) >= s.min_depth_leg_lengths
+            ratio = min(descent, ret) / depth if depth > 0 else 0.0
+            scores.append(ratio if ok_depth else -1.0 + ratio)
+        worst = int(np.argmin(scores))
+        if scores[worst] >= s.relative_prominence:
+            break
+        peaks.pop(worst)
+
+    reps = []
+    for i, p in enumerate(peaks):
+        lo = peaks[i - 1] if i > 0 else 0
+        hi = peaks[i + 1] if i + 1 < len(peaks) else len(h) - 1
+        # boundaries use the top within one phase's length of the bottom, so a slow drift
+        # of the standing level far away cannot stretch the rep
+        phase = max(int(round(s.max_phase_s * _fs(t_s))), 1)
+        lo, hi = max(lo, p - phase), min(hi, p + phase)
+        top_l = lo + int(np.argmax(h[lo:p + 1]))
+        top_r = p + int(np.argmax(h[p:hi + 1]))
+        descent, ret = h[top_l] - h[p], h[top_r] - h[p]
+        if open_end and i == len(peaks) - 1:
+            settled = t_s[-1] - t_s[top_r] >= s.settle_s
+            if not settled:
+                continue
+        start_level = h[p] + (1 - s.boundary_fraction) * descent
+        end_level = h[p] + (1 - s.boundary_fraction) * ret
+        above = np.flatnonzero(h[top_l:p + 1] >= start_level)
+        start = top_l + int(above[-1]) if above.size else top_l
+        above = np.flatnonzero(h[p:top_r + 1] >= end_level)
+        end = p + int(above[0]) if above.size else top_r
+        reps.append(Candidate(offset + start, offset + p, offset + end,
+                              float(max(descent, ret)), float(descent), float(ret)))
+    return reps
+
+
+def standing_rows(hip_height: np.ndarray, usable: np.ndarray,
+                  settings: RepSettings) -> np.ndarray:
+    """Rows where the person stands: usable, hip within a tolerance of its standing height.
+
+    The standing height is the 95th percentile of the hip height (robust to a few
+    frames on tiptoe or mid-jump).
+    """
+    h = np.asarray(hip_height, float)
+    ok = np.asarray(usable, bool) & np.isfinite(h)
+    if not ok.any():
+        return np.zeros(0, int)
+    top = np.percentile(h[ok], 95)
+    return np.flatnonzero(ok & (h >= top - settings.standing_tolerance_leg_lengths))
+
+
+def bottom_hold_s(hip_height: np.ndarray, t_s: np.ndarray, c: Candidate,
+                  fraction: float) -> float:
+    """How long the hip stays within ``fraction`` of the rep's depth of its lowest point."""
+    h = hip_height[c.start:c.end + 1]
+    near = h <= h[c.bottom - c.start] + fraction * c.depth_leg_lengths
+    idx = np.flatnonzero(near)
+    if idx.size == 0:
+        return 0.0
+    # the contiguous stretch around the bottom
+    b = c.bottom - c.start
+    lo = b
+    while lo - 1 >= 0 and near[lo - 1]:
+        lo -= 1
+    hi = b
+    while hi + 1 < len(near) and near[hi + 1]:
+        hi += 1
+    return float(t_s[c.start + hi] - t_s[c.start + lo])
