@@ -114,11 +114,7 @@ def test_delete_while_analysing_stops_and_removes_everything(client, data_dir, d
                            files={"video": ("again.gif", SMALL_CLIP.read_bytes(), "image/gif")})
     analysis_id = response.json()["id"]
     assert analysis_id in folders(data_dir)
-    deadline = time.monotonic() + 60
-    while client.get(response.json()["url"]).json()["status"] != "running":
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    slot = client.app.state.runner._slots[0]
+    slot = wait_for_running(client, response.json()["url"])
     process = slot._proc
     assert process is not None and process.is_alive()
     deleted = client.delete(f"/api/analyses/{analysis_id}")
@@ -128,6 +124,27 @@ def test_delete_while_analysing_stops_and_removes_everything(client, data_dir, d
     assert_refused(client.delete(f"/api/analyses/{analysis_id}"), 404, "No analysis")
     assert analysis_id not in folders(data_dir)
     assert analysis_id not in [a["id"] for a in client.get("/api/analyses").json()["analyses"]]
+
+
+def wait_for_running(client, url: str):
+    """Until the job runs in the (only) slot's analysis process; return that slot."""
+    slot = client.app.state.runner._slots[0]
+    deadline = time.monotonic() + 60
+    while client.get(url).json()["status"] != "running" or slot._proc is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    return slot
+
+
+def test_a_crashed_analysis_is_recorded_as_failed_and_the_next_one_runs(client):
+    response = client.post("/api/analyses",
+                           files={"video": ("crash.gif", SMALL_CLIP.read_bytes(), "image/gif")})
+    url = response.json()["url"]
+    process = wait_for_running(client, url)._proc
+    process.kill()  # what an out-of-memory kill or a segfault in the model would look like
+    final, _ = wait_until_finished(client.get, url)
+    assert final["status"] == "failed" and "stopped unexpectedly" in final["error"]
+    client.delete(url)
 
 
 def test_a_video_without_a_person_fails_with_its_reason(client, tmp_path):

@@ -64,6 +64,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def access_token(host: str, given: str | None) -> str | None:
+    """The token the server will require: the one given, a new one off loopback, else none."""
+    if given is not None:
+        return given
+    return None if is_loopback(host) else secrets.token_urlsafe(24)
+
+
 def bind(host: str, port: int) -> socket.socket:
     """Bind the listening socket first, so a busy port is one plain sentence."""
     try:
@@ -88,9 +95,7 @@ def run(args) -> int:
     except ModuleNotFoundError as exc:
         raise SquatcheckError(f"The web app needs {exc.name}; install it with "
                               "pip install 'squatcheck[web]'.") from None
-    token = args.token
-    if token is None and not is_loopback(args.host):
-        token = secrets.token_urlsafe(24)
+    token = access_token(args.host, args.token)
     data_dir = (args.data_dir or default_data_dir()).expanduser()
     settings = Settings(data_dir=data_dir, max_upload_bytes=int(args.max_upload_mb * 1e6),
                         jobs=args.jobs, token=token)
