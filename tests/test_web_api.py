@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from squatcheck.web.app import Settings, create_app
 from squatcheck.web.store import Store
+from squatcheck.web.upload import display_name
 from test_web_support import SMALL_CLIP, wait_until_finished
 
 LIMIT_BYTES = 1_000_000  # dnly_gf_1.gif is 767 kB
@@ -209,11 +210,26 @@ def test_not_a_video_is_refused_by_content_not_name(client, data_dir, name, payl
     assert folders(data_dir) == before
 
 
-def test_a_real_video_with_a_wrong_name_is_accepted(client):
-    response = client.post("/api/analyses",
-                           files={"video": ("renamed.txt", SMALL_CLIP.read_bytes(), "text/plain")})
+def test_a_real_video_with_a_wrong_or_hostile_name_is_accepted_under_its_base_name(
+        client, data_dir):
+    response = client.post("/api/analyses", files={
+        "video": ("../../renamed.txt", SMALL_CLIP.read_bytes(), "text/plain")})
     assert response.status_code == 202
+    analysis = client.get(response.json()["url"]).json()
+    assert analysis["filename"] == "renamed.txt"
+    stored = list((data_dir / "analyses" / analysis["id"]).iterdir())
+    assert [p.name for p in stored if p.name.startswith("input")] == ["input.gif"]
+    assert not (data_dir.parent / "renamed.txt").exists()
     client.delete(response.json()["url"])
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("C:\\Users\\me\\squat.mp4", "squat.mp4"), ("/etc/passwd", "passwd"),
+    ("a\x00b\nc.mp4", "abc.mp4"), ("..", ".."), ("", "video"), (None, "video"),
+    ("x" * 300, "x" * 120),
+])
+def test_the_users_file_name_is_only_ever_a_display_name(raw, shown):
+    assert display_name(raw) == shown
 
 
 @pytest.mark.parametrize("kwargs, phrase", [
