@@ -6,9 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ..pose.extract import extract_pose
 from ..pose.track import PoseTrack
+from ..signals import SignalSettings, clean_track
+from .pipeline import clip_context, clip_notes, measure_reps
+from .profile import as_profile
 from .result import AnalysisResult, Series
+from .summary import summarize
 
 
 @dataclass
@@ -35,7 +41,26 @@ def analyze(source: str | Path, *, profile=None, model=None, workers: int | None
 
 
 def analyze_track(track: PoseTrack, *, profile=None) -> AnalysisResult:
-    """Pose track → result. PLACEHOLDER until the engine lands: no reps."""
-    return AnalysisResult(source=track.meta.source, view="front", facing="unknown",
-                          exercise="not_squat", usable_fraction=float(track.detected.mean()),
-                          reps=[], summary={}, series=Series(track.t_s, track.frame_index))
+    """Pose track → result: clean the signals, read the clip (view, facing, baseline),
+    find and judge the reps, then measure, assess and rate each squat rep."""
+    prof = as_profile(profile)
+    if len(track) < 2 or not track.detected.any():
+        return AnalysisResult(source=track.meta.source, view="front", facing="unknown",
+                              exercise="not_squat", usable_fraction=0.0, reps=[],
+                              summary={}, series=Series(track.t_s, track.frame_index),
+                              profile=prof.name,
+                              notes=["Nobody was found in the video: nothing to analyse."])
+    sig, cleaning = clean_track(track, SignalSettings.from_profile(prof))
+    stage = clip_context(sig, prof)
+    reps, series = measure_reps(sig, stage, prof)
+    notes = clip_notes(sig, stage)
+    swapped = int(cleaning.leg_swapped.sum() + cleaning.body_flipped.sum())
+    if swapped:
+        notes.append(f"Left/right labels of the pose model were repaired in {swapped} frames.")
+    values = dict(series)
+    values["hip_height_leg_lengths"] = stage.features.hip_height_leg_lengths
+    return AnalysisResult(
+        source=track.meta.source, view=stage.ctx.view, facing=stage.ctx.facing,
+        exercise=stage.ctx.exercise, usable_fraction=float(np.mean(sig.usable)), reps=reps,
+        summary=summarize(reps, stage.ctx, prof), series=Series(sig.t_s, sig.frame_index, values),
+        profile=prof.name, notes=notes)

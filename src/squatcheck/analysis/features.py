@@ -28,7 +28,6 @@ class BodyFeatures:
     leg_length_px : the person's leg (hip->knee->ankle) in pixels, the longest
         seen (90th percentile; foreshortening only ever shortens it).
     knee_flexion_deg, hip_flexion_deg : {leg: (T,)} 3D flexion from world landmarks.
-    foot_px : {leg: (T, 2)} mean of ankle, heel and toe in pixels.
     trunk_inclination_deg : (T,) unsigned 2D angle of hip-mid -> shoulder-mid to vertical.
     """
 
@@ -37,7 +36,6 @@ class BodyFeatures:
     leg_length_px_by_side: dict[str, float]
     knee_flexion_deg: dict[str, np.ndarray]
     hip_flexion_deg: dict[str, np.ndarray]
-    foot_px: dict[str, np.ndarray]
     trunk_inclination_deg: np.ndarray
 
 
@@ -75,8 +73,8 @@ def body_features(sig: Signals, *, ground_window_s: float) -> BodyFeatures:
     xy, world = sig.xy_px, sig.world
     usable = np.asarray(sig.usable, bool)
     legs = leg_lengths_px(xy, usable)
-    leg_px = np.nanmax(list(legs.values())) if np.isfinite(list(legs.values())).any() \
-        else float("nan")
+    finite = [v for v in legs.values() if np.isfinite(v)]
+    leg_px = max(finite) if finite else float("nan")
     hip_y = (xy[:, L.LEFT_HIP, 1] + xy[:, L.RIGHT_HIP, 1]) / 2
     with np.errstate(invalid="ignore"):
         ground = np.fmax(xy[:, L.LEFT_ANKLE, 1], xy[:, L.RIGHT_ANKLE, 1])
@@ -86,17 +84,14 @@ def body_features(sig: Signals, *, ground_window_s: float) -> BodyFeatures:
     height[~usable] = np.nan
 
     sh_w = (world[:, L.LEFT_SHOULDER] + world[:, L.RIGHT_SHOULDER]) / 2
-    knee, hip, foot = {}, {}, {}
+    knee, hip = {}, {}
     for side in LEGS:
         ids = L.LEG[side]
         knee[side] = flexion_3d_deg(world[:, ids["hip"]], world[:, ids["knee"]],
                                     world[:, ids["ankle"]])
         hip[side] = flexion_3d_deg(sh_w, world[:, ids["hip"]], world[:, ids["knee"]])
-        with np.errstate(invalid="ignore"):
-            foot[side] = np.nanmean(xy[:, [ids["ankle"], ids["heel"], ids["toe"]]], axis=1) \
-                if len(xy) else np.zeros((0, 2))
     sh = (xy[:, L.LEFT_SHOULDER] + xy[:, L.RIGHT_SHOULDER]) / 2
     mid = (xy[:, L.LEFT_HIP] + xy[:, L.RIGHT_HIP]) / 2
     seg = sh - mid
     trunk = np.degrees(np.arctan2(np.abs(seg[:, 0]), -seg[:, 1]))
-    return BodyFeatures(height, float(leg_px), legs, knee, hip, foot, trunk)
+    return BodyFeatures(height, float(leg_px), legs, knee, hip, trunk)

@@ -1,0 +1,118 @@
+"""The engine's stages as functions, shared by the offline ``analyze_track`` and the
+live ``IncrementalAnalyzer`` (which runs them on the frames seen so far).
+
+signals → body features → standing baseline → view/facing → candidate reps →
+stance and squat-or-not per rep → clinical measurements, findings, rating.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..pose import landmarks as L
+from .context import ClipContext, RepSegment, Signals
+from .exercise import RepVerdict, clip_exercise, judge_rep
+from .features import LEGS, BodyFeatures, body_features
+from .findings import assess_rep
+from .measurements import compute_series, rep_evidence
+from .rating import rate_rep
+from .reps import Candidate, RepSettings, segment_reps, standing_rows
+from .result import Rep
+from .view import ViewEstimate, ViewSettings, estimate_view
+
+
+@dataclass
+class ClipStage:
+    """Everything known about the clip before the clinical stage."""
+
+    ctx: ClipContext
+    features: BodyFeatures
+    view: ViewEstimate
+    candidates: list[Candidate] = field(default_factory=list)
+    verdicts: list[RepVerdict] = field(default_factory=list)
+
+    @property
+    def squats(self) -> list[tuple[Candidate, RepVerdict]]:
+        return [(c, v) for c, v in zip(self.candidates, self.verdicts, strict=True)
+                if v.is_squat]
+
+
+def _median(x: np.ndarray) -> float:
+    x = np.asarray(x, float)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
+
+
+def clip_context(sig: Signals, profile, *, final: bool = True) -> ClipStage:
+    """View, facing, baseline, body lengths, candidate reps and their verdicts."""
+    rs = RepSettings.from_profile(profile)
+    feat = body_features(sig, ground_window_s=rs.ground_window_s)
+    base = standing_rows(feat.hip_height_leg_lengths, sig.usable, rs)
+    view = estimate_view(sig, base, ViewSettings.from_profile(profile))
+    foot = {}
+    for leg in LEGS:
+        ids = L.LEG[leg]
+        length = np.linalg.norm(sig.xy_px[base, ids["toe"]] - sig.xy_px[base, ids["heel"]],
+                                axis=-1)
+        foot[leg] = _median(length)
+    legs = {k: v for k, v in feat.leg_length_px_by_side.items() if np.isfinite(v)}
+    ctx = ClipContext(view=view.view, facing=view.facing, facing_sign=view.facing_sign,
+                      exercise="not_squat", baseline=base,
+                      foot_length_px={k: v for k, v in foot.items() if np.isfinite(v) and v > 0},
+                      leg_length_px=legs)
+    stage = ClipStage(ctx, feat, view)
+    if np.isfinite(feat.leg_length_px) and feat.leg_length_px > 0:
+        stage.candidates = segment_reps(feat.hip_height_leg_lengths, sig.t_s, rs, final=final)
+        stage.verdicts = [judge_rep(sig, feat, view.view, c, rs) for c in stage.candidates]
+    ctx.exercise = clip_exercise(stage.verdicts)
+    return stage
+
+
+def rep_segment(c: Candidate, v: RepVerdict) -> RepSegment:
+    return RepSegment(c.start, c.bottom, c.end, v.stance or "both")
+
+
+def measure_reps(sig: Signals, stage: ClipStage, profile, *,
+                 series: dict[str, np.ndarray] | None = None,
+                 first_index: int = 0) -> tuple[list[Rep], dict[str, np.ndarray]]:
+    """Clinical measurements, findings and rating of every squat rep of ``stage``."""
+    if series is None:
+        series = compute_series(sig, stage.ctx, profile)
+    reps = []
+    for i, (c, v) in enumerate(stage.squats):
+        reps.append(measure_one(sig, stage.ctx, rep_segment(c, v), series, profile,
+                                index=first_index + i))
+    return reps, series
+
+
+def measure_one(sig: Signals, ctx: ClipContext, seg: RepSegment, series, profile, *,
+                index: int) -> Rep:
+    ev = rep_evidence(sig, ctx, seg, series, profile)
+    values = dict(ev.values)
+    findings = assess_rep(values, series, sig, ctx, seg, profile, evidence=ev)
+    rating = rate_rep(findings, profile)
+    t, fi = sig.t_s, sig.frame_index
+    return Rep(index=index, stance=seg.stance, start_s=float(t[seg.start]),
+               bottom_s=float(t[seg.bottom]), end_s=float(t[seg.end]),
+               start_frame=int(fi[seg.start]), bottom_frame=int(fi[seg.bottom]),
+               end_frame=int(fi[seg.end]), measurements=values, findings=findings,
+               rating=rating)
+
+
+def clip_notes(sig: Signals, stage: ClipStage) -> list[str]:
+    """Plain-language notes: how the view was read, movements not counted and why."""
+    v = stage.view
+    notes = [f"View {v.view} (body turned {v.yaw_deg:.0f} deg from square-on; image "
+             f"{v.yaw_image_deg:.0f}, world {v.yaw_world_deg:.0f}), facing {v.facing}."]
+    if v.view == "oblique":
+        notes.append("Oblique camera: side-view and front-view findings are not assessable; "
+                     "film square-on from the side or the front for those.")
+    for c, verdict in zip(stage.candidates, stage.verdicts, strict=True):
+        if not verdict.is_squat:
+            notes.append(f"Movement with its lowest point at {sig.t_s[c.bottom]:.1f} s not "
+                         f"counted as a squat: {verdict.reason}.")
+    if not stage.candidates:
+        notes.append("No descent and return of the hips deep enough for a squat was found.")
+    return notes
