@@ -2,7 +2,8 @@
 
 No tests here. The figure is a stick man doing three single-leg squats seen from
 the side (facing image-right), drawn with OpenCV so the test video and the pose
-track agree exactly. Findings cover present, absent and not assessable.
+track agree exactly. Findings cover present, absent and not assessable; ratings
+and the clip summary come from the engine's own ``rate_rep`` and ``summarize``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ import cv2
 import numpy as np
 
 from squatcheck.analysis.analyze import Analysis
+from squatcheck.analysis.context import ClipContext
+from squatcheck.analysis.profile import load_profile
+from squatcheck.analysis.rating import rate_rep
 from squatcheck.analysis.result import AnalysisResult, Finding, Rep, Series
+from squatcheck.analysis.summary import summarize
 from squatcheck.pose.landmarks import LEFT_SHOULDER, LEG, RIGHT_SHOULDER
 from squatcheck.pose.track import N_LANDMARKS, PoseTrack, TrackMeta
 
@@ -21,6 +26,7 @@ FPS = 30.0
 SIZE = (240, 320)  # width, height
 REPS = ((0.3, 1.0, 1.7, "left"), (1.9, 2.6, 3.3, "left"), (3.5, 4.2, 4.9, "right"))
 DURATION_S = 5.2
+PROFILE = load_profile(None)
 
 
 def knee_flexion_deg(t: np.ndarray) -> np.ndarray:
@@ -144,16 +150,15 @@ def make_result(track: PoseTrack) -> AnalysisResult:
                         "knee_toe_offset_foot_lengths": float(offset[b]),
                         "heel_rise_foot_lengths": 0.12 if i == 1 else 0.01,
                         "fppa_deg": None, "hip_knee_flexion_ratio": 0.8}
-        rating = {"trunk": "good", "pelvis": "not_assessable", "hip": "fair",
-                  "knee": "poor" if past else "good", "foot": "poor" if i == 1 else "good",
-                  "overall": "poor" if past else "good"}
         reps.append(Rep(index=i, stance=stance, start_s=start, bottom_s=bottom, end_s=end,
                         start_frame=int(round(start * FPS)), bottom_frame=b,
                         end_frame=int(round(end * FPS)), measurements=measurements,
-                        findings=findings, rating=rating))
+                        findings=findings, rating=rate_rep(findings, PROFILE)))
+    ctx = ClipContext(view="side", facing="right", facing_sign=1, exercise="single_leg_squat",
+                      baseline=np.arange(0, 9))
     return AnalysisResult(source=track.meta.source or "stick_man.mp4", view="side",
                           facing="right", exercise="single_leg_squat", usable_fraction=0.97,
-                          reps=reps, summary={"reps_per_leg": {"left": 2, "right": 1}},
+                          reps=reps, summary=summarize(reps, ctx, PROFILE),
                           series=Series(t, track.frame_index, values, thresholds),
                           notes=["synthetic clip <built by the tests> & not a person"])
 

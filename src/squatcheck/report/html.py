@@ -31,7 +31,7 @@ from .html_parts import (
     summary_details,
     uncertainty_section,
 )
-from .wording import MEANING, verdict
+from .wording import MEANING, clip_rating, verdict
 
 CSS_PATH = Path(__file__).with_name("report.css")
 e = html.escape
@@ -82,8 +82,10 @@ def _facts(analysis, rendered) -> str:
 def _verdict(result) -> str:
     v = verdict(result)
     points = "".join(f"<li>{e(p)}</li>" for p in v.points)
+    rating = clip_rating(result)
+    chips = (f'<div class="chips">Clip rating: {_rating_chips(rating)}</div>' if rating else "")
     return (f'<div class="verdict {e(v.level)}" id="verdict"><p class="headline">'
-            f'{e(v.headline)}</p>{f"<ul>{points}</ul>" if points else ""}</div>')
+            f'{e(v.headline)}</p>{chips}{f"<ul>{points}</ul>" if points else ""}</div>')
 
 
 def _video(rendered, video_name: str | None) -> str:
@@ -124,6 +126,12 @@ def _finding_rows(rep) -> str:
             '<th>Threshold</th><th>At</th></tr>' + "".join(rows) + "</table>")
 
 
+def _rating_chips(rating: dict) -> str:
+    """Chips for the rating items (the free-text ``note`` is shown apart)."""
+    return "".join(chip(f"{RATING_LABELS.get(k, k)}: {v.replace('_', ' ')}", v)
+                   for k, v in rating.items() if k in RATING_LABELS and isinstance(v, str))
+
+
 def _reps(result, rendered) -> str:
     if not result.reps:
         return ('<section id="reps"><h2>Reps</h2><p class="muted">No squat reps were found in '
@@ -134,8 +142,10 @@ def _reps(result, rendered) -> str:
         img = (f'<img alt="Rep {n} at its deepest point, with overlay" '
                f'src="data:image/jpeg;base64,{base64.b64encode(still).decode()}">'
                if still else '<p class="noimg">No still available.</p>')
-        ratings = "".join(chip(f"{RATING_LABELS.get(k, k)}: {v.replace('_', ' ')}", v)
-                          for k, v in rep.rating.items())
+        ratings = _rating_chips(rep.rating)
+        note = rep.rating.get("note")
+        if isinstance(note, str) and note.strip():
+            ratings += f'<p class="reason">{e(note)}</p>'
         cards.append(
             f'<article class="rep" id="rep-{n}" data-rep="{n}"><div>{img}<p class="sub">'
             f"Deepest frame ({rep.bottom_s:.2f} s, frame {rep.bottom_frame})</p></div>"
@@ -171,15 +181,30 @@ def _rep_table(result) -> str:
             + "".join(f"<th>{e(finding_label(n))}</th>" for n in names) + "</tr>")
     rows = []
     for n, rep in enumerate(result.reps, 1):
-        cells = "".join(f'<td class="num">{e(fmt_value(rep.measurements.get(k), split_key(k)[1]))}'
-                        "</td>" for k in keys)
-        flags = "".join(f"<td>{chip(status_text(f), severity_of(f))}</td>"
+        cells = "".join(f'<td class="num">{e(_bare(rep.measurements.get(k), k))}</td>'
+                        for k in keys)
+        flags = "".join(f"<td>{chip(_short_status(f), severity_of(f))}</td>"
                         for f in (rep.findings.get(x) for x in names))
         rows.append(f'<tr data-rep="{n}"><td>{n}</td><td>{leg_html(rep.stance, short=True)}</td>'
                     f'<td class="num">{rep.start_s:.2f}–{rep.end_s:.2f}</td>{cells}{flags}</tr>')
     return (f'<section id="rep-table"><h2>Per-rep table</h2><div class="scroll"><table>{head}'
-            f'{"".join(rows)}</table></div><p class="sub">All measurements of every rep are in '
+            f'{"".join(rows)}</table></div><p class="sub">Findings: severity when present, "no" '
+            'when absent, "n/a" when not assessable. All measurements of every rep are in '
             f"<code>reps.csv</code> and <code>result.json</code>.</p></section>")
+
+
+def _bare(value, key: str) -> str:
+    """A number without its unit (the column header has it)."""
+    return fmt_value(value, split_key(key)[1]).replace("°", "").split(" ")[0]
+
+
+def _short_status(finding) -> str:
+    """'moderate' / 'no' / 'n/a' for table cells (the rep cards say it in full)."""
+    if finding is None or finding.present is None:
+        return "n/a"
+    if not finding.present:
+        return "no"
+    return finding.severity if finding.severity not in ("none", "not_assessable") else "yes"
 
 
 def _unit_of(key: str) -> str:
@@ -224,9 +249,12 @@ def render_html(analysis, *, plots=(), empty_plots=(), rendered=None,
 
 
 def _notes(result) -> str:
-    if not result.notes:
+    summary = result.summary if isinstance(result.summary, dict) else {}
+    extra = summary.get("notes") if isinstance(summary.get("notes"), list) else []
+    notes = list(dict.fromkeys(str(n) for n in [*result.notes, *extra] if str(n).strip()))
+    if not notes:
         return ""
-    items = "".join(f"<li>{e(n)}</li>" for n in result.notes)
+    items = "".join(f"<li>{e(n)}</li>" for n in notes)
     return f'<section id="notes"><h2>Notes on this clip</h2><ul>{items}</ul></section>'
 
 

@@ -20,6 +20,13 @@ from .display import (
 from .wording import MEANING, tally
 
 e = html.escape
+LEG_TITLES = {"left": "Left leg", "right": "Right leg", "both": "Both legs"}
+VERDICT_CLASS = {"present": "severe", "occasional": "mild", "absent": "none",
+                 "not_assessable": "not_assessable"}
+
+
+def chip(text: str, cls: str) -> str:
+    return f'<span class="chip {e(cls)}">{e(text)}</span>'
 
 ACCURACY_BY_VIEW = {
     "side": "From a true side view MediaPipe's knee and hip angles are within about 2–7° of a "
@@ -32,7 +39,6 @@ ACCURACY_BY_VIEW = {
     "oblique": "From an oblique camera, 2D angles are off by 14–17° or more (Cosoli 2026; "
                "Yue 2026), so squatcheck does not rate angles from this view.",
 }
-LEFT_RIGHT_KEYS = ("left_vs_right", "left_right", "by_stance", "sides", "legs")
 
 
 def findings_overview(result) -> str:
@@ -44,12 +50,14 @@ def findings_overview(result) -> str:
     for name, t in tallies.items():
         rows.append(
             f'<tr data-finding="{e(name)}"><td>{e(finding_label(name))}</td>'
+            f"<td>{chip(t.verdict.replace('_', ' '), VERDICT_CLASS.get(t.verdict, ''))}</td>"
             f"<td>{e(rep_range_text(t.present) if t.present else '—')}</td>"
             f"<td>{e(rep_range_text(t.absent) if t.absent else '—')}</td>"
             f"<td>{e(rep_range_text(t.unassessable) if t.unassessable else '—')}</td>"
             f'<td class="reason">{e(MEANING.get(name, ""))}</td></tr>')
     return ('<h3 style="margin-top:18px">Findings across reps</h3><div class="scroll">'
-            '<table id="findings-overview"><tr><th>Finding</th><th>Present</th><th>Absent</th>'
+            '<table id="findings-overview"><tr><th>Finding</th><th>Clip</th><th>Present</th>'
+            "<th>Absent</th>"
             "<th>Not assessable</th><th>What it means</th></tr>" + "".join(rows)
             + "</table></div>")
 
@@ -84,51 +92,90 @@ def summary_details(result) -> str:
             f"computed by the analysis</summary>{_nested(summary)}</details>")
 
 
-def left_right_section(result) -> str:
-    """Left vs right: the engine's comparison if it gives one, else medians of rep values."""
+def _per_leg(result):
+    """({leg: {key: (mean, n)}}, {leg: {finding: (present, assessed)}}) for the legs tested.
+
+    From the engine's ``summary["legs"]`` when present (means of the first reps per
+    leg, as clinicians average 3-5), else the median of each leg's rep values.
+    """
     summary = result.summary if isinstance(result.summary, dict) else {}
-    given = next((summary[k] for k in LEFT_RIGHT_KEYS if summary.get(k)), None)
+    given = summary.get("legs")
+    means: dict[str, dict] = {}
+    counts: dict[str, dict] = {}
+    if isinstance(given, dict) and given:
+        for leg, d in given.items():
+            n = d.get("reps_averaged", d.get("reps", 0))
+            means[leg] = {k: (v, n) for k, v in (d.get("mean") or {}).items()}
+            counts[leg] = {k: (v.get("reps_present", 0), v.get("reps_assessed", 0))
+                           for k, v in (d.get("findings") or {}).items() if isinstance(v, dict)}
+        return means, counts
+    tallies = tally(result)
+    for leg in ("left", "right", "both"):
+        reps = [(n, r) for n, r in enumerate(result.reps, 1) if r.stance == leg]
+        if not reps:
+            continue
+        keys = dict.fromkeys(k for _, r in reps for k in r.measurements)
+        vals = {k: [r.measurements.get(k) for _, r in reps] for k in keys}
+        means[leg] = {k: (median([x for x in v if is_number(x)]) if any(is_number(x) for x in v)
+                          else None, sum(is_number(x) for x in v)) for k, v in vals.items()}
+        numbers = {n for n, _ in reps}
+        counts[leg] = {name: (len(numbers.intersection(t.present)),
+                              len(numbers.intersection(t.present + t.absent)))
+                       for name, t in tallies.items()}
+    return means, counts
+
+
+def left_right_section(result) -> str:
+    """Left vs right stance leg: mean measurements, finding counts, notable differences."""
     head = '<section id="left-right"><h2>Left vs right</h2>'
-    if given is not None:
-        return head + f'<div class="scroll">{_nested(given)}</div></section>'
-    legs = [s for s in ("left", "right") if any(r.stance == s for r in result.reps)]
-    if len(legs) < 2:
-        tested = legs[0] if legs else ("both legs together" if result.reps else "neither leg")
-        other = {"left": "right", "right": "left"}.get(tested)
-        ask = f" Film the {other} leg too to compare sides." if other else ""
-        return (head + f'<p class="muted">Only {e(tested)} tested in this clip.{e(ask)}</p>'
-                "</section>")
-    keys = list(dict.fromkeys(k for r in result.reps for k in r.measurements
-                              if not split_key(k)[2]))
+    if not result.reps:
+        return head + '<p class="muted">No reps, so no sides to compare.</p></section>'
+    means, counts = _per_leg(result)
+    legs = [leg for leg in ("left", "right", "both") if leg in means]
+    summary = result.summary if isinstance(result.summary, dict) else {}
+    lvr = summary.get("left_vs_right") if isinstance(summary.get("left_vs_right"), dict) else {}
+    both_sides = {"left", "right"} <= set(legs)
+    note = ""
+    if not both_sides:
+        tested = [leg for leg in ("left", "right") if leg in legs]
+        other = {"left": "right", "right": "left"}.get(tested[0]) if tested else None
+        note = (f'<p class="muted">Only the {e(tested[0])} leg was tested on one leg in this '
+                f"clip. Film the {e(other)} leg too to compare sides.</p>" if other else
+                '<p class="muted">Both feet stayed down (double-leg squat): no single-leg '
+                "sides to compare.</p>")
+    keys = [k for k in dict.fromkeys(k for leg in legs for k in means[leg])
+            if any(is_number(means[leg].get(k, (None, 0))[0]) for leg in legs)]
     rows = []
     for key in keys:
-        meds = {}
-        for leg in legs:
-            vals = [r.measurements.get(key) for r in result.reps if r.stance == leg]
-            vals = [v for v in vals if is_number(v)]
-            meds[leg] = (median(vals), len(vals)) if vals else (None, 0)
-        if all(m[0] is None for m in meds.values()):
-            continue
         unit = split_key(key)[1]
-        diff = (meds["left"][0] - meds["right"][0]
-                if meds["left"][0] is not None and meds["right"][0] is not None else None)
-        rows.append(f"<tr><td>{e(key_label(key))}</td>"
-                    + "".join(f'<td class="num">{e(fmt_value(meds[lg][0], unit))} '
-                              f'<span class="muted">(n={meds[lg][1]})</span></td>' for lg in legs)
-                    + f'<td class="num">{e(fmt_value(diff, unit))}</td></tr>')
-    tallies = tally(result)
-    for name, t in tallies.items():
+        cells = "".join(
+            f'<td class="num">{e(fmt_value(means[leg].get(key, (None, 0))[0], unit))} '
+            f'<span class="muted">(n={means[leg].get(key, (None, 0))[1]})</span></td>'
+            for leg in legs)
+        diff_cell, notable = "", False
+        if both_sides:
+            given = lvr.get(key) if isinstance(lvr.get(key), dict) else None
+            left, right = means["left"].get(key, (None,))[0], means["right"].get(key, (None,))[0]
+            diff = given.get("right_minus_left") if given else (
+                right - left if is_number(left) and is_number(right) else None)
+            notable = bool(given and given.get("notable"))
+            mark = " <strong>notable</strong>" if notable else ""
+            diff_cell = f'<td class="num">{e(fmt_value(diff, unit))}{mark}</td>'
+        rows.append(f'<tr class="{"notable" if notable else ""}">'
+                    f"<td>{e(key_label(key))}</td>{cells}{diff_cell}</tr>")
+    names = list(dict.fromkeys(n for leg in legs for n in counts.get(leg, {})))
+    for name in names:
         cells = []
         for leg in legs:
-            numbers = [n for n, r in enumerate(result.reps, 1) if r.stance == leg]
-            present = len([n for n in t.present if n in numbers])
-            assessed = len([n for n in t.present + t.absent if n in numbers])
+            present, assessed = counts.get(leg, {}).get(name, (0, 0))
             cells.append(f"{present} of {assessed} reps" if assessed else "not assessable")
         rows.append(f"<tr><td>{e(finding_label(name))}</td>"
-                    + "".join(f"<td>{e(c)}</td>" for c in cells) + "<td></td></tr>")
-    return (head + '<div class="scroll"><table><tr><th>Measure (median of reps)</th>'
-            '<th class="leg-left">Left leg</th><th class="leg-right">Right leg</th>'
-            "<th>Left − right</th></tr>" + "".join(rows) + "</table></div></section>")
+                    + "".join(f"<td>{e(c)}</td>" for c in cells)
+                    + ("<td></td>" if both_sides else "") + "</tr>")
+    leg_heads = "".join(f'<th class="leg-{leg}">{e(LEG_TITLES[leg])}</th>' for leg in legs)
+    diff_head = "<th>Right − left</th>" if both_sides else ""
+    return (head + note + '<div class="scroll"><table><tr><th>Measure (mean of reps)</th>'
+            f"{leg_heads}{diff_head}</tr>" + "".join(rows) + "</table></div></section>")
 
 
 def not_assessable_section(result) -> str:

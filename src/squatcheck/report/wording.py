@@ -48,14 +48,26 @@ class FindingTally:
     absent: list[int] = field(default_factory=list)
     unassessable: list[int] = field(default_factory=list)
     reasons: dict[str, list[int]] = field(default_factory=dict)  # reason -> rep numbers
+    engine_verdict: str = ""   # the engine's clip-level call (summary.findings.{name}.verdict)
 
     @property
     def assessed(self) -> int:
         return len(self.present) + len(self.absent)
 
     @property
-    def majority(self) -> bool:
-        return bool(self.present) and len(self.present) * 2 >= self.assessed
+    def verdict(self) -> str:
+        """present | occasional | absent | not_assessable for the clip.
+
+        The engine's call when the summary has one (it applies the profile's share of
+        reps); otherwise present in at least half of the assessed reps.
+        """
+        if self.engine_verdict in ("present", "occasional", "absent", "not_assessable"):
+            return self.engine_verdict
+        if not self.assessed:
+            return "not_assessable"
+        if not self.present:
+            return "absent"
+        return "present" if len(self.present) * 2 >= self.assessed else "occasional"
 
 
 def tally(result) -> dict[str, FindingTally]:
@@ -71,8 +83,27 @@ def tally(result) -> dict[str, FindingTally]:
                 t.present.append(number)
             else:
                 t.absent.append(number)
+    clip = summary_findings(result)
+    for name, t in out.items():
+        t.engine_verdict = str(clip.get(name, {}).get("verdict") or "")
     order = {n: i for i, n in enumerate(_ORDER)}
     return dict(sorted(out.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+
+def summary_findings(result) -> dict[str, dict]:
+    """The engine's per-finding clip summary (``summary["findings"]``), or {}."""
+    summary = result.summary if isinstance(result.summary, dict) else {}
+    found = summary.get("findings")
+    return {k: v for k, v in found.items() if isinstance(v, dict)} if isinstance(
+        found, dict) else {}
+
+
+def clip_rating(result) -> dict[str, str]:
+    """The engine's clip rating per item (``summary["rating"]``), or {}."""
+    summary = result.summary if isinstance(result.summary, dict) else {}
+    rating = summary.get("rating")
+    return {k: v for k, v in rating.items() if isinstance(v, str)} if isinstance(
+        rating, dict) else {}
 
 
 def _median_of(values) -> float | None:
@@ -80,13 +111,18 @@ def _median_of(values) -> float | None:
     return median(vals) if vals else None
 
 
-def finding_sentence(result, name: str, reps: list[int]) -> str:
-    """One plain sentence for a finding present in ``reps`` (1-based), with its numbers."""
+def finding_sentence(result, name: str, reps: list[int], assessed: int | None = None) -> str:
+    """One plain sentence for a finding present in ``reps`` (1-based), with its numbers.
+
+    ``assessed`` (reps that could show it) adds "2 of 3 assessed" to the rep list.
+    """
     chosen = [result.reps[i - 1] for i in reps]
     fs = [r.findings[name] for r in chosen]
     unit = next((f.unit for f in fs if f.unit), "")
     value = fmt_value(_median_of(f.value for f in fs), unit)
     where = rep_range_text(reps)
+    if assessed:
+        where += f": {len(reps)} of {assessed} assessed"
     if name == "quad_dominant":
         knee = _median_of(r.measurements.get("knee_toe_offset_foot_lengths") for r in chosen)
         trunk = _median_of(r.measurements.get("trunk_inclination_deg") for r in chosen)
@@ -126,40 +162,32 @@ class Verdict:
 
 
 def verdict(result) -> Verdict:
-    """The clip's verdict in plain language (engine's summary text first if it gives one)."""
-    summary = result.summary if isinstance(result.summary, dict) else {}
-    engine_text = next((summary[k] for k in ("verdict", "headline", "text")
-                        if isinstance(summary.get(k), str) and summary[k].strip()), None)
+    """The clip's verdict in plain language, led by the most telling pattern."""
     if not result.reps:
         why = "; ".join(result.notes) if result.notes else (
             "the movement did not look like a squat" if result.exercise == "not_squat" else
             "no full descent and return of the hips was seen")
-        return Verdict("not_assessable", engine_text or "No squat reps found",
-                       [f"Nothing to rate: {why}."])
+        return Verdict("not_assessable", "No squat reps found", [f"Nothing to rate: {why}."])
     tallies = tally(result)
-    points = [finding_sentence(result, name, t.present)
-              for name, t in tallies.items() if t.present]
-    majority = [name for name, t in tallies.items() if t.majority]
-    overall = [r.rating.get("overall") for r in result.reps]
-    if "poor" in overall or len(majority) >= 2:
-        level = "poor"
-    elif majority or points or "fair" in overall:
-        level = "fair"
-    elif all(o == "not_assessable" for o in overall if o) and not any(
-            t.assessed for t in tallies.values()):
-        level = "not_assessable"
-    else:
-        level = "good"
-    if engine_text:
-        headline = engine_text
-    elif "quad_dominant" in majority:
+    points = []
+    for name, t in tallies.items():
+        if not t.present:
+            continue
+        points.append(finding_sentence(result, name, t.present, t.assessed))
+    called = [name for name, t in tallies.items() if t.verdict == "present"]
+    occasional = [name for name, t in tallies.items() if t.verdict == "occasional"]
+    overall = clip_rating(result).get("overall")
+    if overall not in ("good", "fair", "poor"):
+        overall = ("poor" if len(called) >= 2 else "fair" if called or occasional else
+                   "good" if any(t.assessed for t in tallies.values()) else "not_assessable")
+    if "quad_dominant" in called:
         headline = "Quad-dominant squat: the knees do the work, the glutes do little"
-    elif majority:
-        headline = "Watch: " + " and ".join(finding_label(n).lower() for n in majority)
-    elif points:
+    elif called:
+        headline = "Watch: " + " and ".join(finding_label(n).lower() for n in called)
+    elif occasional:
         headline = "Mostly controlled, with occasional faults"
-    elif level == "not_assessable":
-        headline = "Reps found, but this view lets nothing be assessed"
+    elif overall == "not_assessable":
+        headline = "Reps found, but this view lets too little be assessed"
     else:
         headline = "Good control: no fault found in any assessed rep"
-    return Verdict(level, headline, points)
+    return Verdict(overall, headline, points)
