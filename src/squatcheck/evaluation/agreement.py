@@ -1,0 +1,74 @@
+"""Agreement tallies: per item (view, exercise, stance leg, rep count, each finding),
+how many labelled cases agree, and which do not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Item:
+    """One compared item: cases labelled, cases agreeing, the misses in words."""
+
+    name: str
+    labelled: int = 0
+    agreed: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, ok: bool, miss: str) -> None:
+        self.labelled += 1
+        if ok:
+            self.agreed += 1
+        else:
+            self.misses.append(miss)
+
+    @property
+    def rate(self) -> float | None:
+        return self.agreed / self.labelled if self.labelled else None
+
+    def to_dict(self) -> dict:
+        return {"labelled": self.labelled, "agreed": self.agreed, "rate": self.rate,
+                "misses": list(self.misses)}
+
+
+class Tally:
+    """Items in a fixed order, created on first use."""
+
+    def __init__(self, names: list[str]):
+        self.items = {n: Item(n) for n in names}
+
+    def __getitem__(self, name: str) -> Item:
+        if name not in self.items:
+            self.items[name] = Item(name)
+        return self.items[name]
+
+    def to_dict(self) -> dict:
+        return {n: i.to_dict() for n, i in self.items.items()}
+
+    def format(self, title: str) -> str:
+        lines = [title, "", f"{'item':22s} agree / labelled", "-" * 44]
+        for item in self.items.values():
+            rate = "   -" if item.rate is None else f"{item.rate:5.0%}"
+            lines.append(f"{item.name:22s} {item.agreed:5d} / {item.labelled:<5d} {rate}")
+        misses = [(i.name, m) for i in self.items.values() for m in i.misses]
+        if misses:
+            lines += ["", "misses:"]
+            lines += [f"  {name}: {m}" for name, m in misses]
+        else:
+            lines += ["", "misses: none"]
+        return "\n".join(lines)
+
+
+def clip_finding(reps, name: str) -> bool | None:
+    """A clip-level verdict from per-rep findings, as the clip labels are defined:
+    True if present in at least one rep, False if assessed and absent in all, None if
+    no rep could assess it."""
+    seen = [r.findings[name].present for r in reps if name in r.findings]
+    seen = [p for p in seen if p is not None]
+    if not seen:
+        return None
+    return any(seen)
+
+
+def word(value) -> str:
+    return {True: "present", False: "absent", None: "not assessed"}.get(value, str(value))

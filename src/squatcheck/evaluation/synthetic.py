@@ -1,0 +1,63 @@
+"""The engine's clip-level stages against the synthetic truth files (``squatcheck synth``).
+
+For each ``<stem>.json`` made by ``squatcheck synth`` (``generator`` =
+``squatcheck.synth``) with its pose track ``<stem>.npz`` beside it (extracted once
+when missing), compare view, facing, exercise, rep count and each rep's stance
+leg. Per-finding detection rates and measurement errors on the same folder are
+in :mod:`squatcheck.evaluation.synthetic_findings`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from ..analysis.analyze import analyze_track
+from .agreement import Tally
+from .clips import BOTTOM_MATCH_S, track_for
+
+ITEMS = ["view", "facing", "exercise", "rep count", "stance leg"]
+
+
+def truth_files(folder: str | Path) -> list[tuple[Path, dict]]:
+    out = []
+    for path in sorted(Path(folder).glob("*.json")):
+        try:
+            truth = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(truth, dict) and truth.get("generator") == "squatcheck.synth":
+            out.append((path, truth))
+    return out
+
+
+def score_synthetic(folder: str | Path, *, profile=None,
+                    progress: Callable[[str], None] | None = None) -> Tally:
+    tally = Tally(ITEMS)
+    for path, truth in truth_files(folder):
+        video = path.with_name(truth.get("video") or f"{path.stem}.mp4")
+        track = track_for(video, path.parent, progress=progress)
+        res = analyze_track(track, profile=profile)
+        name = path.stem
+        tally["view"].add(res.view == truth["view"], f"{name}: truth {truth['view']}, "
+                          f"ours {res.view}")
+        if truth.get("facing"):
+            tally["facing"].add(res.facing == truth["facing"], f"{name}: truth "
+                                f"{truth['facing']}, ours {res.facing}")
+        tally["exercise"].add(res.exercise == truth["exercise"], f"{name}: truth "
+                              f"{truth['exercise']}, ours {res.exercise}")
+        want = len(truth["reps"])
+        tally["rep count"].add(len(res.reps) == want, f"{name}: truth {want}, ours "
+                               f"{len(res.reps)} at {[round(r.bottom_s, 1) for r in res.reps]} s")
+        for rep in truth["reps"]:
+            near = [r for r in res.reps if abs(r.bottom_s - rep["bottom_s"]) <= BOTTOM_MATCH_S]
+            if not near:
+                tally["stance leg"].add(False, f"{name}: rep at {rep['bottom_s']:.1f} s "
+                                        f"({rep['stance']}) not found")
+                continue
+            best = min(near, key=lambda r: abs(r.bottom_s - rep["bottom_s"]))
+            tally["stance leg"].add(best.stance == rep["stance"], f"{name}: rep at "
+                                    f"{rep['bottom_s']:.1f} s truth {rep['stance']}, ours "
+                                    f"{best.stance}")
+    return tally
