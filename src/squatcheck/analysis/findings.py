@@ -188,6 +188,13 @@ def _pelvic_tilt(mk: _Maker, profile) -> Finding:
     if value is None:
         return mk.not_assessable("pelvic_tilt", key, unit, sec, "threshold_deg",
                                  "uncertainty_deg")
+    if not sec["assess_proxy"]:
+        return mk.make("pelvic_tilt", key, present=None, severity="not_assessable", value=None,
+                       unit=unit, threshold=sec["threshold_deg"], source=sec["source"],
+                       reason="Not assessable: sagittal pelvic tilt cannot be measured from "
+                       "joint-centre landmarks, and the landmark proxy (trunk-thigh angle) did "
+                       "not separate 10-14 deg of anterior tilt from none on the mannequin.",
+                       uncertainty=sec["uncertainty_deg"])
     thr = sec["threshold_deg"]
     present = value >= thr
     reason = (f"Proxy only, low confidence: standing before the rep, the trunk-thigh angle is "

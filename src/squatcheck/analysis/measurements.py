@@ -43,7 +43,8 @@ SIDE_SERIES = ("knee_flexion_deg", "hip_flexion_deg", "ankle_dorsiflexion_deg",
                "heel_rise_foot_lengths", "foot_angle_rise_deg")
 FRONT_SERIES = ("fppa_deg",)
 
-__all__ = ["LEGS", "RepEvidence", "compute_series", "measure_rep", "rep_evidence"]
+__all__ = ["LEGS", "RepEvidence", "compute_series", "measure_rep", "rep_evidence",
+           "series_thresholds"]
 
 
 def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np.ndarray]:
@@ -124,3 +125,19 @@ def measure_rep(sig: Signals, ctx: ClipContext, seg: RepSegment,
     evidence frames and the reasons a value is missing.
     """
     return dict(rep_evidence(sig, ctx, seg, series, profile).values)
+
+
+def series_thresholds(profile=None) -> dict[str, float]:
+    """Profile threshold to draw on each series' plot, keyed by the series name without
+    its leg (``Series.thresholds``)."""
+    p = as_profile(profile)
+    return {
+        "knee_toe_offset_foot_lengths": p.knee_past_toes.threshold_foot_lengths,
+        "heel_rise_foot_lengths": p.heel_lift.threshold_foot_lengths,
+        "foot_angle_rise_deg": p.heel_lift.threshold_foot_angle_deg,
+        "fppa_deg": p.knee_valgus.threshold_deg,
+        "tibia_minus_trunk_deg": p.quad_dominant.tibia_minus_trunk_deg,
+        "trunk_inclination_deg": p.trunk_lean.forward_threshold_deg,
+        "lateral_trunk_lean_deg": p.trunk_lean.lateral_threshold_deg,
+        "pelvic_obliquity_deg": p.pelvic_drop.threshold_deg,
+    }
