@@ -177,3 +177,21 @@ def test_heel_rise_without_foot_tilt_is_not_a_heel_lift():
     found, m = findings_of(sig, ctx, seg)
     assert m["heel_rise_foot_lengths"] > PROFILE.heel_lift.threshold_foot_lengths
     assert found["heel_lift"].present is False
+
+
+def test_pelvic_tilt_proxy_is_off_by_default_and_labelled_when_on():
+    sig, ctx, seg = side_rep(tibia=30.0)
+    off, _ = findings_of(sig, ctx, seg)
+    assert off["pelvic_tilt"].present is None
+    assert "cannot be measured from joint-centre landmarks" in off["pelvic_tilt"].reason
+    on_profile = load_profile(overrides={"pelvic_tilt": {"assess_proxy": True}})
+    on, _ = findings_of(sig, ctx, seg, profile=on_profile)
+    assert on["pelvic_tilt"].present is False
+    assert "Proxy only" in on["pelvic_tilt"].reason and "proxy" in on["pelvic_tilt"].unit
+    assert rate_rep(on, on_profile)["pelvis"] == "not_assessable"  # a proxy cannot vouch
+
+
+def test_heel_lift_from_the_front_says_why_not():
+    found, _ = findings_of(*front_rep(fppa=0.0))
+    assert found["heel_lift"].present is None
+    assert "hides behind the foot" in found["heel_lift"].reason

@@ -250,6 +250,9 @@ def _view_reason(key: str, ctx: ClipContext) -> str | None:
         return None
     if ctx.view == "oblique":
         return OBLIQUE_REASON
+    if key in ("heel_rise_foot_lengths", "foot_angle_rise_deg") and ctx.view == "front":
+        return ("needs a side view; from the front the heel hides behind the foot and its "
+                "landmark wobbles more than a 3 cm lift would move it")
     return f"needs a {needs} view; this clip is filmed from the {ctx.view}"
 
 
