@@ -10,9 +10,8 @@ that rises less than that is part of one rep. Partial reps at the clip's ends
 (no standing before or after) fail that test and are not counted.
 
 The same function serves live use: called on the frames seen so far with
-``final=False``, a rep is closed only once the hip has stopped rising for
-``settle_s`` (or started down again), so a rep is reported about
-``settle_s`` after its end.
+``final=False``, the last rep is closed only once the hip has been back near
+its top for ``settle_s``, so a rep is reported about ``settle_s`` after its end.
 """
 
 from __future__ import annotations
@@ -124,16 +123,14 @@ def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
         top_l = lo + int(np.argmax(h[lo:p + 1]))
         top_r = p + int(np.argmax(h[p:hi + 1]))
         descent, ret = h[top_l] - h[p], h[top_r] - h[p]
-        if open_end and i == len(peaks) - 1:
-            settled = t_s[-1] - t_s[top_r] >= s.settle_s
-            if not settled:
-                continue
         start_level = h[p] + (1 - s.boundary_fraction) * descent
         end_level = h[p] + (1 - s.boundary_fraction) * ret
         above = np.flatnonzero(h[top_l:p + 1] >= start_level)
         start = top_l + int(above[-1]) if above.size else top_l
         above = np.flatnonzero(h[p:top_r + 1] >= end_level)
         end = p + int(above[0]) if above.size else top_r
+        if open_end and i == len(peaks) - 1 and t_s[-1] - t_s[end] < s.settle_s:
+            continue  # live: the hip has not been back up long enough to close the rep
         reps.append(Candidate(offset + start, offset + p, offset + end,
                               float(max(descent, ret)), float(descent), float(ret)))
     return reps

@@ -1,0 +1,120 @@
+"""Live analysis: frames arrive one at a time; each rep is reported within a second of its end.
+
+The stages are the offline ones (:mod:`squatcheck.analysis.pipeline`), run on the
+frames seen so far: :class:`~squatcheck.signals.LiveCleaner` cleans each frame
+causally (forward-only Butterworth), and every ``check_every_s`` the rep
+segmenter runs on the recent hip-height signal with ``final=False``, which closes
+a rep only once the hip has been back up for ``settle_s`` (profile ``[reps]``).
+A new rep is then judged (stance, squat or not) and measured exactly as offline.
+Latency: ``settle_s`` + the filter's lag (~0.1 s) + ``check_every_s``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..signals import LiveCleaner, SignalSettings
+from .context import Signals
+from .features import body_features
+from .measurements import compute_series
+from .pipeline import clip_context, measure_one, rep_segment
+from .profile import as_profile
+from .reps import RepSettings, segment_reps
+from .result import Rep
+
+
+@dataclass(frozen=True)
+class RepEvent:
+    """A rep the analyser has just closed: ``t_s`` is the time of the frame that closed it."""
+
+    t_s: float
+    rep: Rep
+
+
+class IncrementalAnalyzer:
+    """``update(t_s, image_lm, world_lm) -> list[RepEvent]``; ``finish() -> list[RepEvent]``.
+
+    image_lm : (33, 5) normalised x, y, z, visibility, presence (NaN: nobody found);
+    world_lm : (33, 3) metres. Keeps the last ``max_buffer_s`` seconds.
+    """
+
+    def __init__(self, *, image_size: tuple[int, int], fps_hz: float = 30.0, profile=None,
+                 check_every_s: float = 0.1, max_buffer_s: float = 90.0):
+        self.profile = as_profile(profile)
+        self.size = (int(image_size[0]), int(image_size[1]))
+        self.fps_hz = float(fps_hz) if fps_hz and fps_hz > 0 else 30.0
+        self.cleaner = LiveCleaner(self.size, SignalSettings.from_profile(self.profile),
+                                   fs_hz=self.fps_hz)
+        self.rep_settings = RepSettings.from_profile(self.profile)
+        self.check_every_s = check_every_s
+        n = max(int(max_buffer_s * self.fps_hz), 64)
+        self._rows: deque[tuple] = deque(maxlen=n)
+        self._frames = 0
+        self._last_check = -np.inf
+        self._judged: list[float] = []  # bottom times of candidates already judged
+        self.reps: list[Rep] = []
+
+    def update(self, t_s: float, image_lm: np.ndarray | None,
+               world_lm: np.ndarray | None) -> list[RepEvent]:
+        if self._rows and t_s <= self._rows[-1][0]:
+            return []  # time must rise
+        if image_lm is None:
+            image_lm = np.full((33, 5), np.nan)
+        if world_lm is None:
+            world_lm = np.full((33, 3), np.nan)
+        image_lm = np.asarray(image_lm, float)
+        xy = image_lm[:, :2] * np.asarray(self.size, float)
+        xy_f, world_f, usable, vis = self.cleaner.update(t_s, xy, image_lm[:, 3],
+                                                         np.asarray(world_lm, float))
+        self._rows.append((float(t_s), self._frames, xy_f, vis, world_f, usable))
+        self._frames += 1
+        if t_s - self._last_check < self.check_every_s:
+            return []
+        self._last_check = t_s
+        return self._check(final=False)
+
+    def finish(self) -> list[RepEvent]:
+        """Close a rep still open at the end of the session (as offline analysis would)."""
+        return self._check(final=True)
+
+    def signals(self) -> Signals:
+        """The buffered frames as :class:`Signals` (causally filtered)."""
+        t, fi, xy, vis, world, usable = zip(*self._rows, strict=True)
+        return Signals(np.asarray(t), np.asarray(fi, int), np.stack(xy), np.stack(vis),
+                       np.asarray(usable, bool), np.stack(world), self.size)
+
+    def _is_new(self, bottom_s: float) -> bool:
+        gap = self.rep_settings.min_rep_interval_s
+        return all(abs(bottom_s - b) >= gap for b in self._judged)
+
+    def _check(self, *, final: bool) -> list[RepEvent]:
+        if len(self._rows) < 8:
+            return []
+        sig = self.signals()
+        rs = self.rep_settings
+        feat = body_features(sig, ground_window_s=rs.ground_window_s)
+        if not np.isfinite(feat.leg_length_px):
+            return []
+        cands = segment_reps(feat.hip_height_leg_lengths, sig.t_s, rs, final=final)
+        if not any(self._is_new(sig.t_s[c.bottom]) for c in cands):
+            return []
+        stage = clip_context(sig, self.profile, final=final)
+        series = None
+        events = []
+        for c, v in zip(stage.candidates, stage.verdicts, strict=True):
+            bottom_s = float(sig.t_s[c.bottom])
+            if not self._is_new(bottom_s):
+                continue
+            self._judged.append(bottom_s)
+            if not v.is_squat:
+                continue
+            if series is None:
+                series = compute_series(sig, stage.ctx, self.profile)
+            rep = measure_one(sig, stage.ctx, rep_segment(c, v), series, self.profile,
+                              index=len(self.reps))
+            self.reps.append(rep)
+            events.append(RepEvent(float(sig.t_s[-1]), rep))
+        return events
