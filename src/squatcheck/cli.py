@@ -26,7 +26,9 @@ COMMANDS = [
 EPILOG = "exit codes:\n" + "\n".join(f"  {code:>3}  {text}" for code, text in EXIT_CODES.items())
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; with ``only``, just that command's (so ``squatcheck pose`` does
+    not import the web server, plotting and the rest)."""
     parser = argparse.ArgumentParser(
         prog="squatcheck",
         description="Squat form analysis from ordinary video (single-leg squat first).",
@@ -36,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for _name, module in COMMANDS:
+    for name, module in COMMANDS:
+        if only is not None and name != only:
+            continue
         try:
             mod = importlib.import_module(f".commands.{module}", __package__)
         except ModuleNotFoundError as exc:
@@ -48,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    first = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(first if first in {name for name, _ in COMMANDS} else None)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)

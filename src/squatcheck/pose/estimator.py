@@ -89,13 +89,14 @@ class PoseEstimator:
                 self._landmarker.close()
             self._landmarker = None
 
-    def detect(self, image_bgr: np.ndarray, t_s: float) -> Detections:
+    def detect(self, image: np.ndarray, t_s: float, *, rgb: bool = False) -> Detections:
+        """Everyone in one (H, W, 3) uint8 frame, BGR unless ``rgb``; ``t_s`` must rise."""
         import mediapipe as mp
 
         t_ms = max(int(round(t_s * 1000.0)), self._last_ms + 1)
         self._last_ms = t_ms
-        rgb = np.ascontiguousarray(image_bgr[..., ::-1])
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        pixels = np.ascontiguousarray(image if rgb else image[..., ::-1])
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=pixels)
         self._calls += 1
         if self._calls <= 2:  # the graph logs warnings while it warms up
             with _quiet_stderr():

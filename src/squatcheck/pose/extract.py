@@ -1,86 +1,72 @@
 """Video → ``PoseTrack``: decode, run the pose model once per frame, keep one subject.
 
-A long clip is cut into time shards run in parallel processes (one per core).
-Each shard starts ``SEAM_WARMUP_S`` early so the model's tracker is re-seeded
-and settled by the seam; the warm-up rows are dropped. Decoding runs ahead on
-a thread, overlapping inference.
+A clip longer than ``MIN_PARALLEL_S`` is cut into time shards run in parallel
+processes (one per core; see ``shards.py`` for how start-up is hidden and the
+work rebalanced). Frames are decoded ahead on a thread, in the channel order
+the model wants. ``max_inference_hz`` caps how often the model runs: frames in
+between get landmarks interpolated from their neighbours (see
+docs/foundation.md for what that costs).
 """
 
 from __future__ import annotations
 
 import itertools
-import multiprocessing as mp
 import os
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import NoPersonFound, NotAVideo, VideoTooShort
-from ..video import VideoReader, prefetch
-from .estimator import PoseEstimator
+from ..video import VideoReader
 from .model import resolve_model
+from .shards import SEAM_WARMUP_S, Helpers, Job, Rows, run_lead
 from .subject import select_subject
-from .track import N_LANDMARKS, PoseTrack, TrackMeta
+from .track import PoseTrack, TrackMeta
 
-SEAM_WARMUP_S = 1.0
-MIN_SHARD_S = 8.0  # shorter clips run in one process: start-up would eat the gain
-DEFAULT_MAX_SIDE_PX = 960  # the model sees 256 px; bigger frames only cost copying
+MIN_PARALLEL_S = 5.0  # shorter clips run in one process: a helper's start-up would eat the gain
+DEFAULT_MAX_SIDE_PX = 1280  # the model sees 224-256 px; bigger frames only cost converting
+LEAD_SHARE = 1.0  # of an equal shard, for the calling process (it steals if it is early)
+DEFAULT_MAX_INFERENCE_HZ = 30.0  # a squat needs far less (6 Hz filters); phones record 60-240
 
 Progress = Callable[[float], None]
 
 
-@dataclass
-class _Shard:
-    t_s: np.ndarray
-    frame_index: np.ndarray
-    image: np.ndarray  # (T, K, 33, 5)
-    world: np.ndarray  # (T, K, 33, 3)
-    frames_decoded: int
+class _Count:
+    """Quacks like a shared ``Value``: counts the calling process's frames and reports
+    overall progress every 10 of them."""
 
+    def __init__(self, report: Callable[[], None]):
+        self._value, self._report = 0, report
 
-def _run_shard(source: str, model: str, num_poses: int, max_side_px: int | None,
-               start_s: float | None, keep_from_s: float | None, end_s: float | None,
-               counter=None) -> _Shard:
-    t_s, index, image, world = [], [], [], []
-    decoded = 0
-    with VideoReader(source, max_side_px=max_side_px, start_s=start_s, end_s=end_s) as reader, \
-            PoseEstimator(model, num_poses=num_poses) as estimator:
-        for frame in prefetch(iter(reader)):
-            found = estimator.detect(frame.image, frame.t_s)
-            if counter is not None:
-                with counter.get_lock():
-                    counter.value += 1
-            if keep_from_s is not None and frame.t_s < keep_from_s:
-                continue
-            decoded = frame.index + 1
-            im = np.full((num_poses, N_LANDMARKS, 5), np.nan)
-            wo = np.full((num_poses, N_LANDMARKS, 3), np.nan)
-            im[: len(found)], wo[: len(found)] = found.image, found.world
-            t_s.append(frame.t_s)
-            index.append(frame.index)
-            image.append(im)
-            world.append(wo)
-    shape = (-1, num_poses, N_LANDMARKS)
-    return _Shard(np.asarray(t_s), np.asarray(index, int),
-                  np.asarray(image).reshape(*shape, 5), np.asarray(world).reshape(*shape, 3),
-                  decoded)
+    @property
+    def value(self) -> int:
+        return self._value
+
+    @value.setter
+    def value(self, v: int) -> None:
+        self._value = v
+        if v % 10 == 0:
+            self._report()
 
 
 def extract_pose(source: str | Path, *, model: str | Path | None = None, num_poses: int = 1,
                  workers: int | None = None, max_side_px: int | None = DEFAULT_MAX_SIDE_PX,
+                 max_inference_hz: float | None = DEFAULT_MAX_INFERENCE_HZ,
                  progress: Progress | None = None) -> PoseTrack:
     """Run the pose model over a video file and return the subject's track.
 
     Parameters
     ----------
     workers : int, optional
-        Processes to shard a long clip over; default: one per core.
+        Processes for this clip; default one per core. 1 = no helper processes.
     num_poses : int
-        People the model looks for per frame. 1 is fastest and lets the model's
-        own tracker keep the identity; 2 also tells apart people who stand close.
+        People the model looks for per frame. 1 is fastest (the model tracks
+        and skips its detector); 2 runs the detector every frame (~1.7x the
+        cost) but also reports a second person standing close.
+    max_inference_hz : float or None
+        Run the model at most this often; frames in between are interpolated.
+        None or 0 = every frame.
     progress : callable, optional
         Called with the fraction of frames done, in [0, 1].
     """
@@ -91,90 +77,104 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
         if sum(1 for _ in itertools.islice(probe, 2)) < 2:
             raise VideoTooShort(f"{source} has only one frame; squatcheck needs a video of "
                                 "the whole squat (a few seconds).")
-    workers = workers or os.cpu_count() or 1
-    est_duration = info.frame_count_header / info.fps_nominal if info.fps_nominal > 0 else 0.0
-    n_shards = max(1, min(workers, int(est_duration // MIN_SHARD_S)))
-    bounds = np.linspace(0.0, est_duration, n_shards + 1)
-    jobs = []
-    for i in range(n_shards):
-        start = None if i == 0 else float(bounds[i])
-        end = None if i == n_shards - 1 else float(bounds[i + 1])
-        warm = None if start is None else max(0.0, start - SEAM_WARMUP_S)
-        jobs.append((str(source), model_path, num_poses, max_side_px, warm, start, end))
+    period = 1.0 / max_inference_hz if max_inference_hz else 0.0
+    duration = info.frame_count_header / info.fps_nominal if info.fps_nominal > 0 else 0.0
+    workers = max(1, workers or os.cpu_count() or 1)
+    n = max(1, min(workers, int(duration // (MIN_PARALLEL_S / 2)))) if duration else 1
+    if duration < MIN_PARALLEL_S:
+        n = 1
+    # the calling process starts sooner (no spawn): its shard is a little longer
+    bounds = np.concatenate([[0.0], np.linspace(duration * LEAD_SHARE / n, duration, n)])
+    jobs = [Job(str(source), model_path, num_poses, max_side_px, period,
+                None if i == 0 else max(0.0, bounds[i] - SEAM_WARMUP_S),
+                None if i == 0 else float(bounds[i]),
+                float(bounds[i + 1]) if i < n - 1 else np.inf)
+            for i in range(n)]
+    helpers = Helpers(jobs[1:], duration) if n > 1 else None
+    total = max(info.frame_count_header, 1) * (1 + 0.1 * (n - 1))
 
-    total = max(info.frame_count_header, 1) + (n_shards - 1) * SEAM_WARMUP_S * max(
-        info.fps_nominal, 1)
-    if n_shards == 1:
-        counter = _LocalCounter(progress, total)
-        shards = [_run_shard(*jobs[0], counter=counter)]
-    else:
-        shards = _run_parallel(jobs, progress, total)
+    def report(*_) -> None:
+        if progress:
+            done = lead_count.value + (helpers.frames_done() if helpers else 0)
+            progress(min(done / total, 0.99))
 
-    t_s = np.concatenate([s.t_s for s in shards])
-    candidates = np.concatenate([s.image for s in shards])
-    world = np.concatenate([s.world for s in shards])
-    frame_index = np.concatenate([s.frame_index for s in shards])
-    frames_decoded = max(s.frames_decoded for s in shards)
+    lead_count = _Count(report)
+    try:
+        lead = run_lead(jobs[0], helpers, lead_count)
+        rest = helpers.collect(report) if helpers else []
+    finally:
+        if helpers:
+            helpers.close()
+    rows = _merge([lead, *rest])
+    frames_decoded = max(r.frames_seen for r in [lead, *rest])
     if frames_decoded == 0:
         raise NotAVideo(f"{source} holds no video frames that can be decoded; it may be "
-                        "truncated, audio-only or damaged. Try re-exporting it as MP4.")
-    if frames_decoded < 2:
-        raise VideoTooShort(f"{source} has only one frame; squatcheck needs a video of the "
-                            "whole squat (a few seconds).")
-    choice = select_subject(t_s, candidates)
+                        "truncated or damaged. Copy it again or re-export it as MP4.")
+    t_s, frame_index, candidates, world, inferred = rows
+    choice = select_subject(t_s[inferred], candidates[inferred])
     if np.all(choice.candidate < 0):
         raise NoPersonFound(f"No person was found in {source}; film the whole body, head to "
                             "feet, in good light.")
-    rows = np.arange(len(t_s))
-    pick = np.clip(choice.candidate, 0, None)
-    image = candidates[rows, pick]
-    world = world[rows, pick]
-    image[choice.candidate < 0] = np.nan
-    world[choice.candidate < 0] = np.nan
+    image, world = _pick(candidates[inferred], world[inferred], choice.candidate)
+    image, world = _fill_between(t_s, inferred, image, world)
     if progress:
         progress(1.0)
     meta = TrackMeta(source=str(source), image_size=(info.width, info.height),
                      fps_nominal=info.fps_nominal, frames_decoded=frames_decoded,
-                     model=Path(model_path).name, subject=choice.description)
+                     model=Path(model_path).name, subject=choice.description,
+                     extra={"rotation_deg": info.rotation_deg, "processes": n,
+                            "max_inference_hz": max_inference_hz or 0.0,
+                            "frames_inferred": int(inferred.sum()),
+                            "frame_count_header": info.frame_count_header})
     return PoseTrack.from_rows(t_s, frame_index, image, world, meta)
 
 
-class _LocalCounter:
-    """Quacks like a ``multiprocessing.Value`` counter; reports progress in-process."""
-
-    def __init__(self, progress: Progress | None, total: float):
-        self.progress, self.total, self.value = progress, total, 0
-
-    def get_lock(self):
-        return self
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        if self.progress and self.value % 10 == 0:
-            self.progress(min(self.value / self.total, 0.99))
-
-
-def _run_parallel(jobs: list[tuple], progress: Progress | None, total: float) -> list[_Shard]:
-    ctx = mp.get_context("spawn")  # MediaPipe's threads do not survive fork
-    counter = ctx.Value("q", 0)
-    with ProcessPoolExecutor(len(jobs), mp_context=ctx, initializer=_set_counter,
-                             initargs=(counter,)) as pool:
-        futures = [pool.submit(_run_shard_in_worker, *job) for job in jobs]
-        while not wait(futures, timeout=0.5, return_when=FIRST_EXCEPTION).not_done == set():
-            if progress:
-                progress(min(counter.value / total, 0.99))
-        return [f.result() for f in futures]
+def _merge(parts: list[Rows]):
+    """Concatenate shards by frame index; every decoded frame exactly once."""
+    t = np.concatenate([np.asarray(p.t_s, float) for p in parts])
+    idx = np.concatenate([np.asarray(p.frame_index, int) for p in parts])
+    k, shape = parts[0].num_poses, (0, parts[0].num_poses, 33)
+    image = np.concatenate([np.asarray(p.image).reshape(-1, k, 33, 5) if p.image
+                            else np.zeros((*shape, 5)) for p in parts])
+    world = np.concatenate([np.asarray(p.world).reshape(-1, k, 33, 3) if p.world
+                            else np.zeros((*shape, 3)) for p in parts])
+    inferred = np.concatenate([np.asarray(p.inferred, bool) for p in parts])
+    order = np.argsort(idx, kind="stable")
+    idx = idx[order]
+    first = np.ones(len(idx), bool)
+    first[1:] = idx[1:] != idx[:-1]  # a helper that overshot a seam: keep one copy
+    keep = order[first]
+    if len(keep) and not np.array_equal(idx[first], np.arange(idx[first][0], idx[first][0]
+                                                               + len(keep))):
+        raise RuntimeError("pose shards left a gap between frames")
+    return t[keep], idx[first], image[keep], world[keep], inferred[keep]
 
 
-_worker_counter = None
+def _pick(candidates: np.ndarray, world: np.ndarray, choice: np.ndarray):
+    rows = np.arange(len(choice))
+    pick = np.clip(choice, 0, None)
+    image, world = candidates[rows, pick], world[rows, pick]
+    image[choice < 0] = np.nan
+    world[choice < 0] = np.nan
+    return image, world
 
 
-def _set_counter(counter) -> None:
-    global _worker_counter
-    _worker_counter = counter
-
-
-def _run_shard_in_worker(*job) -> _Shard:
-    return _run_shard(*job, counter=_worker_counter)
+def _fill_between(t_s: np.ndarray, inferred: np.ndarray, image: np.ndarray,
+                  world: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows for every frame: inferred ones as found, the others interpolated linearly in
+    time between the inferred neighbours (NaN unless both neighbours have a pose)."""
+    if inferred.all():
+        return image, world
+    out_i = np.full((len(t_s), *image.shape[1:]), np.nan)
+    out_w = np.full((len(t_s), *world.shape[1:]), np.nan)
+    out_i[inferred], out_w[inferred] = image, world
+    t_known = t_s[inferred]
+    gaps = np.flatnonzero(~inferred)
+    right = np.searchsorted(t_known, t_s[gaps])
+    ok = (right > 0) & (right < len(t_known))
+    gaps, right = gaps[ok], right[ok]
+    left = right - 1
+    w = ((t_s[gaps] - t_known[left]) / (t_known[right] - t_known[left]))[:, None, None]
+    out_i[gaps] = image[left] * (1 - w) + image[right] * w  # NaN if either side has none
+    out_w[gaps] = world[left] * (1 - w) + world[right] * w
+    return out_i, out_w
