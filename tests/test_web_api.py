@@ -82,6 +82,8 @@ def test_result_comes_with_the_finished_analysis(done, data_dir):
     result = final["result"]
     assert result["schema_version"] and result["source"] == "dnly_gf_1.gif"
     assert final["summary"]["frames"] == 87
+    assert final["summary"]["overall"] == result["summary"]["rating"]["overall"]
+    assert final["summary"]["reps"] == len(result["reps"])
     assert final["filename"] == "dnly_gf_1.gif" and final["size_bytes"] == SMALL_CLIP.stat().st_size
     stored = data_dir / "analyses" / final["id"] / "out" / "result.json"
     assert json.loads(stored.read_text()) == result

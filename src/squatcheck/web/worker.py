@@ -77,9 +77,15 @@ def run_job(video: str, out_dir: str, display_name: str, *, workers: int | None,
 
 
 def _summary(analysis) -> dict:
-    """The few facts the history page lists."""
+    """The few facts the history page lists (the full result is in result.json)."""
     result = analysis.result
+    summary = result.summary if isinstance(result.summary, dict) else {}
+    rating = summary.get("rating") if isinstance(summary.get("rating"), dict) else {}
+    findings = summary.get("findings") if isinstance(summary.get("findings"), dict) else {}
     return {"exercise": result.exercise, "view": result.view, "reps": len(result.reps),
+            "overall": rating.get("overall"),
+            "present": sorted(k for k, v in findings.items()
+                              if isinstance(v, dict) and v.get("present") is True),
             "frames": len(analysis.track),
             "duration_s": round(float(analysis.track.duration_s), 2),
             "usable_fraction": round(float(result.usable_fraction), 3)}

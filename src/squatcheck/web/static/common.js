@@ -35,5 +35,10 @@ export function describeSummary(summary) {
   const parts = [words[summary.exercise] || summary.exercise];
   if (summary.exercise !== "not_squat") parts.push(`${summary.reps} rep${summary.reps === 1 ? "" : "s"}`);
   if (summary.view) parts.push(`${summary.view} view`);
-  return parts.join(", ");
+  let text = parts.join(", ");
+  if (summary.overall && summary.overall !== "not_assessable") text += ` — overall: ${summary.overall}`;
+  if (summary.present && summary.present.length) {
+    text += `; watch: ${summary.present.map((name) => name.replaceAll("_", " ")).join(", ")}`;
+  }
+  return text;
 }
