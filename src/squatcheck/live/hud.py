@@ -44,7 +44,8 @@ class HudState:
 
 
 def _scale(image: np.ndarray) -> float:
-    return max(image.shape[0], 360) / 480.0
+    """Text scale: 1 for a 640x480 picture, following its shorter side (portrait phones)."""
+    return float(np.clip(min(image.shape[:2]) / 480.0, 0.6, 2.0))
 
 
 def draw_skeleton(image: np.ndarray, landmarks: np.ndarray | None) -> None:
@@ -91,11 +92,25 @@ def _wrap(text: str, scale: float, thick: int, max_w: int) -> list[str]:
 
 
 def _text_lines(image, text, org, *, scale, bg, thick=2, alpha=1.0) -> int:
-    """A wrapped text box; returns the y below it."""
+    """A wrapped text box from ``org`` down; returns the y below it."""
     x, y = org
-    for line in _wrap(text, scale, thick, image.shape[1] - x - 24):
+    for line in _wrap(text, scale, thick, image.shape[1] - x - 16):
         y = _text_box(image, line, (x, y), scale=scale, bg=bg, thick=thick, alpha=alpha)
     return y
+
+
+def _text_lines_up(image, text, bottom, *, scale, bg, thick=2, alpha=1.0, centre=False) -> int:
+    """A wrapped text box ending at ``bottom``; returns the y above it."""
+    lines = _wrap(text, scale, thick, image.shape[1] - 24)
+    (_, th), base = cv2.getTextSize("Ag", FONT, scale, thick)
+    y = bottom - len(lines) * (th + base + 16)
+    top = y
+    for line in lines:
+        x = 8
+        if centre:
+            x = max((image.shape[1] - cv2.getTextSize(line, FONT, scale, thick)[0][0]) // 2 - 8, 0)
+        y = _text_box(image, line, (x, y), scale=scale, bg=bg, thick=thick, alpha=alpha)
+    return top
 
 
 def render(frame: np.ndarray, state: HudState) -> np.ndarray:
@@ -105,48 +120,52 @@ def render(frame: np.ndarray, state: HudState) -> np.ndarray:
     h, w = out.shape[:2]
     draw_skeleton(out, state.landmarks)
 
-    # top left: rep count; top right: speed
-    _text_box(out, f"Reps {state.rep_count}", (8, 8), scale=1.1 * s, bg=PANEL_BGR, thick=3,
-              alpha=0.75)
+    # top: rep count, then speed beside it (or below it on a narrow picture)
+    below = _text_box(out, f"Reps {state.rep_count}", (8, 8), scale=1.1 * s, bg=PANEL_BGR,
+                      thick=3, alpha=0.75)
     speed = f"{state.fps:4.1f} fps"
     if state.latency_ms is not None:
         speed += f"  {state.latency_ms:3.0f} ms"
-    (tw, _), _ = cv2.getTextSize(speed, FONT, 0.55 * s, 1)
-    _text_box(out, speed, (w - tw - 24, 8), scale=0.55 * s, bg=PANEL_BGR, thick=1, alpha=0.75)
+    (tw, _), _ = cv2.getTextSize(speed, FONT, 0.5 * s, 1)
+    (rw, _), _ = cv2.getTextSize(f"Reps {state.rep_count}", FONT, 1.1 * s, 3)
+    if rw + tw + 60 < w:
+        _text_box(out, speed, (w - tw - 24, 8), scale=0.5 * s, bg=PANEL_BGR, thick=1, alpha=0.75)
+    else:
+        below = _text_box(out, speed, (8, below + 4), scale=0.5 * s, bg=PANEL_BGR, thick=1,
+                          alpha=0.75)
+    y_top = below + 8
 
-    if state.note:
-        _text_lines(out, state.note, (8, h - int(64 * s)), scale=0.45 * s, bg=PANEL_BGR,
-                    thick=1, alpha=0.6)
-    if not state.setup_done:
-        _draw_setup(out, state, s)
-    elif state.setup_problems:  # framing went wrong during the set: one line, not a screen
-        _text_lines(out, state.setup_problems[0], (8, int(60 * s)), scale=0.5 * s,
-                    bg=SETUP_BGR, thick=1)
-
-    y = h - 8
-    for cue in state.cues[::-1]:  # newest at the bottom, nearest the eye line of the feet
-        (tw, th), base = cv2.getTextSize(cue.text, FONT, 1.0 * s, 2)
-        y -= th + base + 16
-        _text_box(out, cue.text, ((w - tw) // 2 - 8, y), scale=1.0 * s, bg=CUE_BGR, thick=2)
-        y -= 6
     if state.verdict is not None:
         bg = hex_to_bgr(RATING_HEX.get(state.verdict.rating or "", "#455a64"))
-        _text_lines(out, state.verdict.text, (8, int(60 * s)), scale=0.7 * s, bg=bg, thick=2)
+        y_top = _text_lines(out, state.verdict.text, (8, y_top), scale=0.7 * s, bg=bg) + 6
+    if not state.setup_done:
+        y_top = _draw_setup(out, state, s, y_top)
+    elif state.setup_problems:  # framing went wrong during the set: one line, not a screen
+        y_top = _text_lines(out, state.setup_problems[0], (8, y_top), scale=0.5 * s,
+                            bg=SETUP_BGR, thick=1) + 6
+
+    y_bottom = h - 8
+    if not state.setup_done:
+        y_bottom = _text_lines_up(out, "q / Esc: stop and write the report", y_bottom,
+                                  scale=0.45 * s, bg=PANEL_BGR, thick=1, alpha=0.6) - 4
+    if state.note:
+        y_bottom = _text_lines_up(out, state.note, y_bottom, scale=0.45 * s, bg=PANEL_BGR,
+                                  thick=1, alpha=0.6) - 4
+    for cue in state.cues[::-1]:  # newest lowest, nearest the feet the person watches
+        y_bottom = _text_lines_up(out, cue.text, y_bottom, scale=1.0 * s, bg=CUE_BGR,
+                                  centre=True) - 6
     return out
 
 
-def _draw_setup(out: np.ndarray, state: HudState, s: float) -> None:
-    h, w = out.shape[:2]
-    y = int(70 * s)
-    y = _text_box(out, "Setup: get the whole body in view", (8, y), scale=0.7 * s,
-                  bg=PANEL_BGR, alpha=0.75) + 6
+def _draw_setup(out: np.ndarray, state: HudState, s: float, y: int) -> int:
+    w = out.shape[1]
+    y = _text_lines(out, "Setup: get your whole body in view", (8, y), scale=0.65 * s,
+                    bg=PANEL_BGR, alpha=0.75) + 6
     if state.setup_problems:
         for problem in state.setup_problems:
             y = _text_lines(out, problem, (8, y), scale=0.55 * s, bg=SETUP_BGR, thick=1) + 4
-    else:
-        y = _text_box(out, "Framing OK - hold still...", (8, y), scale=0.6 * s,
-                      bg=READY_BGR) + 4
-        x1 = 8 + int((w - 16) * state.setup_progress)
-        cv2.rectangle(out, (8, y), (x1, y + 8), READY_BGR, -1, cv2.LINE_8)
-    _text_box(out, "q / Esc: stop and write the report", (8, h - int(34 * s)), scale=0.45 * s,
-              bg=PANEL_BGR, thick=1, alpha=0.6)
+        return y
+    y = _text_lines(out, "Framing OK - hold still...", (8, y), scale=0.6 * s, bg=READY_BGR) + 4
+    x1 = 8 + int((w - 16) * state.setup_progress)
+    cv2.rectangle(out, (8, y), (max(x1, 9), y + 8), READY_BGR, -1, cv2.LINE_8)
+    return y + 14

@@ -24,8 +24,8 @@ from ..errors import SquatcheckError, VideoTooShort
 from ..pose.estimator import PoseEstimator
 from ..pose.model import resolve_model
 from ..report import write_outputs
-from .cues import CueBoard
-from .engine import CueSeen, EngineFeed, RepDone
+from .cues import CueBoard, verdict_text
+from .engine import EngineWorker, RepDone
 from .hud import HudState, render
 from .recorder import SessionRecorder
 from .setup_check import FEET_OUT, NOBODY, FramingLimits, SetupGate, check_framing
@@ -112,14 +112,19 @@ def open_source(options: LiveOptions, sink=None) -> FrameSource:
     return CameraSource(options.camera or 0, sink)
 
 
-def run_live(options: LiveOptions, *, log=print) -> LiveOutcome:
-    """Run a live session to its end and write its outputs into ``options.out_dir``."""
+def run_live(options: LiveOptions, *, log=print, source: FrameSource | None = None) -> LiveOutcome:
+    """Run a live session to its end and write its outputs into ``options.out_dir``.
+
+    ``source`` overrides ``options.camera``/``options.source`` with any
+    :class:`FrameSource` (another kind of camera, or a test's).
+    """
     out_dir = Path(options.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path = resolve_model(options.model)
     limits = FramingLimits.from_profile(options.profile)
 
-    source = open_source(options, None)  # raises CameraUnavailable / InputNotFound / ...
+    if source is None:
+        source = open_source(options)  # raises CameraUnavailable / InputNotFound / ...
     info = source.info
     fps_hint = info.fps_nominal if not info.is_camera and 0 < info.fps_nominal < 1000 else None
     recorder = SessionRecorder(out_dir / "session", fmt=options.record_format, fps=fps_hint)
@@ -139,6 +144,8 @@ def run_live(options: LiveOptions, *, log=print) -> LiveOutcome:
             f"squatcheck live: {_describe(options)}; Ctrl-C to stop.")
         source.start()
         end_reason = loop.run()
+        source.stop()
+        loop.finish()
     except BaseException:
         source.stop()
         recorder.close()
@@ -151,10 +158,11 @@ def run_live(options: LiveOptions, *, log=print) -> LiveOutcome:
             window.close()
         if estimator is not None:
             estimator.close()
-    source.stop()
     recording = recorder.close()
     outcome = LiveOutcome(end_reason, loop.stats.summary(source.frames_grabbed),
-                          live_rep_count=loop.engine.rep_count)
+                          live_rep_count=loop.engine.rep_count if loop.engine else 0)
+    if loop.engine is not None and loop.engine.error:
+        outcome.notes.append(f"live analysis stopped: {loop.engine.error}")
     outcome.outputs["events"] = events.close()
     if recording is not None:
         outcome.outputs["recording"] = recording
@@ -185,7 +193,8 @@ def _write_report(options, loop, info, recording, model_path, outcome) -> Squatc
                                frames_decoded=loop.source.frames_grabbed, model=model_path.name,
                                extra={"live": True, "end_reason": outcome.end_reason})
     if len(track):
-        outcome.outputs["pose_track"] = track.save(Path(options.out_dir) / "pose_track.npz")
+        # same name as write_outputs' copy: kept even if the analysis below fails
+        outcome.outputs["track"] = track.save(Path(options.out_dir) / "track.npz")
     if not options.write_report:
         return None
     if len(track) < 2:
@@ -248,7 +257,7 @@ class _Loop:
         self.board = CueBoard()
         self.stats = LiveStats()
         self.builder = TrackBuilder()
-        self.engine: EngineFeed | None = None
+        self.engine: EngineWorker | None = None
         self.image_size: tuple[int, int] | None = None
         self.last_canvas: np.ndarray | None = None
         self.snapshots = 0
@@ -265,7 +274,7 @@ class _Loop:
             frame = self.source.next_frame(timeout_s=0.05)
             if frame is None:
                 if self.source.ended:
-                    return "end_of_video" if self.options.source is not None else "camera_lost"
+                    return "end_of_video" if self.source.is_file else "camera_lost"
                 if self.source.stalled():
                     return "camera_lost"
                 if self.window.poll():
@@ -281,9 +290,7 @@ class _Loop:
         h, w = frame.image.shape[:2]
         if self.engine is None:
             self.image_size = (w, h)
-            self.engine = EngineFeed((w, h), self.source_fps, profile=self.options.profile)
-            if not self.engine.available:
-                self.events.write("note", frame.t_s, text=self.engine.unavailable_reason)
+            self.engine = EngineWorker((w, h), self.source_fps, profile=self.options.profile)
         self.builder.add(frame.t_s, frame.index, found.image, found.world)
         image_lm = found.image[0] if len(found) else None
         world_lm = found.world[0] if len(found) else None
@@ -293,8 +300,10 @@ class _Loop:
         was_ready = self.gate.ready
         if self.gate.update(frame.t_s, framing) and not was_ready:
             self.events.write("ready", frame.t_s)
-        for event in self.engine.update(frame.t_s, image_lm, world_lm):
-            self._show_event(event)
+        self.engine.submit(frame.t_s, image_lm, world_lm, frame.captured_at)
+        new_events = self.engine.events()
+        for event in new_events:
+            self._show_event(event, frame.t_s)
         self.board.expire(frame.t_s)
 
         problems = framing.problems
@@ -305,35 +314,44 @@ class _Loop:
                          setup_problems=problems, setup_done=self.gate.ready,
                          setup_progress=self.gate.progress_at(frame.t_s),
                          fps=self.stats.fps, latency_ms=self.stats.latency_ms,
-                         note="" if self.engine.available else "No live rep count yet: "
-                         + self.engine.unavailable_reason + " (the report still counts them)")
+                         note=f"Live analysis stopped ({self.engine.error}); the report will "
+                         "still be written." if self.engine.error else "")
         canvas = render(frame.image, state)
         drawn = time.perf_counter()
         quit_ = self.window.show(canvas)
         shown = time.perf_counter()
         self.stats.record(captured_at=frame.captured_at, pose_started=pose_started,
                           pose_done=pose_done, drawn=drawn, shown=shown)
+        for event in new_events:
+            if event.captured_at is not None:
+                self.stats.record_cue(shown - event.captured_at)
         self.last_canvas = canvas
         if self.flags.snapshot_requested:
             self.flags.snapshot_requested = False
             self.save_snapshot()
         return quit_
 
-    def _show_event(self, event) -> None:
-        if isinstance(event, RepDone):
-            shown = self.board.rep_done(event.rep, event.t_s)
-            self.events.write("verdict", event.t_s, rep=event.rep.index, text=shown.text,
-                              rating=shown.rating, rep_end_s=event.rep.end_s)
-            for name, finding in event.rep.findings.items():
-                if finding.present:
-                    self._cue(name, event.t_s)
-        elif isinstance(event, CueSeen):
-            self._cue(event.finding, event.t_s)
+    def _show_event(self, event: RepDone, now_s: float) -> None:
+        """A finished rep: its verdict, and a cue for each finding it showed."""
+        shown = self.board.rep_done(event.rep, now_s)
+        self.events.write("verdict", now_s, rep=event.rep.index, text=shown.text,
+                          rating=shown.rating, rep_end_s=event.rep.end_s)
+        for name, finding in event.rep.findings.items():
+            if finding.present:
+                self._cue(name, now_s)
 
     def _cue(self, name: str, t_s: float) -> None:
         shown = self.board.cue(name, t_s)
         if shown is not None:
             self.events.write("cue", t_s, finding=name, text=shown.text)
+
+    def finish(self) -> None:
+        """After the last frame: let the engine close a rep still open (for the live count)."""
+        if self.engine is not None:
+            for event in self.engine.finish():
+                self.events.write("verdict", self.last_t_s, rep=event.rep.index,
+                                  text=verdict_text(event.rep), rating=event.rep.rating.get(
+                                      "overall"), rep_end_s=event.rep.end_s, after_stop=True)
 
     def save_snapshot(self) -> Path | None:
         """Write the last picture shown in the window (on request: SIGUSR1)."""

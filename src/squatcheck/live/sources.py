@@ -50,6 +50,8 @@ class FrameSource:
 
     #: seconds without a new frame after which the source counts as stopped
     stall_timeout_s: float = 3.0
+    #: True when running out of frames is the normal end (a file), not a lost camera
+    is_file: bool = False
 
     def __init__(self, on_frame: FrameSink | None = None):
         self.on_frame = on_frame
@@ -171,7 +173,10 @@ class CameraSource(FrameSource):
 
     def stop(self) -> None:
         super().stop()
-        self.reader.close()
+        if self._thread is None or not self._thread.is_alive():
+            self.reader.close()
+        # else: the grab thread is stuck inside the driver (camera pulled out); releasing
+        # the capture under it could crash, so it is left to end with the process
 
 
 class FileSource(FrameSource):
@@ -183,6 +188,7 @@ class FileSource(FrameSource):
     """
 
     stall_timeout_s = 10.0  # a slow disk or decoder is not an unplugged camera
+    is_file = True
 
     def __init__(self, path: str | Path, on_frame: FrameSink | None = None, *,
                  realtime: bool = True, speed: float = 1.0, max_side_px: int | None = None):

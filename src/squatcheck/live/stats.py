@@ -4,6 +4,9 @@ Latency of a frame = the moment its picture (with overlay and cues) has been
 handed to the window and the window has processed its events, minus the
 moment the frame reached the program (``LiveFrame.captured_at``). What happens
 before (camera exposure, USB, driver buffers) is outside what we can clock.
+Cue latency = capture of the frame whose analysis closed a rep → the first
+picture showing that rep's verdict and cues (the engine itself closes a rep
+``settle_s`` after the person is back up: that wait is the engine's, not ours).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ class LiveSummary:
     latency_ms_p90: float | None
     pose_ms_median: float | None
     draw_ms_median: float | None
+    cues_shown: int
+    cue_latency_ms_median: float | None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -40,6 +45,7 @@ class LiveStats:
         self.pose_s: list[float] = []
         self.draw_s: list[float] = []
         self.first_shown: float | None = None
+        self.cue_latency_s: list[float] = []
 
     def record(self, *, captured_at: float, pose_done: float, drawn: float, shown: float,
                pose_started: float) -> None:
@@ -50,6 +56,10 @@ class LiveStats:
         self.latency_s.append(latency)
         self.pose_s.append(pose_done - pose_started)
         self.draw_s.append(drawn - pose_done)
+
+    def record_cue(self, latency_s: float) -> None:
+        """Capture of the frame that closed a rep → its verdict and cues on screen."""
+        self.cue_latency_s.append(latency_s)
 
     @property
     def fps(self) -> float:
@@ -71,4 +81,4 @@ class LiveStats:
         return LiveSummary(frames_grabbed, n, max(frames_grabbed - n, 0), round(duration, 3),
                            round((n - 1) / duration, 2) if duration > 0 else 0.0,
                            ms(self.latency_s), ms(self.latency_s, 90), ms(self.pose_s),
-                           ms(self.draw_s))
+                           ms(self.draw_s), len(self.cue_latency_s), ms(self.cue_latency_s))
