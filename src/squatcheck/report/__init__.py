@@ -18,7 +18,7 @@ from pathlib import Path
 from .csv_io import write_csv
 from .html import write_html
 from .json_io import write_json
-from .plots import empty_panels, make_plots
+from .plots import empty_panels, make_plots, plotted_legs
 from .video import render
 
 OUTPUT_NAMES = {"html": "report.html", "video": "annotated.webm", "json": "result.json",
@@ -52,7 +52,7 @@ def write_outputs(analysis, out_dir: str | Path, *, video: bool = True,
         result = analysis.result
         staged["html"] = write_html(
             analysis, stage / OUTPUT_NAMES["html"], plots=make_plots(result),
-            empty_plots=empty_panels(result.series), rendered=rendered,
+            empty_plots=empty_panels(result.series, plotted_legs(result)), rendered=rendered,
             video_name=OUTPUT_NAMES["video"] if "video" in staged else None)
         staged["json"] = write_json(result, stage / OUTPUT_NAMES["json"])
         staged["csv"] = write_csv(result, stage / OUTPUT_NAMES["csv"])

@@ -111,6 +111,7 @@ def fmt_value(value, unit: str = "", *, uncertainty=None, digits: int | None = N
     """
     if not is_number(value):
         return "—"
+    unit, _, qualifier = unit.partition(" ")  # "deg (proxy)" -> "deg", "(proxy)"
     if digits is None:
         digits = 0 if unit == "deg" else 2
     text = f"{value:.{digits}f}"
@@ -119,9 +120,9 @@ def fmt_value(value, unit: str = "", *, uncertainty=None, digits: int | None = N
     if is_number(uncertainty) and uncertainty > 0:
         text += f" ± {uncertainty:.{digits}f}"
     shown = unit_text(unit)
-    if not shown:
-        return text
-    return f"{text}{shown}" if shown == "°" else f"{text} {shown}"
+    if shown:
+        text = f"{text}{shown}" if shown == "°" else f"{text} {shown}"
+    return f"{text} {qualifier}" if qualifier else text
 
 
 def severity_of(finding) -> str:

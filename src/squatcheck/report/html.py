@@ -82,23 +82,25 @@ def _facts(analysis, rendered) -> str:
 def _verdict(result) -> str:
     v = verdict(result)
     points = "".join(f"<li>{e(p)}</li>" for p in v.points)
-    rating = clip_rating(result)
+    rating = clip_rating(result) if result.reps else {}
     chips = (f'<div class="chips">Clip rating: {_rating_chips(rating)}</div>' if rating else "")
     return (f'<div class="verdict {e(v.level)}" id="verdict"><p class="headline">'
             f'{e(v.headline)}</p>{chips}{f"<ul>{points}</ul>" if points else ""}</div>')
 
 
-def _video(rendered, video_name: str | None) -> str:
+def _video(result, rendered, video_name: str | None) -> str:
     if not video_name:
         return ('<section id="video"><h2>Annotated video</h2><p class="muted">No annotated '
                 "video: the source video was not available or video output was turned off."
                 "</p></section>")
     jumps = "".join(f'<button type="button" data-t="{t:.3f}">rep {n}</button>'
                     for n, t in sorted(rendered.rep_video_s.items()))
-    slow = ("The bottom of each rep is shown in slow motion." if rendered.frames_written
-            else "")
+    slow = "The bottom of each rep is shown in slow motion." if result.reps else ""
+    first = rendered.stills.get(1)
+    poster = (f' poster="data:image/jpeg;base64,{base64.b64encode(first).decode()}"'
+              if first else "")
     return (f'<section id="video"><h2>Annotated video</h2>'
-            f'<video id="annotated" controls preload="metadata" muted playsinline '
+            f'<video id="annotated" controls preload="metadata" muted playsinline{poster} '
             f'src="{e(video_name)}"></video>'
             f'<div class="jump screen-only">{"Jump to: " + jumps if jumps else ""}</div>'
             f'<p class="sub screen-only">{e(slow)} Skeleton: stance leg highlighted. Lines turn '
@@ -225,7 +227,7 @@ def render_html(analysis, *, plots=(), empty_plots=(), rendered=None,
         f"{e(__version__)} · result schema {e(result.schema_version)}</p></header>",
         '<section id="summary"><h2>Summary</h2>', _verdict(result), _facts(analysis, rendered),
         findings_overview(result), summary_details(result), "</section>",
-        _video(rendered, video_name),
+        _video(result, rendered, video_name),
         _reps(result, rendered),
         _plots(list(plots), list(empty_plots)),
         _rep_table(result),

@@ -55,15 +55,19 @@ def _dashed(canvas, p, q, color, thickness, dash_px=8):
 
 
 def label(canvas, text: str, org, color, *, scale: float = 0.5, fill=(20, 20, 20),
-          thickness: int = 1) -> tuple[int, int]:
-    """Text on a dark box at ``org`` (top-left); returns the box (width, height)."""
+          thickness: int = 1, align: str = "left") -> tuple[int, int]:
+    """Text on a dark box; ``org`` is its top-left corner (``align="right"``: top-right).
+
+    The box is kept inside the canvas. Returns the box (width, height).
+    """
     u = _unit(canvas)
     fs = scale * u
     th = max(int(round(thickness * u)), 1)
     (tw, tht), base = cv2.getTextSize(text, FONT, fs, th)
     pad = max(int(3 * u), 2)
     h, w = canvas.shape[:2]
-    x = int(min(max(org[0], 0), max(w - tw - 2 * pad, 0)))
+    x0 = org[0] - tw - 2 * pad if align == "right" else org[0]
+    x = int(min(max(x0, 0), max(w - tw - 2 * pad, 0)))
     y = int(min(max(org[1], 0), max(h - tht - base - 2 * pad, 0)))
     if fill is not None:
         cv2.rectangle(canvas, (x, y), (x + tw + 2 * pad, y + tht + base + 2 * pad), fill, -1)
@@ -269,9 +273,12 @@ class FppaAnnotator(Annotator):
             _dashed(canvas, hip, ankle, NEUTRAL, 1)
             cv2.line(canvas, hip, knee, color, th, cv2.LINE_AA)
             cv2.line(canvas, knee, ankle, color, th, cv2.LINE_AA)
-            if value is not None:
-                label(canvas, f"FPPA {value:.0f} deg", (knee[0] + int(12 * u), knee[1]), color,
-                      scale=0.45)
+            if value is not None:  # label on the outer side of this knee
+                other = _point(canvas, state, LEG["right" if leg == "left" else "left"]["knee"],
+                               self.min_visibility)
+                outward = -1 if other is not None and knee[0] < other[0] else 1
+                label(canvas, f"FPPA {value:.0f} deg", (knee[0] + outward * int(12 * u), knee[1]),
+                      color, scale=0.45, align="right" if outward < 0 else "left")
 
 
 class RepCounterAnnotator(Annotator):

@@ -36,7 +36,8 @@ class Panel:
 
 
 PANELS = (
-    Panel("flexion", "Knee and hip flexion", ("knee_flexion_deg", "hip_flexion_deg"),
+    Panel("flexion", "Knee, hip and ankle flexion", ("knee_flexion_deg", "hip_flexion_deg",
+                                                      "ankle_dorsiflexion_deg"),
           "Depth and strategy: a hip that flexes little against the knee is knee-dominant."),
     Panel("inclination", "Trunk vs tibia inclination",
           ("trunk_inclination_deg", "tibia_inclination_deg", "tibia_minus_trunk_deg"),
@@ -88,12 +89,16 @@ def _signal_keys(values: dict) -> list[str]:
     return [k for k in values if not any(s in k for s in _BAND_SUFFIXES)]
 
 
-def group_series(series) -> list[tuple[Panel, list[str]]]:
-    """Panels with the series keys they will draw (only keys holding finite data)."""
+def group_series(series, legs: set[str] | None = None) -> list[tuple[Panel, list[str]]]:
+    """Panels with the series keys they will draw (only keys holding finite data).
+
+    ``legs`` limits per-leg series to those legs (see :func:`plotted_legs`).
+    """
     n = len(series.t_s)
     keys = [k for k in _signal_keys(series.values)
             if np.shape(series.values[k]) == (n,) and np.isfinite(
-                np.asarray(series.values[k], float)).any()]
+                np.asarray(series.values[k], float)).any()
+            and (legs is None or not split_key(k)[2] or split_key(k)[2] in legs)]
     used: set[str] = set()
     groups = []
     for panel in PANELS:
@@ -106,14 +111,14 @@ def group_series(series) -> list[tuple[Panel, list[str]]]:
         if k not in used:
             rest.setdefault(split_key(k)[1] or "other", []).append(k)
     for unit, mine in rest.items():
-        title = f"Other signals ({unit_text(unit) or unit})"
+        title = f"Other signals ({_AXIS_UNITS.get(unit, unit_text(unit) or unit)})"
         groups.append((Panel(f"other_{unit}", title, ()), mine))
     return groups
 
 
-def empty_panels(series) -> list[Panel]:
+def empty_panels(series, legs: set[str] | None = None) -> list[Panel]:
     """Panels with no finite data in this clip (the view or landmarks did not allow them)."""
-    drawn = {p.key for p, _ in group_series(series)}
+    drawn = {p.key for p, _ in group_series(series, legs)}
     return [p for p in PANELS if p.key not in drawn]
 
 
@@ -132,9 +137,32 @@ def _finding_info(result, stem: str):
     return thr, unc, evidence
 
 
-def _draw_panel(ax, result, panel: Panel, keys: list[str]) -> None:
-    series = result.series
-    t = np.asarray(series.t_s, float)
+def plotted_legs(result) -> set[str]:
+    """Legs whose per-leg series are worth plotting: the stance legs of the reps.
+
+    A free leg's knee and tibia angles only clutter a single-leg squat's plots;
+    with no reps, both legs are shown.
+    """
+    legs = set()
+    for rep in result.reps:
+        legs.update(("left", "right") if rep.stance == "both" else (rep.stance,))
+    return legs or {"left", "right"}
+
+
+def _leg_values(result, key: str, y: np.ndarray) -> np.ndarray:
+    """Per-leg series masked (NaN) during reps on which the other leg stands alone."""
+    leg = split_key(key)[2]
+    if not leg:
+        return y
+    t = np.asarray(result.series.t_s, float)
+    y = y.copy()
+    for rep in result.reps:
+        if rep.stance in ("left", "right") and rep.stance != leg:
+            y[(t >= rep.start_s) & (t <= rep.end_s)] = np.nan
+    return y
+
+
+def _rep_bands(ax, result) -> None:
     for n, rep in enumerate(result.reps, 1):
         ax.axvspan(rep.start_s, rep.end_s, color=LEG_HEX.get(rep.stance, LEG_HEX[""]),
                    alpha=0.08, lw=0)
@@ -142,16 +170,27 @@ def _draw_panel(ax, result, panel: Panel, keys: list[str]) -> None:
         ax.text((rep.start_s + rep.end_s) / 2, 1.0, f"rep {n} ({rep.stance[0].upper()})",
                 transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7,
                 color="#616161")
+
+
+def _draw_panel(ax, result, panel: Panel, keys: list[str]) -> None:
+    """Draw one panel; a second unit (e.g. heel rise + foot angle) goes on a right axis."""
+    series = result.series
+    t = np.asarray(series.t_s, float)
+    _rep_bands(ax, result)
+    units = list(dict.fromkeys(split_key(k)[1] for k in keys))
+    axes = {units[0]: ax}
+    if len(units) > 1:
+        axes[units[1]] = ax.twinx()
     stems = list(dict.fromkeys(stem_of(k) for k in keys))
-    drawn_thresholds = set()
+    drawn: set[str] = set()
     for key in keys:
-        stem = stem_of(key)
-        leg = split_key(key)[2]
-        y = np.asarray(series.values[key], float)
+        stem, unit, leg = stem_of(key), split_key(key)[1], split_key(key)[2]
+        target = axes.get(unit, ax)
+        y = _leg_values(result, key, np.asarray(series.values[key], float))
         color = LEG_HEX.get(leg, LEG_HEX[""])
         style = _STYLES[stems.index(stem) % len(_STYLES)]
         name = key_label(stem) + (f" ({leg})" if leg else "")
-        ax.plot(t, y, style, color=color, lw=1.3, label=name)
+        target.plot(t, y, style, color=color, lw=1.3, label=name)
         thr_f, unc_f, evidence = _finding_info(result, stem)
         band = series.values.get(f"{key}_uncertainty", series.values.get(f"{stem}_uncertainty"))
         if band is not None and np.shape(band) == t.shape:
@@ -159,34 +198,39 @@ def _draw_panel(ax, result, panel: Panel, keys: list[str]) -> None:
         else:
             half = np.full_like(y, unc_f) if unc_f is not None else None
         if half is not None:
-            ax.fill_between(t, y - half, y + half, color=color, alpha=0.15, lw=0)
+            target.fill_between(t, y - half, y + half, color=color, alpha=0.15, lw=0)
         base = series.values.get(f"{key}_baseline", series.values.get(f"{stem}_baseline"))
         if base is not None and np.shape(base) == t.shape:
-            ax.plot(t, np.asarray(base, float), color="#757575", lw=0.8, ls="--")
-        elif stem in BASELINE_RELATIVE and "baseline" not in drawn_thresholds:
-            ax.axhline(0, color="#757575", lw=0.8, ls="--", label="standing baseline")
-            drawn_thresholds.add("baseline")
+            target.plot(t, np.asarray(base, float), color="#757575", lw=0.8, ls="--")
+        elif stem in BASELINE_RELATIVE and "baseline" not in drawn:  # once: the axes differ
+            target.axhline(0, color="#757575", lw=0.8, ls="--", label="standing baseline")
+            drawn.add("baseline")
         thr = series.thresholds.get(key, series.thresholds.get(stem, thr_f))
-        if is_number(thr) and stem not in drawn_thresholds:
-            drawn_thresholds.add(stem)
-            ax.axhline(thr, color=SEVERITY_HEX["severe"], lw=0.9, ls="-.",
-                       label=f"threshold {key_label(stem).lower()}")
+        if is_number(thr) and stem not in drawn:
+            drawn.add(stem)
+            target.axhline(thr, color=SEVERITY_HEX["severe"], lw=0.9, ls="-.",
+                           label=f"threshold: {key_label(stem).lower()}")
             if panel.symmetric and thr > 0:
-                ax.axhline(-thr, color=SEVERITY_HEX["severe"], lw=0.9, ls="-.")
-        for t_s, value, severity in evidence:
-            if leg and _rep_leg_at(result, t_s) not in (leg, "both"):
+                target.axhline(-thr, color=SEVERITY_HEX["severe"], lw=0.9, ls="-.")
+        ok = np.isfinite(y)
+        for t_s, _value, severity in evidence:
+            if leg and _rep_leg_at(result, t_s) not in (leg, "both") or ok.sum() < 2:
                 continue
-            ax.plot([t_s], [value], "o", ms=5, color=SEVERITY_HEX.get(severity, "#c62828"),
-                    mec="white", mew=0.8)
-    units = {split_key(k)[1] for k in keys}
-    ax.set_ylabel(" / ".join(_AXIS_UNITS.get(u, unit_text(u) or u) for u in sorted(units))
-                  or "value", fontsize=8)
+            target.plot([t_s], [np.interp(t_s, t[ok], y[ok])], "o", ms=5,
+                        color=SEVERITY_HEX.get(severity, "#c62828"), mec="white", mew=0.8)
+    handles, labels = [], []
+    for unit, a in axes.items():
+        a.set_ylabel(_AXIS_UNITS.get(unit, unit_text(unit) or unit), fontsize=8)
+        a.tick_params(labelsize=7)
+        h, lab = a.get_legend_handles_labels()
+        handles += h
+        labels += lab
     ax.set_xlabel("time (s)", fontsize=8)
     if len(t) > 1:
         ax.set_xlim(t[0], t[-1])
     ax.grid(alpha=0.3, lw=0.5)
-    ax.tick_params(labelsize=7)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.005, 1.0), frameon=False)
+    ax.legend(handles, labels, fontsize=7, loc="upper left",
+              bbox_to_anchor=(1.08 if len(axes) > 1 else 1.005, 1.0), frameon=False)
 
 
 def _rep_leg_at(result, t_s: float) -> str:
@@ -201,7 +245,7 @@ def make_plots(result, *, width_in: float = 8.0, height_in: float = 2.4) -> list
     plots = []
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "squatcheck",
                                 "font.family": "DejaVu Sans"}):
-        for panel, keys in group_series(result.series):
+        for panel, keys in group_series(result.series, plotted_legs(result)):
             fig = Figure(figsize=(width_in, height_in), layout="constrained")
             ax = fig.add_subplot()
             _draw_panel(ax, result, panel, keys)

@@ -98,6 +98,12 @@ class OverlayTimeline:
                         if np.ndim(v) == 1 and len(v) == len(series.frame_index)}
         self._thresholds = {k: v for k, v in series.thresholds.items() if v is not None}
         self.reps = sorted(self.result.reps, key=lambda r: r.start_frame)
+        for rep in self.reps:  # no Series.thresholds: the findings' own, same unit only
+            for f in rep.findings.values():
+                stem = FINDING_SERIES.get(f.name)
+                if (stem and stem not in self._thresholds and f.threshold is not None
+                        and split_key(stem)[1] == f.unit):
+                    self._thresholds[stem] = float(f.threshold)
 
     def rep_at(self, frame_index: int):
         """(rep, number) of the rep containing the frame, else (None, None)."""
@@ -142,8 +148,3 @@ class OverlayTimeline:
                 elif f.t_s is None and f.frame is not None and f.frame == frame_index:
                     state.evidence.add(f.name)
         return state
-
-    def series_keys(self, quantity_unit: str) -> list[str]:
-        """Keys of the series that hold one quantity (any leg)."""
-        return [k for k in self._series if "_".join(filter(None, split_key(k)[:2])) ==
-                quantity_unit]

@@ -164,10 +164,10 @@ class Verdict:
 def verdict(result) -> Verdict:
     """The clip's verdict in plain language, led by the most telling pattern."""
     if not result.reps:
-        why = "; ".join(result.notes) if result.notes else (
-            "the movement did not look like a squat" if result.exercise == "not_squat" else
-            "no full descent and return of the hips was seen")
-        return Verdict("not_assessable", "No squat reps found", [f"Nothing to rate: {why}."])
+        why = ("the movement did not look like a squat" if result.exercise == "not_squat" else
+               "no full descent and return of the hips was seen")
+        return Verdict("not_assessable", "No squat reps found",
+                       [f"Nothing to rate: {why}.", *result.notes[:4]])
     tallies = tally(result)
     points = []
     for name, t in tallies.items():
