@@ -16,7 +16,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -38,6 +38,12 @@ DOWNLOADS = {
     "csv": ((".csv",), "text/csv; charset=utf-8", "reps.csv"),
     "track": ((".npz",), "application/octet-stream", "track.npz"),
 }
+# Kept here, not in static/: package data ships only *.html, *.js and *.css.
+FAVICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    '<rect width="32" height="32" rx="6" fill="#1f5f8b"/>'
+    '<path d="M11 6a3 3 0 1 1 0 .1M10 11l3 7-5 7M13 18l7-2 1 9" stroke="#fff" stroke-width="2.5" '
+    'fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>')
 NOT_FOUND = "No analysis with that id; it may have been deleted."
 
 
@@ -249,6 +255,7 @@ def _add_pages(app: FastAPI) -> None:
             raise HTTPException(404, NOT_FOUND)
         return FileResponse(STATIC / "analysis.html")
 
+    @app.get("/favicon.svg", include_in_schema=False)
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon():
-        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+        return Response(FAVICON_SVG, media_type="image/svg+xml")
