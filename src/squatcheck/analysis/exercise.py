@@ -185,6 +185,13 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
             feat.hip_flexion_deg[leg], t_s, c)
     f["bottom_hold_s"] = hold = bottom_hold_s(feat.hip_height_leg_lengths, t_s, c, 0.1)
 
+    if hold > s.max_bottom_hold_s:
+        return RepVerdict(stance, False, f"the bottom was held {hold:.1f} s (sitting down, "
+                          "not a squat)", f)
+    if min(c.descent_leg_lengths, c.return_leg_lengths) < \
+            s.relative_prominence * c.depth_leg_lengths:
+        return RepVerdict(stance, False, f"the hips did not go down and come back up within "
+                          f"{s.max_phase_s:.0f} s of the bottom", f)
     if stance is None:
         return RepVerdict(None, False, "neither foot stayed planted (walking, running or "
                           "jumping, not a squat)", f)
@@ -207,9 +214,6 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
         if hip_asym > s.max_hip_flexion_asymmetry_deg:
             return RepVerdict(stance, False, f"both feet planted but the hips flexed "
                               f"{hip_asym:.0f} deg differently (a lunge or split squat)", f)
-    if hold > s.max_bottom_hold_s:
-        return RepVerdict(stance, False, f"the bottom was held {hold:.1f} s (sitting down, "
-                          "not a squat)", f)
     return RepVerdict(stance, True, "", f)
 
 

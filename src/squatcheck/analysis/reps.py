@@ -35,6 +35,8 @@ class RepSettings:
     boundary_fraction: float
     settle_s: float
     max_phase_s: float
+    top_plateau_s: float
+    top_rise_leg_lengths: float
     standing_tolerance_leg_lengths: float
     min_knee_flexion_rise_deg: float
     foot_still_leg_lengths: float
@@ -116,12 +118,16 @@ def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
     for i, p in enumerate(peaks):
         lo = peaks[i - 1] if i > 0 else 0
         hi = peaks[i + 1] if i + 1 < len(peaks) else len(h) - 1
-        # boundaries use the top within one phase's length of the bottom, so a slow drift
-        # of the standing level far away cannot stretch the rep
+        # boundaries use the top the hip climbs to from the bottom (where it levels off),
+        # within one phase's length: a drift or shift of the standing level further away
+        # (a camera move, the other foot put down) cannot stretch the rep
         phase = max(int(round(s.max_phase_s * _fs(t_s))), 1)
         lo, hi = max(lo, p - phase), min(hi, p + phase)
-        top_l = lo + int(np.argmax(h[lo:p + 1]))
-        top_r = p + int(np.argmax(h[p:hi + 1]))
+        plateau = max(int(round(s.top_plateau_s * _fs(t_s))), 1)
+        climb_l = s.relative_prominence * (np.max(h[lo:p + 1]) - h[p])
+        climb_r = s.relative_prominence * (np.max(h[p:hi + 1]) - h[p])
+        top_l = _local_top(h, p, lo, -1, s.top_rise_leg_lengths, plateau, climb_l)
+        top_r = _local_top(h, p, hi, 1, s.top_rise_leg_lengths, plateau, climb_r)
         descent, ret = h[top_l] - h[p], h[top_r] - h[p]
         start_level = h[p] + (1 - s.boundary_fraction) * descent
         end_level = h[p] + (1 - s.boundary_fraction) * ret
@@ -134,6 +140,27 @@ def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
         reps.append(Candidate(offset + start, offset + p, offset + end,
                               float(max(descent, ret)), float(descent), float(ret)))
     return reps
+
+
+def _local_top(h: np.ndarray, p: int, stop: int, step: int, rise: float, plateau: int,
+               min_climb: float) -> int:
+    """Index of the top reached walking from bottom ``p`` towards ``stop``: once the hip
+    has climbed ``min_climb``, the walk ends where it has not climbed ``rise`` above its
+    best for ``plateau`` samples (a pause at the bottom or low down does not end it)."""
+    best = p
+    quiet = 0
+    i = p + step
+    while (step < 0 and i >= stop) or (step > 0 and i <= stop):
+        if h[i] > h[best] + rise or h[best] - h[p] < min_climb:
+            quiet = 0
+        else:
+            quiet += 1
+        if h[i] > h[best]:
+            best = i
+        if quiet >= plateau:
+            break
+        i += step
+    return best
 
 
 def standing_rows(hip_height: np.ndarray, usable: np.ndarray,
@@ -153,18 +180,14 @@ def standing_rows(hip_height: np.ndarray, usable: np.ndarray,
 
 def bottom_hold_s(hip_height: np.ndarray, t_s: np.ndarray, c: Candidate,
                   fraction: float) -> float:
-    """How long the hip stays within ``fraction`` of the rep's depth of its lowest point."""
-    h = hip_height[c.start:c.end + 1]
-    near = h <= h[c.bottom - c.start] + fraction * c.depth_leg_lengths
-    idx = np.flatnonzero(near)
-    if idx.size == 0:
-        return 0.0
-    # the contiguous stretch around the bottom
-    b = c.bottom - c.start
-    lo = b
+    """How long the hip stays within ``fraction`` of the rep's depth of its lowest point
+    (the whole stretch around the bottom, even beyond the rep's own boundaries)."""
+    h = np.asarray(hip_height, float)
+    level = h[c.bottom] + fraction * c.depth_leg_lengths
+    near = np.nan_to_num(h, nan=np.inf) <= level
+    lo = hi = c.bottom
     while lo - 1 >= 0 and near[lo - 1]:
         lo -= 1
-    hi = b
     while hi + 1 < len(near) and near[hi + 1]:
         hi += 1
-    return float(t_s[c.start + hi] - t_s[c.start + lo])
+    return float(t_s[hi] - t_s[lo])

@@ -1,0 +1,143 @@
+"""View, facing, exercise, stance leg and rep segmentation on stick figures whose
+answer is known (tests/stick_figure.py), including movements that are not squats."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from stick_figure import knee_profile, make_track, pose, squat_track
+
+from squatcheck import analyze_track
+from squatcheck.analysis.profile import load_profile
+from squatcheck.analysis.reps import RepSettings, segment_reps
+
+BOTTOM_TOL_S = 0.15
+
+
+@pytest.mark.parametrize("yaw, view, facing", [
+    (0, "front", "camera"), (15, "front", "camera"), (-20, "front", "camera"),
+    (45, "oblique", "right"), (-40, "oblique", "left"),
+    (75, "side", "right"), (90, "side", "right"), (-90, "side", "left"), (-80, "side", "left"),
+    (180, "front", "away"),
+])
+def test_view_and_facing_from_the_body_yaw(yaw, view, facing):
+    track, _ = squat_track(yaw_deg=yaw, stances=("both", "both"))
+    res = analyze_track(track)
+    assert (res.view, res.facing) == (view, facing)
+
+
+@pytest.mark.parametrize("yaw", [0, 90, -90])
+@pytest.mark.parametrize("stances, exercise", [
+    (("both", "both", "both"), "double_leg_squat"),
+    (("left", "left"), "single_leg_squat"),
+    (("right", "left", "right"), "single_leg_squat"),
+])
+def test_reps_stance_and_exercise(yaw, stances, exercise):
+    track, bottoms = squat_track(yaw_deg=yaw, stances=stances)
+    res = analyze_track(track)
+    assert res.exercise == exercise
+    assert [r.stance for r in res.reps] == list(stances)
+    assert np.allclose([r.bottom_s for r in res.reps], bottoms, atol=BOTTOM_TOL_S)
+    for r in res.reps:
+        assert r.start_s < r.bottom_s < r.end_s
+
+
+def test_free_leg_held_forward_is_found_by_its_motion():
+    track, _ = squat_track(yaw_deg=0, stances=("right", "right"), free_behind=False,
+                           free_hip=60, free_knee=0)
+    res = analyze_track(track)
+    assert [r.stance for r in res.reps] == ["right", "right"]
+
+
+def test_shallow_dips_are_not_reps_and_deep_ones_are():
+    shallow, _ = squat_track(stances=("both", "both"), depth_deg=25)
+    deep, _ = squat_track(stances=("both", "both"), depth_deg=60)
+    assert analyze_track(shallow).reps == []
+    assert len(analyze_track(deep).reps) == 2
+
+
+def _timeline(fps=30.0, seconds=10.0):
+    return np.arange(0, seconds, 1 / fps)
+
+
+def _split_squat(yaw):
+    t = _timeline()
+    k = knee_profile(t, [2.5, 5.5, 8.5], depth_deg=90, half_s=0.9)
+    return make_track([pose(yaw_deg=yaw, split=0.35, lunge_knee=ki) for ki in k], t)
+
+
+def _side_lunge():
+    t = _timeline()
+    k = knee_profile(t, [2.5, 5.5, 8.5], depth_deg=100, half_s=0.9)
+    return make_track([pose(knees=(ki, 0.0), stance_half=0.35) for ki in k], t)
+
+
+def _hinge():
+    t = _timeline()
+    bend = knee_profile(t, [2.5, 5.5, 8.5], depth_deg=1.0, half_s=0.9, base_deg=0.0)
+    return make_track([pose(yaw_deg=90, knee_flex=20 * b, trunk_extra=75 * b) for b in bend], t)
+
+
+def _jumps():
+    t = _timeline()
+    phase = (t % 1.0)
+    lift = np.where(phase < 0.4, 0.25 * np.sin(np.pi * phase / 0.4), 0.0)
+    knee = np.where(phase >= 0.4, 45 * np.sin(np.pi * (phase - 0.4) / 0.6), 5.0)
+    return make_track([pose(knee_flex=k, lift=h) for k, h in zip(knee, lift, strict=True)], t)
+
+
+def _walk_in_place():
+    t = _timeline()
+    frames = []
+    for ti in t:
+        step = int(ti / 0.5) % 2
+        swing = np.sin(np.pi * (ti % 0.5) / 0.5)
+        frames.append(pose(yaw_deg=90, knee_flex=10 + 8 * swing,
+                           stance="left" if step else "right", free_behind=False,
+                           free_hip=40 * swing, free_knee=0))
+    return make_track(frames, t)
+
+
+def _sit_down():
+    t = _timeline(seconds=14.0)
+    k = knee_profile(t, [7.0], depth_deg=95, half_s=1.0, hold_s=8.0)
+    return make_track([pose(knee_flex=ki, trunk_extra=-10) for ki in k], t)
+
+
+@pytest.mark.parametrize("build", [
+    lambda: _split_squat(90), lambda: _split_squat(0), _side_lunge, _hinge, _jumps,
+    _walk_in_place, _sit_down,
+], ids=["split_squat_side", "split_squat_front", "side_lunge", "hip_hinge", "jumping",
+        "walking_in_place", "sitting_down"])
+def test_movements_that_are_not_squats_give_no_reps(build):
+    res = analyze_track(build())
+    assert res.reps == []
+    assert res.exercise == "not_squat"
+
+
+def test_partial_reps_at_the_clip_edges_are_not_counted():
+    track, bottoms = squat_track(stances=("both",) * 3)
+    t = track.t_s
+    cut = track[(t > bottoms[0] + 0.1) & (t < bottoms[2] - 0.1)]  # starts/ends mid-rep
+    res = analyze_track(cut)
+    assert [round(r.bottom_s, 1) for r in res.reps] == [round(bottoms[1], 1)]
+
+
+def test_a_bounce_at_the_bottom_is_one_rep():
+    settings = RepSettings.from_profile(load_profile())
+    t = _timeline(seconds=8.0)
+    h = 1.0 - 0.4 * np.exp(-((t - 3.0) / 0.8) ** 2)
+    h += 0.05 * np.exp(-((t - 3.0) / 0.1) ** 2)  # small rise in the middle of the bottom
+    reps = segment_reps(h, t, settings)
+    assert len(reps) == 1
+    assert reps[0].depth_leg_lengths == pytest.approx(0.4, abs=0.06)
+
+
+def test_live_segmentation_waits_until_the_hip_is_back_up():
+    settings = RepSettings.from_profile(load_profile())
+    t = _timeline(seconds=6.0)
+    h = 1.0 - 0.4 * np.exp(-((t - 3.0) / 0.6) ** 2)
+    end = segment_reps(h, t, settings)[0].end
+    assert segment_reps(h[:end], t[:end], settings, final=False) == []
+    settle = end + int(np.ceil(settings.settle_s * 30)) + 2
+    assert len(segment_reps(h[:settle], t[:settle], settings, final=False)) == 1
