@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from stick_figure import knee_profile, make_track, pose, squat_track
 
 from squatcheck import analyze_track
 from squatcheck.analysis.profile import load_profile
 from squatcheck.analysis.reps import RepSettings, segment_reps
+from stick_figure import knee_profile, make_track, pose, squat_track
 
 BOTTOM_TOL_S = 0.15
 
