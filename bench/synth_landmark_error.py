@@ -5,7 +5,8 @@ Generates a varied synthetic set (views, legs, body sizes, faults), runs
 rate and the median / 90th-percentile distance between MediaPipe's landmarks and
 the projected true joints, in % of leg length (hip→knee→ankle, at the subject's
 depth in pixels). "stance" rows use only the stance leg (both legs in a
-double-leg squat); "all" rows pool both legs.
+double-leg squat); "visible" rows both legs where the truth says the joint is
+not hidden by another body part; "all" rows both legs in every frame.
 
     .venv/bin/python bench/synth_landmark_error.py            # 10 clips, ~3-5 min
     .venv/bin/python bench/synth_landmark_error.py --clips 5 --keep /tmp/synthset
@@ -55,8 +56,9 @@ def clip_errors(video: Path, cache: Path | None = None) -> dict:
     stance_per_frame = _stance_per_frame(truth, t_true)[rows]
     found = track.detected
     est = track.xy_px
+    seen = np.asarray(truth["frames"]["visible"], bool)[rows]
     out = {"frames": len(track), "detected": int(found.sum()), "stance": defaultdict(list),
-           "all": defaultdict(list)}
+           "visible": defaultdict(list), "all": defaultdict(list)}
     for side in ("left", "right"):
         for kind in KINDS:
             i = LEG[side][kind]
@@ -65,6 +67,7 @@ def clip_errors(video: Path, cache: Path | None = None) -> dict:
             out["all"][kind].extend(err[ok].tolist())
             is_stance = (stance_per_frame == side) | (stance_per_frame == "both")
             out["stance"][kind].extend(err[ok & is_stance].tolist())
+            out["visible"][kind].extend(err[ok & seen[:, i]].tolist())
     return out
 
 
@@ -86,14 +89,14 @@ def _stance_per_frame(truth: dict, t: np.ndarray) -> np.ndarray:
 
 def table(results: dict[str, list[dict]]) -> str:
     lines = []
-    head = f"{'view':<8} {'clips':>5} {'frames':>6} {'detected':>8}  {'legs':<6} " + " ".join(
+    head = f"{'view':<8} {'clips':>5} {'frames':>6} {'detected':>8}  {'legs':<7} " + " ".join(
         f"{k:>11}" for k in KINDS)
-    lines += [head, " " * 38 + " ".join(f"{'med / p90':>11}" for _ in KINDS), "-" * len(head)]
+    lines += [head, " " * 39 + " ".join(f"{'med / p90':>11}" for _ in KINDS), "-" * len(head)]
     for view in sorted(results) + ["ALL"]:
         clips = [c for v in results for c in results[v]] if view == "ALL" else results[view]
         frames = sum(c["frames"] for c in clips)
         det = sum(c["detected"] for c in clips)
-        for legs in ("stance", "all"):
+        for legs in ("stance", "visible", "all"):
             cells = []
             for kind in KINDS:
                 e = np.concatenate([np.asarray(c[legs][kind]) for c in clips])
@@ -101,7 +104,7 @@ def table(results: dict[str, list[dict]]) -> str:
                              else f"{'-':>11}")
             first = f"{view:<8} {len(clips):>5} {frames:>6} {det / max(frames, 1):>8.1%}" \
                 if legs == "stance" else " " * 30
-            lines.append(f"{first}  {legs:<6} " + " ".join(f"{c:>11}" for c in cells))
+            lines.append(f"{first}  {legs:<7} " + " ".join(f"{c:>11}" for c in cells))
     return "\n".join(lines)
 
 

@@ -79,7 +79,8 @@ class Segments:
 
     thigh: float
     shank: float
-    ankle_height: float
+    ankle_height: float  # ankle joint centre above the floor, shod
+    sole: float  # shoe sole thickness under the heel
     foot_length: float  # heel tip to toe tip
     heel_back: float  # heel tip behind the ankle joint centre
     hip_width: float  # between hip joint centres
@@ -98,13 +99,14 @@ class Segments:
         h = body.height_m
         leg = body.leg_ratio
         thigh, shank = 0.245 * h * leg, 0.246 * h * leg
-        ankle = 0.039 * h
+        sole = 0.025 * h / 1.75
+        ankle = 0.039 * h + sole  # Winter's malleolus height is barefoot; the mannequin wears shoes
         hip_height = ankle + shank + thigh
         shoulder_height = 0.818 * h
         pelvis = 0.065 * h
         # the trunk absorbs what the legs gain or lose (shoulders stay at Winter's height)
         thorax = shoulder_height - hip_height - pelvis
-        return cls(thigh=thigh, shank=shank, ankle_height=ankle, foot_length=0.152 * h,
+        return cls(thigh=thigh, shank=shank, ankle_height=ankle, sole=sole, foot_length=0.152 * h,
                    heel_back=0.029 * h, hip_width=0.1 * h, pelvis_height=pelvis,
                    thorax=max(thorax, 0.12 * h), shoulder_width=0.2 * h, neck=0.05 * h,
                    head=0.13 * h, upper_arm=0.186 * h, forearm=0.146 * h, hand=0.108 * h,

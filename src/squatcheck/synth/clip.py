@@ -50,13 +50,32 @@ class CameraSpec:
     def azimuth(self) -> float:
         return azimuth_for(self.view, self.facing, self.azimuth_deg)
 
-    def build(self, body: BodySpec) -> Camera:
+    def build(self, body: BodySpec, points: np.ndarray | None = None) -> Camera:
+        """The camera; with ``points`` (N, 3), everything the subject reaches during the
+        clip, it aims sideways (and zooms out if needed) so they all stay in the image."""
         h = body.height_m
         focal = self.focal_px or self.fill * self.height * self.distance_m / (1.02 * h)
-        return Camera.around(azimuth_deg=self.azimuth, distance_m=self.distance_m,
-                             height_m=self.height_m if self.height_m is not None else 0.55 * h,
-                             target_m=(0.08, 0.0, 0.5 * h), width=self.width,
-                             height=self.height, focal_px=focal)
+        target = np.array([0.1, 0.0, 0.5 * h])
+        cam_h = self.height_m if self.height_m is not None else 0.55 * h
+
+        def make(target, focal):
+            return Camera.around(azimuth_deg=self.azimuth, distance_m=self.distance_m,
+                                 height_m=cam_h, target_m=target, width=self.width,
+                                 height=self.height, focal_px=focal)
+
+        cam = make(target, focal)
+        if points is None:
+            return cam
+        for _ in range(3):
+            uv, z = cam.project(points)
+            margin = cam.focal_px * 0.09 / z  # limb radii around the joints
+            lo, hi = (uv[:, 0] - margin).min(), (uv[:, 0] + margin).max()
+            shift_px = (lo + hi) / 2 - self.width / 2
+            target = target + cam.rotation[0] * shift_px * self.distance_m / cam.focal_px
+            if self.focal_px is None and hi - lo > 0.96 * self.width:
+                focal *= 0.96 * self.width / (hi - lo)
+            cam = make(target, focal)
+        return cam
 
 
 @dataclass(frozen=True)
@@ -81,7 +100,7 @@ def simulate(spec: ClipSpec, progress=None):
     """Render every frame; yields (frame index, t_s, BGR image, landmarks, visibility)."""
     seg = Segments.of(spec.body)
     timeline = build_timeline(seg, spec.motion)
-    cam = spec.camera.build(spec.body)
+    cam = frame_camera(spec, seg, timeline)
     renderer = Renderer(cam, spec.scene, seed=spec.seed)
     n = int(math.floor(timeline.duration_s * spec.camera.fps + 1e-9))
     for i in range(n):
@@ -92,6 +111,13 @@ def simulate(spec: ClipSpec, progress=None):
         if progress:
             progress((i + 1) / n)
         yield i, t, buf.image, lm, visibility(lm, cam, buf)
+
+
+def frame_camera(spec: ClipSpec, seg: Segments, timeline) -> Camera:
+    """The clip's camera, aimed so every joint stays in the image the whole clip."""
+    t = np.arange(0.0, timeline.duration_s, 0.1)
+    pts = np.concatenate([landmarks_3d(forward_kinematics(seg, timeline.pose_at(x))) for x in t])
+    return spec.camera.build(spec.body, pts)
 
 
 def _shadows(sk, seg: Segments) -> list:
@@ -145,7 +171,7 @@ def build_truth(spec: ClipSpec, t_s: np.ndarray, lm3d: np.ndarray, vis: np.ndarr
     seg = Segments.of(spec.body)
     motion = spec.motion
     timeline = build_timeline(seg, motion)
-    cam = spec.camera.build(spec.body)
+    cam = frame_camera(spec, seg, timeline)
     uv, _ = cam.project(lm3d)
     lm2d = uv / np.array([cam.width, cam.height])
     reps = []

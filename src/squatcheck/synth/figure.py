@@ -106,18 +106,22 @@ def _shoe(sk: Skeleton, seg: Segments, outfit: Outfit, s: str) -> list:
     def front(x, z):  # the toe box pivots at the ball (stays flat when the heel lifts)
         return ball + rtoe @ (np.array([x, 0.0, z]) - geo["ball"])
 
-    half = (ball_x - heel_x) / 2 + 0.012 * g
-    out = [Ellipsoid(rear((heel_x + ball_x) / 2 + 0.004, floor + 0.033 * g), rf,
-                     np.array([half, 0.046 * g, 0.033 * g]), outfit.shoes, f"foot_{s}"),
-           Ellipsoid(front((ball_x + toe_x) / 2 - 0.005, floor + 0.028 * g), rtoe,
-                     np.array([(toe_x - ball_x) / 2 + 0.02 * g, 0.045 * g, 0.028 * g]),
-                     outfit.shoes, f"foot_{s}"),
-           Ellipsoid(rear((heel_x + ball_x) / 2, floor + 0.012 * g), rf,
-                     np.array([half + 0.004, 0.049 * g, 0.014 * g]), SOLE, f"foot_{s}"),
-           Ellipsoid(front((ball_x + toe_x) / 2, floor + 0.011 * g), rtoe,
-                     np.array([(toe_x - ball_x) / 2 + 0.018 * g, 0.047 * g, 0.012 * g]), SOLE,
-                     f"foot_{s}")]
-    return out
+    back, tip = heel_x - 0.012 * g, toe_x + 0.015 * g  # heel counter and toe cap
+    collar = seg.ankle_height - 0.014 * g  # the upper ends just under the ankle bones
+    rear_mid, rear_half = (back + ball_x + 0.02) / 2, (ball_x + 0.02 - back) / 2
+    toe_mid, toe_half = (ball_x - 0.03 + tip) / 2, (tip - ball_x + 0.03) / 2
+    sole = seg.sole
+    r_heel, r_ball, r_toe = collar / 2, 0.036 * g, 0.023 * g
+    return [RoundCone(rear(back + r_heel, floor + r_heel), rear(ball_x, floor + r_ball), r_heel,
+                      r_ball, outfit.shoes, f"foot_{s}"),
+            RoundCone(front(ball_x, floor + r_ball), front(tip - r_toe, floor + r_toe), r_ball,
+                      r_toe, outfit.shoes, f"foot_{s}"),
+            Ellipsoid(rear(rear_mid - 0.002, floor + 0.5 * sole), rf,
+                      np.array([rear_half + 0.004, 0.05 * g, 0.5 * sole + 0.004]), SOLE,
+                      f"foot_{s}"),
+            Ellipsoid(front(toe_mid, floor + 0.35 * sole), rtoe,
+                      np.array([toe_half + 0.002, 0.048 * g, 0.35 * sole + 0.004]), SOLE,
+                      f"foot_{s}")]
 
 
 def _head(sk: Skeleton, seg: Segments, outfit: Outfit) -> list:

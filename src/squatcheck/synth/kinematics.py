@@ -86,7 +86,7 @@ class PoseParams:
     free_plantar_deg: float = 0.0
     arm_flex_deg: float = 80.0  # 0 hanging, 90 horizontal forward
     arm_abd_deg: float = 8.0
-    elbow_flex_deg: float = 25.0
+    elbow_flex_deg: float = 35.0
     head_pitch_deg: float = 0.0  # + chin down
 
     def blend(self, target: PoseParams, s: float, **weights: float) -> PoseParams:
@@ -115,14 +115,19 @@ class Skeleton:
 
 
 def foot_geometry(seg: Segments) -> dict[str, np.ndarray]:
-    """Foot points in the rear-foot frame (origin at the ankle joint centre, x toward the toes)."""
-    s = seg.girth
-    heel_z = -seg.ankle_height + 0.02 * s
+    """Foot points in the rear-foot frame (origin at the ankle joint centre, x toward the toes).
+
+    Heel and toe are the foot's own back and tip inside the shoe (a little above the
+    sole); ``ball`` is the shoe's floor contact under the ball of the foot, the pivot
+    of a heel lift.
+    """
+    floor = -seg.ankle_height
     ball_x = 0.72 * seg.foot_length - seg.heel_back
     return {"ankle": np.zeros(3),
-            "heel": np.array([-seg.heel_back, 0.0, heel_z]),
-            "ball": np.array([ball_x, 0.0, -seg.ankle_height]),
-            "toe": np.array([seg.foot_length - seg.heel_back, 0.0, heel_z])}
+            "heel": np.array([-seg.heel_back, 0.0, floor + seg.sole + 0.02 * seg.girth]),
+            "ball": np.array([ball_x, 0.0, floor]),
+            "toe": np.array([seg.foot_length - seg.heel_back, 0.0,
+                             floor + 0.6 * seg.sole + 0.018 * seg.girth])}
 
 
 def _stance_leg(seg: Segments, p: PoseParams, side: str, ball: np.ndarray) -> tuple[dict, dict]:
@@ -271,7 +276,7 @@ def _arms(seg: Segments, p: PoseParams, pts: dict, frames: dict) -> None:
         r_hand = abd @ rot_y(-(p.arm_flex_deg + p.elbow_flex_deg))
         h = seg.hand
         pts[f"elbow_{side[0]}"], pts[f"wrist_{side[0]}"] = elbow, wrist
-        pts[f"index_{side[0]}"] = wrist + r_hand @ np.array([0.0, sg * 0.02, -0.8 * h])
-        pts[f"pinky_{side[0]}"] = wrist + r_hand @ np.array([0.0, -sg * 0.03, -0.65 * h])
-        pts[f"thumb_{side[0]}"] = wrist + r_hand @ np.array([0.025, sg * 0.03, -0.45 * h])
+        pts[f"index_{side[0]}"] = wrist + r_hand @ np.array([0.0, sg * 0.01, -0.7 * h])
+        pts[f"pinky_{side[0]}"] = wrist + r_hand @ np.array([0.0, -sg * 0.015, -0.6 * h])
+        pts[f"thumb_{side[0]}"] = wrist + r_hand @ np.array([0.03, sg * 0.01, -0.4 * h])
         frames[f"hand_{side[0]}"] = r_hand

@@ -86,7 +86,7 @@ def standing_pose(seg: Segments, spec: MotionSpec, stance: str, single: bool) ->
     if single:
         free = ({"free_thigh_deg": 50.0, "free_knee_deg": 60.0, "free_plantar_deg": 15.0,
                  "free_abd_deg": 4.0} if spec.free_leg == "forward" else
-                {"free_thigh_deg": -18.0, "free_knee_deg": 95.0, "free_plantar_deg": 25.0,
+                {"free_thigh_deg": -12.0, "free_knee_deg": 95.0, "free_plantar_deg": 25.0,
                  "free_abd_deg": 3.0})
         p = replace(p, **free)
     return p
@@ -169,7 +169,7 @@ def _place_free_leg(seg: Segments, spec: MotionSpec, p: PoseParams,
     """Keep the free foot as high off the floor at the bottom as when standing."""
     free = other(p.stance)[0]
     if spec.free_leg == "behind":
-        return replace(p, free_thigh_deg=-8.0, free_knee_deg=100.0)
+        return replace(p, free_thigh_deg=-5.0, free_knee_deg=100.0)
     want = neutral.points[f"ankle_{free}"][2]
     lo, hi = 30.0, 110.0
     p = replace(p, free_knee_deg=45.0)

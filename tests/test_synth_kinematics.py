@@ -1,0 +1,190 @@
+"""The mannequin's motion is physically consistent and its faults have the requested size."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from squatcheck.synth.body import BodySpec, Segments
+from squatcheck.synth.faults import FAULTS, label_findings, parse_fault
+from squatcheck.synth.kinematics import forward_kinematics
+from squatcheck.synth.measures import measure
+from squatcheck.synth.motion import MotionSpec, Tempo, build_timeline, standing_pose
+
+FPS = 20.0
+BODIES = [BodySpec(height_m=1.55, leg_ratio=0.95, girth=0.9), BodySpec(height_m=1.92, girth=1.2)]
+
+
+def frames(seg, motion):
+    tl = build_timeline(seg, motion)
+    t = np.arange(0, tl.duration_s, 1 / FPS)
+    return tl, t, [forward_kinematics(seg, tl.pose_at(ti)) for ti in t]
+
+
+def sls(stances=("left", "left"), faults=None, **kw):
+    return MotionSpec(exercise="single_leg_squat", stances=tuple(stances),
+                      rep_faults=tuple(dict(faults or {}) for _ in stances), **kw)
+
+
+def dls(faults=None, reps=2):
+    return MotionSpec(exercise="double_leg_squat", stances=("both",) * reps,
+                      rep_faults=tuple(dict(faults or {}) for _ in range(reps)))
+
+
+def track(sks, name):
+    return np.stack([sk.points[name] for sk in sks])
+
+
+def bottom_truth(seg, motion, rep=0):
+    tl = build_timeline(seg, motion)
+    st = tl.reps[rep]["stance"]
+    neutral = forward_kinematics(seg, standing_pose(seg, motion, st, single=not motion.double))
+    sk = forward_kinematics(seg, tl.pose_at(tl.reps[rep]["bottom_s"]))
+    return measure(sk, neutral, seg)
+
+
+@pytest.mark.parametrize("body", BODIES)
+@pytest.mark.parametrize("motion", [sls(("left", "right"), {"knee_valgus": 15.0, "heel_lift": 3.0},
+                                        free_leg="behind"),
+                                    dls({"quad_dominant": 25.0})])
+def test_segment_lengths_stay_constant(body, motion):
+    seg = Segments.of(body)
+    _, _, sks = frames(seg, motion)
+    for s in "lr":
+        for a, b, want in [("hip", "knee", seg.thigh), ("knee", "ankle", seg.shank),
+                           ("heel", "ankle", None), ("ankle", "ball", None)]:
+            length = np.linalg.norm(track(sks, f"{a}_{s}") - track(sks, f"{b}_{s}"), axis=1)
+            assert np.ptp(length) < 1e-9
+            if want is not None:
+                assert length[0] == pytest.approx(want)
+    hip_width = np.linalg.norm(track(sks, "hip_l") - track(sks, "hip_r"), axis=1)
+    assert np.allclose(hip_width, seg.hip_width)
+    trunk = np.linalg.norm(track(sks, "shoulder_mid") - track(sks, "waist"), axis=1)
+    assert np.allclose(trunk, seg.thorax)
+
+
+def test_stance_foot_stays_planted_without_heel_lift():
+    seg = Segments.of(BODIES[0])
+    tl, t, sks = frames(seg, sls(("right", "right", "right"), {"knee_past_toes": 0.4}))
+    for name in ("ball_r", "toe_r", "heel_r"):
+        pts = track(sks, name)
+        assert np.abs(pts - pts[0]).max() < 1e-9, name
+    single = (t > tl.standing_s[1][0])  # after the free leg lifted
+    assert track(sks, "toe_l")[single, 2].min() > 0.08  # free foot clearly off the floor
+
+
+def test_heel_lifts_only_when_asked_and_toes_stay_down():
+    seg = Segments.of(BODIES[1])
+    tl, t, sks = frames(seg, sls(faults={"heel_lift": 3.0}))
+    heel, toe = track(sks, "heel_l"), track(sks, "toe_l")
+    rise_cm = (heel[:, 2] - heel[0, 2]) * 100
+    assert rise_cm.max() == pytest.approx(3.0, abs=0.05)
+    assert np.abs(toe - toe[0]).max() < 1e-9
+    for a, b in tl.standing_s:  # flat whenever standing
+        assert np.abs(rise_cm[(t >= a) & (t <= b)]).max() < 1e-6
+
+
+def test_double_leg_squat_keeps_both_feet_planted():
+    seg = Segments.of(BODIES[1])
+    _, _, sks = frames(seg, dls({"knee_valgus": 15.0, "trunk_lean": 50.0}))
+    for name in ("ball_l", "ball_r", "toe_l", "toe_r", "heel_l", "heel_r"):
+        pts = track(sks, name)
+        assert np.abs(pts - pts[0]).max() < 1e-9, name
+    assert track(sks, "ball_l")[0, 1] > track(sks, "ball_r")[0, 1]  # left foot at +y
+
+
+def test_free_foot_never_hangs_beside_the_stance_foot():
+    seg = Segments.of(BODIES[0])
+    for free_leg in ("forward", "behind"):
+        tl, t, sks = frames(seg, sls(("left", "left", "right"), free_leg=free_leg))
+        for rep in tl.reps:  # during every rep the free ankle stays well above the floor
+            free = "r" if rep["stance"] == "left" else "l"
+            in_rep = (t >= rep["start_s"]) & (t <= rep["end_s"])
+            assert track(sks, f"ankle_{free}")[in_rep, 2].min() > 0.18, free_leg
+
+
+@pytest.mark.parametrize("fault, value, key, sign, tol", [
+    ("knee_past_toes", 0.35, "knee_toe_offset_foot_lengths", 1, 0.005),
+    ("heel_lift", 2.5, "heel_rise_cm", 1, 0.02),
+    ("pelvic_drop", 8.0, "pelvic_drop_deg", 1, 0.05),
+    ("pelvic_drop", -4.0, "pelvic_drop_deg", 1, 0.05),
+    ("pelvic_tilt", 10.0, "pelvic_tilt_deg", 1, 0.05),
+    ("pelvic_tilt", -8.0, "pelvic_tilt_deg", 1, 0.05),
+    ("knee_valgus", 18.0, "fppa_deg", 1, 0.05),
+    ("trunk_lean", 52.0, "trunk_inclination_deg", 1, 0.05),
+    ("lateral_trunk_lean", 12.0, "lateral_trunk_lean_deg", 1, 0.05),
+    ("quad_dominant", 25.0, "trunk_tibia_diff_deg", -1, 0.05),  # tibia leans 25 deg more
+    ("hip_dominant", 28.0, "trunk_tibia_diff_deg", 1, 0.05),
+])
+@pytest.mark.parametrize("stance", ["left", "right"])
+def test_fault_magnitude_is_measured_back(fault, value, key, sign, tol, stance):
+    seg = Segments.of(BODIES[stance == "right"])
+    truth = bottom_truth(seg, sls((stance,), {fault: value}, free_leg="forward"))
+    assert truth[key] == pytest.approx(sign * value, abs=tol)
+
+
+def test_combined_faults_all_hit_their_targets():
+    seg = Segments.of(BODIES[0])
+    faults = {"pelvic_drop": 9.0, "knee_valgus": 16.0, "heel_lift": 3.0, "knee_past_toes": 0.3,
+              "lateral_trunk_lean": 6.0}
+    t = bottom_truth(seg, sls(("right",), faults))
+    assert t["pelvic_drop_deg"] == pytest.approx(9.0, abs=0.05)
+    assert t["fppa_deg"] == pytest.approx(16.0, abs=0.05)
+    assert t["heel_rise_cm"] == pytest.approx(3.0, abs=0.05)
+    assert t["knee_toe_offset_foot_lengths"] == pytest.approx(0.3, abs=0.01)
+    assert t["lateral_trunk_lean_deg"] == pytest.approx(6.0, abs=0.05)
+
+
+@pytest.mark.parametrize("motion", [sls(("left",)), sls(("right",), free_leg="behind"), dls()])
+def test_clean_squats_are_clearly_below_every_label_criterion(motion):
+    seg = Segments.of(BODIES[0])
+    t = bottom_truth(seg, motion)
+    assert not any(label_findings(t, motion.double).values())
+    assert t["knee_toe_offset_foot_lengths"] <= 0.0
+    assert abs(t["fppa_deg"]) < 5 and t["heel_rise_cm"] == pytest.approx(0, abs=1e-6)
+    assert 20 <= t["trunk_inclination_deg"] <= 35
+    assert t["knee_flexion_deg"] > 60 and t["depth_hip_drop_leg_lengths"] > 0.1
+
+
+def test_quad_dominant_pattern_has_its_features():
+    seg = Segments.of(BODIES[1])
+    t = bottom_truth(seg, dls({"quad_dominant": FAULTS["quad_dominant"].default}))
+    found = label_findings(t, double=True)
+    assert found["quad_dominant"] and found["knee_past_toes"] and found["heel_lift"]
+    assert not found["trunk_lean"] and t["trunk_inclination_deg"] < 20
+
+
+def test_leg_switch_and_rep_stances():
+    seg = Segments.of(BODIES[0])
+    tl, t, sks = frames(seg, sls(("left", "right", "right"), tempo=Tempo().scaled(0.7)))
+    assert [r["stance"] for r in tl.reps] == ["left", "right", "right"]
+    # during rep 1 the right foot is free, during rep 2 the left one
+    r0, r1 = tl.reps[0], tl.reps[1]
+    in0 = (t >= r0["start_s"]) & (t <= r0["end_s"])
+    in1 = (t >= r1["start_s"]) & (t <= r1["end_s"])
+    assert track(sks, "toe_r")[in0, 2].min() > 0.08 and track(sks, "toe_l")[in1, 2].min() > 0.08
+    # positions are continuous through the switch (no jump when the root foot changes)
+    steps = np.linalg.norm(np.diff(track(sks, "pelvis"), axis=0), axis=1)
+    assert steps.max() < 0.05
+
+
+@pytest.mark.parametrize("text, want", [("heel_lift=3cm", ("heel_lift", 3.0)),
+                                        ("heel_lift=25mm", ("heel_lift", 2.5)),
+                                        ("knee_valgus", ("knee_valgus", 20.0)),
+                                        ("pelvic-drop=-3deg", ("pelvic_drop", -3.0)),
+                                        ("knee_past_toes=0.3", ("knee_past_toes", 0.3))])
+def test_parse_fault(text, want):
+    assert parse_fault(text) == want
+
+
+@pytest.mark.parametrize("text", ["heel_lift=3deg", "wobble", "knee_valgus=lots"])
+def test_parse_fault_rejects_nonsense(text):
+    with pytest.raises(ValueError):
+        parse_fault(text)
+
+
+def test_motion_spec_rejects_impossible_requests():
+    with pytest.raises(ValueError):
+        dls({"pelvic_drop": 5.0})
+    with pytest.raises(ValueError):
+        MotionSpec(exercise="single_leg_squat", stances=("both",), rep_faults=({},))

@@ -1,0 +1,107 @@
+"""Camera projection and the software renderer put the figure where the truth says."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from squatcheck.synth.body import BodySpec, Segments
+from squatcheck.synth.camera import Camera, azimuth_for, facing_for
+from squatcheck.synth.clip import CameraSpec
+from squatcheck.synth.figure import build_figure
+from squatcheck.synth.kinematics import PoseParams, forward_kinematics
+from squatcheck.synth.render import Renderer, Scene
+from squatcheck.synth.shapes import ellipsoid_hit, round_cone_hit
+from squatcheck.synth.truth import landmarks_3d, visibility
+
+QUIET = Scene(noise_sigma=0.0, blur_px=0.0)
+
+
+def test_projection_of_known_points():
+    cam = Camera.look_at(400, 300, 500.0, position=[5.0, 0.0, 1.0], target=[0.0, 0.0, 1.0])
+    uv, z = cam.project(np.array([[0.0, 0.0, 1.0], [0.0, 1.0, 1.0], [0.0, 0.0, 2.0]]))
+    assert np.allclose(uv[0], [200, 150]) and z[0] == pytest.approx(5.0)
+    # the subject faces the camera: its left (+y) appears on image-right, up is image-up
+    assert uv[1] == pytest.approx([200 + 500 * 1 / 5, 150])
+    assert uv[2] == pytest.approx([200, 150 - 500 * 1 / 5])
+    # a ray through a pixel passes through the point projected there
+    rays = cam.rays()
+    col, row = 299, 49  # pixel centre (299.5, 49.5)
+    p = cam.position + 5.0 / rays[row, col] @ cam.rotation[2] * rays[row, col]
+    assert cam.project(p)[0] == pytest.approx([299.5, 49.5], abs=1e-3)
+
+
+@pytest.mark.parametrize("view, facing, image_dx_sign",
+                         [("side", "left", -1), ("side", "right", 1)])
+def test_side_view_facing_direction(view, facing, image_dx_sign):
+    body = BodySpec()
+    cam = CameraSpec(view=view, facing=facing).build(body)
+    uv, _ = cam.project(np.array([[0.0, 0.0, 1.0], [0.5, 0.0, 1.0]]))  # a step forward (+x)
+    assert np.sign(uv[1, 0] - uv[0, 0]) == image_dx_sign
+    assert facing_for(azimuth_for(view, facing)) == facing
+
+
+def test_facing_labels():
+    assert facing_for(0) == "camera" and facing_for(180) == "away"
+    assert facing_for(40) == "left" and facing_for(-130) == "right"
+
+
+def test_shapes_hit_where_geometry_says():
+    o = np.array([0.0, 0.0, 0.0])
+    d = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], np.float32)
+    t, n = ellipsoid_hit(o, d, np.array([3.0, 0.0, 0.0]), np.eye(3), np.array([0.5, 1.0, 1.0]))
+    assert t[0] == pytest.approx(2.5) and np.isinf(t[1]) and n[0] == pytest.approx([-1, 0, 0])
+    # a capsule lying across the x axis at x = 2, radius 0.1
+    t, n = round_cone_hit(o, d, np.array([2.0, -1.0, 0.0]), np.array([2.0, 1.0, 0.0]), 0.1, 0.1)
+    assert t[0] == pytest.approx(1.9, abs=1e-6) and np.isinf(t[1])
+    # a cone, thick end at a (r 0.3) thin at b (r 0.1): the hit depth follows the taper
+    a, b = np.array([2.0, 0.0, -1.0]), np.array([2.0, 0.0, 1.0])
+    dirs = np.array([[2.0, 0.0, z] for z in (-0.5, 0.0, 0.5)], np.float32)
+    dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
+    t, _ = round_cone_hit(o, dirs, a, b, 0.3, 0.1)
+    x_hit = t * dirs[:, 0]
+    assert x_hit[0] < x_hit[1] < x_hit[2] < 2.0
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    body = BodySpec(height_m=1.7)
+    seg = Segments.of(body)
+    pose = PoseParams(stance="left", knee_flex_deg=60, tibia_deg=25, trunk_fwd_deg=30,
+                      free_thigh_deg=50, free_knee_deg=60)
+    sk = forward_kinematics(seg, pose)
+    cam = CameraSpec(view="side", facing="left", width=240, height=320).build(body)
+    buf = Renderer(cam, QUIET).render(build_figure(sk, seg, body.outfit))
+    return sk, cam, buf
+
+
+def test_figure_is_where_the_truth_says(rendered):
+    sk, cam, buf = rendered
+    lm = landmarks_3d(sk)
+    uv, _ = cam.project(lm)
+    body_px = buf.part >= 0
+    ys, xs = np.nonzero(body_px)
+    # silhouette spans head to feet, and every landmark projects onto (or next to) the figure
+    assert ys.min() < uv[0, 1] and ys.max() > uv[31, 1] - 2
+    for i, (u, v) in enumerate(uv):
+        r, c = int(v), int(u)
+        assert body_px[max(r - 2, 0):r + 3, max(c - 2, 0):c + 3].any(), i
+    # the stance (near, left) knee shows the thigh or shank there, the image is not empty
+    part = buf.parts[buf.part[int(uv[25, 1]), int(uv[25, 0])]]
+    assert part in ("thigh_l", "shank_l")
+    assert buf.image[body_px].mean(axis=0).tolist() != buf.image[~body_px].mean(axis=0).tolist()
+
+
+def test_visibility_follows_occlusion(rendered):
+    sk, cam, buf = rendered
+    vis = visibility(landmarks_3d(sk), cam, buf)
+    # camera at the subject's left: left joints seen, the far (right) hip and shoulder hidden
+    assert vis[[23, 25, 27, 11]].all()
+    assert not vis[24] and not vis[12]
+
+
+def test_shading_varies_across_a_limb(rendered):
+    _, _, buf = rendered
+    gray = buf.image.mean(axis=2)
+    thigh = buf.part == buf.parts.index("shank_l")
+    assert gray[thigh].std() > 3  # Lambert shading, not a flat fill
