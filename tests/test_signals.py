@@ -1,0 +1,176 @@
+"""Signal cleaning: gaps, outliers, filters (zero-phase and causal), leg swaps, body flips,
+quality, on synthetic signals and stick-figure tracks whose truth is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import signal
+
+from squatcheck.analysis.profile import load_profile
+from squatcheck.pose import landmarks as L
+from squatcheck.signals import (
+    CausalLowpass,
+    LiveCleaner,
+    SignalSettings,
+    clean_track,
+    detect_body_flips,
+    detect_leg_swaps,
+    fill_gaps,
+    hampel_mask,
+    lowpass_zero_phase,
+    nan_runs,
+)
+from squatcheck.signals.filters import butter_sos
+from squatcheck.signals.swaps import LEG_PAIRS, swap_pairs
+from stick_figure import squat_track
+
+FS = 30.0
+SETTINGS = SignalSettings.from_profile(load_profile())
+
+
+def test_nan_runs():
+    assert nan_runs(np.array([True, False, True, True])) == [(0, 1), (2, 4)]
+    assert nan_runs(np.zeros(3, bool)) == []
+
+
+def test_short_interior_gaps_are_bridged_linearly_long_and_edge_gaps_stay():
+    t = np.arange(20) / FS
+    x = np.arange(20, dtype=float) * 2.0
+    x[[0, 5, 6]] = np.nan  # edge + a 2-frame gap (0.1 s)
+    x[10:19] = np.nan  # 9 frames (0.33 s between neighbours: 0.33 s) -> too long at 0.2 s
+    out = fill_gaps(x, t, max_gap_s=0.2)
+    assert np.isnan(out[0])
+    assert out[5:7] == pytest.approx([10.0, 12.0])
+    assert np.isnan(out[10:19]).all()
+
+
+def test_fill_gaps_respects_uneven_timing():
+    t = np.array([0.0, 0.1, 0.5, 0.6])
+    x = np.array([0.0, np.nan, np.nan, 6.0])
+    assert np.isnan(fill_gaps(x, t, max_gap_s=0.5)[1])
+    assert fill_gaps(x, t, max_gap_s=0.6)[1] == pytest.approx(1.0)
+
+
+def test_hampel_rejects_a_spike_but_not_a_ramp_or_jitter():
+    rng = np.random.default_rng(1)
+    x = np.linspace(0, 100, 90) + rng.normal(0, 0.5, 90)
+    x[40] += 60
+    bad = hampel_mask(x, window=11, n_sigmas=3.0, min_dev=5.0)
+    assert bad[40] and bad.sum() == 1
+
+
+def test_zero_phase_lowpass_keeps_the_timing_and_drops_jitter():
+    t = np.arange(0, 6, 1 / FS)
+    slow = np.sin(2 * np.pi * 0.5 * t)
+    x = slow + 0.3 * np.sin(2 * np.pi * 12 * t)
+    y = lowpass_zero_phase(x, FS, cutoff_hz=6.0, order=4)
+    mid = slice(30, -30)
+    assert np.max(np.abs(y[mid] - slow[mid])) < 0.05
+    assert np.argmax(y[:60]) == np.argmax(slow[:60])  # no lag
+
+
+def test_zero_phase_lowpass_filters_only_long_finite_runs():
+    x = np.random.default_rng(2).normal(size=100)
+    x[50] = np.nan
+    x[52] = np.nan
+    y = lowpass_zero_phase(x, FS)
+    assert np.isnan(y[[50, 52]]).all()
+    assert y[51] == x[51]  # a 1-sample run is too short to filter
+    assert np.std(y[:50]) < np.std(x[:50])
+
+
+def test_causal_lowpass_matches_scipy_and_restarts_after_a_dropout():
+    x = np.random.default_rng(3).normal(size=(120, 2)).cumsum(0)
+    f = CausalLowpass((2,), FS)
+    y = np.array([f.update(row) for row in x])
+    sos = butter_sos(FS, cutoff_hz=6.0, order=4)
+    ref = signal.sosfilt(sos, x[:, 0], zi=signal.sosfilt_zi(sos) * x[0, 0])[0]
+    assert np.allclose(y[:, 0], ref)
+    assert np.isnan(f.update(np.array([np.nan, 1.0]))[0])
+    assert f.update(np.array([5.0, 1.0]))[0] == pytest.approx(5.0)  # settled on the new value
+
+
+def _legs_apart_track(n=60):
+    """(n, 33, 2): legs 200 px apart, each moving slowly."""
+    xy = np.zeros((n, 33, 2))
+    for side, x0 in (("left", 600.0), ("right", 400.0)):
+        for k, name in enumerate(("hip", "knee", "ankle", "heel", "toe")):
+            xy[:, L.LEG[side][name], 0] = x0 + np.arange(n) * 0.5
+            xy[:, L.LEG[side][name], 1] = 300.0 + 100 * k
+    return xy
+
+
+def test_a_leg_swap_is_found_and_undone_however_long():
+    xy = _legs_apart_track()
+    bad = xy.copy()
+    bad[20:45] = swap_pairs(bad[20:45], LEG_PAIRS)
+    swapped, garbled = detect_leg_swaps(bad, min_jump_px=20.0, max_cost_ratio=0.5)
+    assert np.flatnonzero(swapped).tolist() == list(range(20, 45))
+    assert not garbled.any()
+
+
+def test_a_garbled_frame_is_flagged_and_not_trusted():
+    xy = _legs_apart_track()
+    bad = xy.copy()
+    for name in ("ankle", "heel", "toe"):  # both feet put on one spot mid-swap
+        bad[30, L.LEG["left"][name]] = bad[30, L.LEG["right"][name]] = [500.0, 700.0]
+    swapped, garbled = detect_leg_swaps(bad, min_jump_px=20.0, max_cost_ratio=0.5)
+    assert garbled[30] and not swapped.any()
+
+
+def test_a_short_front_back_flip_is_undone_a_real_turn_is_kept():
+    t = np.arange(0, 8, 1 / FS)
+    xy = np.zeros((len(t), 33, 2))
+    xy[:, [L.LEFT_SHOULDER, L.LEFT_HIP], 0] = 560.0
+    xy[:, [L.RIGHT_SHOULDER, L.RIGHT_HIP], 0] = 440.0
+    xy[:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 1] = 300.0
+    xy[:, [L.LEFT_HIP, L.RIGHT_HIP], 1] = 550.0
+    flipped = xy.copy()
+    short = (t > 2) & (t < 2.5)
+    turn = t > 5  # a real turn lasting 3 s
+    for rows in (short, turn):
+        flipped[rows] = swap_pairs(flipped[rows], L.LEFT_RIGHT_PAIRS)
+    flips = detect_body_flips(flipped, t, min_width_ratio=0.3, max_flip_s=1.0)
+    assert flips[short].all()
+    assert not flips[turn].any() and not flips[t < 2].any()
+
+
+def test_clean_track_repairs_swaps_and_keeps_a_clean_track_close():
+    track, _ = squat_track(yaw_deg=0, stances=("left", "left"))
+    clean, report = clean_track(track, SETTINGS)
+    assert not report.leg_swapped.any()
+    err = np.nanmax(np.abs(clean.xy_px - track.xy_px))
+    assert err < 2.0  # px: the figure moves slowly, the low-pass barely changes it
+    assert clean.usable.all()
+
+    bad = track[np.arange(len(track))]
+    rows = slice(40, 70)
+    for arr in (bad.xy, bad.visibility, bad.world):
+        arr[rows] = swap_pairs(arr[rows], LEG_PAIRS)
+    fixed, report = clean_track(bad, SETTINGS)
+    assert report.leg_swapped[rows].all()
+    assert np.nanmax(np.abs(fixed.xy_px - clean.xy_px)) < 2.0
+
+
+def test_landmarks_far_outside_the_frame_or_invisible_are_dropped():
+    track, _ = squat_track(yaw_deg=0, stances=("both",))
+    bad = track[np.arange(len(track))]
+    bad.xy[:, L.LEFT_FOOT_INDEX, 1] = 1.5  # half an image below the frame
+    bad.visibility[:, L.RIGHT_HEEL] = 0.01
+    clean, report = clean_track(bad, SETTINGS)
+    assert np.isnan(clean.xy_px[:, L.LEFT_FOOT_INDEX]).all()
+    assert np.isnan(clean.xy_px[:, L.RIGHT_HEEL]).all()
+    assert clean.usable.all()  # hips, knees and ankles are still there
+
+
+def test_live_cleaner_repairs_a_swap_causally_and_follows_the_figure():
+    track, _ = squat_track(yaw_deg=0, stances=("left",))
+    xy = track.xy_px.copy()
+    xy[40:70] = swap_pairs(xy[40:70], LEG_PAIRS)
+    live = LiveCleaner(track.meta.image_size, SETTINGS, fs_hz=FS)
+    out = np.stack([live.update(t, p, v, w)[0] for t, p, v, w in
+                    zip(track.t_s, xy, track.visibility, track.world, strict=True)])
+    knee = L.LEFT_KNEE
+    # after the filter has settled, the left knee stays the left knee (lag of a few px)
+    assert np.nanmax(np.abs(out[20:, knee] - track.xy_px[20:, knee])) < 15.0
