@@ -45,7 +45,8 @@ class ClipOutcome:
     fields: dict = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # kind -> name in the clip folder
     files: dict[str, bytes] | None = None  # name -> bytes, when the driver must write them
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time in the worker
+    cpu_seconds: float = 0.0  # CPU time of the worker process (all its threads)
 
 
 def run_clip(task: ClipTask, data: bytes | None = None) -> ClipOutcome:
@@ -54,7 +55,7 @@ def run_clip(task: ClipTask, data: bytes | None = None) -> ClipOutcome:
     ``data``, the clip's bytes, is given when ``task.path`` is not readable here
     with the right content, e.g. on a Ray node without the clinic's disk.
     """
-    t0 = time.monotonic()
+    t0, cpu0 = time.monotonic(), time.process_time()
     local_copy = None
     try:
         source = Path(task.path)
@@ -74,6 +75,7 @@ def run_clip(task: ClipTask, data: bytes | None = None) -> ClipOutcome:
         outcome.reason = outcome.reason.replace(str(local_copy / Path(task.path).name),
                                                 task.path)
     outcome.seconds = round(time.monotonic() - t0, 3)
+    outcome.cpu_seconds = round(time.process_time() - cpu0, 3)
     return outcome
 
 
@@ -172,9 +174,16 @@ def _clip_rating(summary, reps) -> str:
     return "not_assessable" if reps else ""
 
 
-def exit_with_parent(parent_pid: int, period_s: float = 1.0) -> None:
-    """Worker initializer: leave when the batch process is gone (e.g. ``kill -9``),
-    instead of analysing on as an orphan."""
+def init_worker(parent_pid: int, period_s: float = 1.0) -> None:
+    """Worker initializer: one core per clip, and leave when the batch process is
+    gone (e.g. ``kill -9``) instead of analysing on as an orphan.
+
+    OpenCV's own thread pool is turned off: the batch already runs one clip per
+    core, and extra threads would only fight over the same cores.
+    """
+    import cv2
+
+    cv2.setNumThreads(1)
 
     def watch() -> None:
         while True:

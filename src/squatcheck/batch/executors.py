@@ -20,7 +20,7 @@ from ..errors import SquatcheckError
 from .clip import (
     ClipOutcome,
     ClipTask,
-    exit_with_parent,
+    init_worker,
     internal_error,
     run_clip,
     same_content,
@@ -73,7 +73,7 @@ class LocalExecutor:
                    on_crash: Callable[[ClipTask], None]) -> None:
         """Run tasks from ``queue`` until it is empty or the pool breaks."""
         ctx = mp.get_context("spawn")
-        pool = ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=exit_with_parent,
+        pool = ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=init_worker,
                                    initargs=(os.getpid(),))
         running: dict = {}
         try:
@@ -178,8 +178,10 @@ class RayExecutor:
 def _ray_clip(task: ClipTask, data_ref: list, ship: bool) -> ClipOutcome:
     """Ray task body: read the clip in place if this node has the same bytes at that
     path, else fetch them from the object store (``ship`` forces the latter)."""
+    import cv2
     import ray
 
+    cv2.setNumThreads(1)  # one core per clip, as in the local pool
     data = None if not ship and same_content(Path(task.path), task.sha256) else ray.get(
         data_ref[0])
     return run_clip(task, data)

@@ -83,6 +83,8 @@ def run_batch(source: str | Path, out_dir: str | Path, *, workers: int | None = 
     run.waiting = by_sha
     skipped = run.reused
 
+    # biggest files first, so no long clip is left running alone at the end
+    tasks.sort(key=lambda t: -_size(t.path))
     runner = executor_obj or make_executor(executor, workers=workers, address=address)
     if runner.name == "local":
         tasks = [ClipTask(t.clip_id, t.path, t.sha256, t.profile,
@@ -171,7 +173,8 @@ class _Run:
         """Put one clip's outputs in place and record it (record last: crash-safe)."""
         jobs = self.waiting.pop(task.sha256)
         record = ClipRecord(task.sha256, self.settings, outcome.status, task.clip_id,
-                            outcome.reason, outcome.fields, outcome.outputs, outcome.seconds)
+                            outcome.reason, outcome.fields, outcome.outputs, outcome.seconds,
+                            outcome.cpu_seconds)
         if outcome.status == "ok":
             try:
                 self._place(task, outcome)
@@ -187,8 +190,10 @@ class _Run:
             self.state.put(record)  # internal errors are retried by the next run
         for job in jobs:
             self.rows[job.order] = _row(job, record.status, record, task.sha256)
-        detail = f" ({outcome.seconds:.1f} s)" if record.status == "ok" else \
-            f": {record.reason}"
+        if record.status == "ok":
+            detail = f" ({outcome.seconds:.1f} s, CPU {outcome.cpu_seconds:.1f} s)"
+        else:
+            detail = f": {record.reason}"
         self.progress.clip_done(jobs[0].label, record.status.replace("_", " "), detail)
 
     def _place(self, task: ClipTask, outcome: ClipOutcome) -> None:
@@ -235,3 +240,10 @@ def _report_file(outputs: dict[str, str]) -> str:
             if name.endswith(suffix):
                 return name
     return names[0]
+
+
+def _size(path: str) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0

@@ -41,6 +41,7 @@ class ClipRecord:
     fields: dict = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
 
 def file_sha256(path: Path, *, chunk_bytes: int = 1 << 20) -> str:
