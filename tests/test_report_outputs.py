@@ -6,6 +6,7 @@ import copy
 import csv
 import json
 import re
+from pathlib import Path
 
 import cv2
 import jsonschema
@@ -13,11 +14,15 @@ import numpy as np
 import pytest
 
 from squatcheck.analysis import result as result_module
-from squatcheck.analysis.analyze import Analysis
+from squatcheck.analysis.analyze import Analysis, analyze_track
+from squatcheck.errors import OutputNotWritable
+from squatcheck.pose.extract import extract_pose
 from squatcheck.report import OUTPUT_NAMES, write_outputs
 from squatcheck.report.json_io import load_schema, result_document, validate
 from squatcheck.video import VideoReader
 from test_report_support import REPS, make_analysis
+
+SAMPLE = Path(__file__).parents[1] / "sample_videos" / "sls_side_knee_heel.mp4"
 
 
 @pytest.fixture(scope="session")
@@ -169,3 +174,30 @@ def test_failure_leaves_no_partial_files(tmp_path):
         write_outputs(analysis, out)
     assert [p.name for p in out.iterdir()] == ["result.json"]
     assert json.loads((out / "result.json").read_text()) == {"old": True}
+
+
+def test_output_folder_that_is_a_file(tmp_path):
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(OutputNotWritable, match="choose another output folder"):
+        write_outputs(make_analysis(None), blocker)
+    assert blocker.read_text() == "a file where the folder should be"
+
+
+@pytest.mark.slow
+def test_real_sample_through_the_engine(tmp_path):
+    """The engine's own result on a sample clip: schema-valid JSON, one CSV row per rep,
+    a card per rep in the page and a playable-length annotated video."""
+    track = extract_pose(SAMPLE, workers=1)
+    analysis = Analysis(track, analyze_track(track), SAMPLE)
+    assert analysis.result.reps, "the engine found no rep in the sample clip"
+    paths = write_outputs(analysis, tmp_path)
+    validate(json.loads(paths["json"].read_text()))
+    with paths["csv"].open(newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == len(analysis.result.reps)
+    page = paths["html"].read_text()
+    for n in range(1, len(analysis.result.reps) + 1):
+        assert f'id="rep-{n}"' in page
+    assert f'id="rep-{len(analysis.result.reps) + 1}"' not in page
+    with VideoReader(paths["video"]) as reader:
+        assert sum(1 for _ in reader) >= len(track)

@@ -59,12 +59,18 @@ class ProfileError(SquatcheckError):
     exit_code = 9
 
 
+class OutputNotWritable(SquatcheckError):
+    """The output folder cannot be written (a file in the way, no permission, disk full)."""
+
+    exit_code = 10
+
+
 EXIT_CODES = {
     0: "success",
     1: "unexpected internal error (a bug: please report it with the input)",
     2: "bad command-line usage",
     **{cls.exit_code: cls.__doc__.strip() for cls in (
         InputNotFound, NotAVideo, NoPersonFound, VideoTooShort, ModelError,
-        CameraUnavailable, ProfileError)},
+        CameraUnavailable, ProfileError, OutputNotWritable)},
     130: "interrupted (Ctrl-C)",
 }

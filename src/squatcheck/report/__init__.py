@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ..errors import OutputNotWritable
 from .csv_io import write_csv
 from .html import write_html
 from .json_io import write_json
@@ -40,8 +41,11 @@ def write_outputs(analysis, out_dir: str | Path, *, video: bool = True,
     ``progress`` receives fractions 0..1 (the video takes most of the time).
     """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".squatcheck-partial-", dir=out_dir))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".squatcheck-partial-", dir=out_dir))
+    except OSError as exc:
+        raise _not_writable(out_dir, exc) from None
     report = progress or (lambda _f: None)
     try:
         staged: dict[str, Path] = {}
@@ -64,5 +68,15 @@ def write_outputs(analysis, out_dir: str | Path, *, video: bool = True,
                 os.replace(staged[kind], final[kind])
         report(1.0)
         return final
+    except OSError as exc:
+        if exc.filename and Path(exc.filename).resolve().is_relative_to(out_dir.resolve()):
+            raise _not_writable(out_dir, exc) from None
+        raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _not_writable(out_dir: Path, exc: OSError) -> OutputNotWritable:
+    why = exc.strerror or type(exc).__name__
+    return OutputNotWritable(f"Cannot write the reports into {out_dir} ({why}); choose another "
+                             "output folder with -o, or free some disk space.")
