@@ -11,6 +11,7 @@ import numpy as np
 from ..pose.extract import extract_pose
 from ..pose.track import PoseTrack
 from ..signals import SignalSettings, clean_track
+from .measurements import series_thresholds
 from .pipeline import clip_context, clip_notes, measure_reps
 from .profile import as_profile
 from .result import AnalysisResult, Series
@@ -62,5 +63,6 @@ def analyze_track(track: PoseTrack, *, profile=None) -> AnalysisResult:
     return AnalysisResult(
         source=track.meta.source, view=stage.ctx.view, facing=stage.ctx.facing,
         exercise=stage.ctx.exercise, usable_fraction=float(np.mean(sig.usable)), reps=reps,
-        summary=summarize(reps, stage.ctx, prof), series=Series(sig.t_s, sig.frame_index, values),
+        summary=summarize(reps, stage.ctx, prof), series=Series(sig.t_s, sig.frame_index, values,
+                                                        series_thresholds(prof)),
         profile=prof.name, notes=notes)
