@@ -171,12 +171,14 @@ def test_summary_uses_at_most_max_reps_averaged():
     assert mean == pytest.approx(31.0)
 
 
-def test_heel_rise_without_foot_tilt_is_not_a_heel_lift():
+def test_a_rise_of_the_whole_foot_is_not_a_heel_lift():
     sig, ctx, seg = side_rep()
     sig.xy_px[40:60, [29, 31], 1] -= 9.0  # the whole foot shifts up in the bottom phase
     found, m = findings_of(sig, ctx, seg)
-    assert m["heel_rise_foot_lengths"] > PROFILE.heel_lift.threshold_foot_lengths
+    assert m["heel_rise_foot_lengths"] < PROFILE.heel_lift.threshold_foot_lengths
     assert found["heel_lift"].present is False
+    lifted, _ = findings_of(*side_rep(heel_px=9.0))  # the same rise with the toe down
+    assert lifted["heel_lift"].present is True
 
 
 def test_pelvic_tilt_proxy_is_off_by_default_and_labelled_when_on():

@@ -260,8 +260,9 @@ def test_a_whole_foot_shift_is_not_a_heel_tilt():
     sig, ctx, seg = side_rep()
     bottom_phase = slice(N_STAND + 25, N_STAND + 45)
     sig.xy_px[bottom_phase, [29, 31], 1] -= 8.0  # heel and toe up together (camera shake)
-    m, _ = measure(sig, ctx, seg)
-    assert m["heel_rise_foot_lengths"] == pytest.approx(0.08)
+    m, series = measure(sig, ctx, seg)
+    assert series["heel_rise_foot_lengths_left"][N_STAND + 35] == pytest.approx(0.08)
+    assert m["heel_rise_foot_lengths"] == pytest.approx(0.0, abs=1e-9)  # the toe rose too
     assert m["foot_angle_rise_deg"] == pytest.approx(0.0, abs=1e-6)
 
 

@@ -103,28 +103,22 @@ def _knee_past_toes(mk: _Maker, profile) -> Finding:
 def _heel_lift(mk: _Maker, profile) -> Finding:
     sec = profile.section("heel_lift")
     key, unit = "heel_rise_foot_lengths", "foot lengths"
-    rise, angle = mk.get(key), mk.get("foot_angle_rise_deg")
+    rise = mk.get(key)
     if rise is None:
         return mk.not_assessable("heel_lift", key, unit, sec, "threshold_foot_lengths",
                                  "uncertainty_foot_lengths")
-    thr, thr_deg = sec["threshold_foot_lengths"], sec["threshold_foot_angle_deg"]
+    thr = sec["threshold_foot_lengths"]
     sev = grade(rise, thr, sec["moderate_foot_lengths"], sec["severe_foot_lengths"])
-    # a real lift pivots the foot about the toes: the heel rises AND the foot tilts
-    # (a whole-foot shift of the landmarks or of the camera only does the first)
-    if angle is None or angle < thr_deg:
-        sev = "none"
     key_used = key
-    angle_txt = f" and the foot tilts {angle:.1f} deg" if angle is not None else ""
     held = f"held for {sec['persist_s']:.2f} s"
     if sev == "none":
         reason = (f"The stance heel stays down: at most {max(rise, 0):.2f} foot lengths of rise"
-                  f"{angle_txt} {held} (flagged from {thr:.2f} foot lengths with "
-                  f"{thr_deg:.0f} deg).")
+                  f" {held} (flagged from {thr:.2f} foot lengths).")
     else:
-        reason = (f"The stance heel lifts {rise:.2f} foot lengths{angle_txt}, {held} (flagged "
-                  f"from {thr:.2f} foot lengths with {thr_deg:.0f} deg). A lifted heel makes a "
+        reason = (f"The stance heel lifts {rise:.2f} foot lengths, {held} (flagged "
+                  f"from {thr:.2f} foot lengths). A lifted heel makes a "
                   "single-leg squat trial invalid and often compensates for limited ankle "
-                  "dorsiflexion. MediaPipe reads only ~60-65 % of the true rise.")
+                  "dorsiflexion.")
     return mk.make("heel_lift", key_used, present=sev != "none", severity=sev, value=rise,
                    unit=unit, threshold=thr, source=sec["source"], reason=reason,
                    uncertainty=sec["uncertainty_foot_lengths"])

@@ -81,7 +81,10 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
             values = {
                 "knee_flexion_deg": knee,
                 "hip_flexion_deg": flexion_deg(sh_mid, lm["hip"], lm["knee"]),
-                "ankle_dorsiflexion_deg": tibia - pitch_rise,
+                # the foot's own angle is not used: MediaPipe's heel point rides up with
+                # the shank (mannequin: 2-9 deg on flat feet); only a heel rise tilts it
+                "ankle_dorsiflexion_deg": tibia - np.degrees(
+                    np.arcsin(np.clip(heel_rise, 0.0, 1.0))),
                 "tibia_inclination_deg": tibia,
                 "tibia_minus_trunk_deg": tibia - trunk,
                 "knee_toe_offset_foot_lengths":
@@ -134,7 +137,6 @@ def series_thresholds(profile=None) -> dict[str, float]:
     return {
         "knee_toe_offset_foot_lengths": p.knee_past_toes.threshold_foot_lengths,
         "heel_rise_foot_lengths": p.heel_lift.threshold_foot_lengths,
-        "foot_angle_rise_deg": p.heel_lift.threshold_foot_angle_deg,
         "fppa_deg": p.knee_valgus.threshold_deg,
         "tibia_minus_trunk_deg": p.quad_dominant.tibia_minus_trunk_deg,
         "trunk_inclination_deg": p.trunk_lean.forward_threshold_deg,

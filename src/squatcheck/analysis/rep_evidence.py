@@ -79,10 +79,19 @@ def rep_evidence(sig: Signals, ctx: ClipContext, seg: RepSegment,
     hip_y = (sig.xy_px[:, LEFT_HIP, 1] + sig.xy_px[:, RIGHT_HIP, 1]) / 2
     k = max(int(round(m["rep_baseline_s"] * fps)), 1)
     look = int(round(m["rep_baseline_lookback_s"] * fps))
-    base = _standing_rows(hip_y, seg.start - look, seg.start + k, k)
-    base_end = _standing_rows(hip_y, seg.end - k, seg.end + look, k)
+    pre = _standing_rows(hip_y, seg.start - look, seg.start + k, k)
+    post = _standing_rows(hip_y, seg.end - k, seg.end + look, k)
     rep = np.arange(seg.start, seg.end + 1)
-    standing = min(nanmedian(hip_y[base]), nanmedian(hip_y[base_end]))
+    standing = min(nanmedian(hip_y[pre]), nanmedian(hip_y[post]))
+    leg_len = np.nanmean([leg_length_px(sig, ctx, lg) for lg in ("left", "right")])
+    # the rep's own baseline: every standing frame just before and just after it (a median
+    # over both sides shrugs off the odd glitch of a leg switch on one side)
+    near = np.concatenate([np.arange(seg.start - look, seg.start + k + 1),
+                           np.arange(seg.end - k, seg.end + look + 1)])
+    near = near[(near >= 0) & (near < len(hip_y))]
+    base = near[hip_y[near] <= standing + m["standing_tolerance_leg_lengths"] * leg_len]
+    if base.size == 0:
+        base = np.union1d(pre, post)
     drop_px = hip_y[rep] - standing
     deepest = window_median(hip_y, seg.bottom, half) - standing
     # the bottom phase: where the hip is most of the way down (heel, pelvis are read there)
@@ -135,7 +144,6 @@ def rep_evidence(sig: Signals, ctx: ClipContext, seg: RepSegment,
         _heel(sig, ctx, seg, series, profile, ev, values, leg, base, phase, fps)
     if ctx.view == "front":
         _frontal(seg, series, profile, ev, values, bottom, half, base, rep, phase, fps)
-    leg_len = np.nanmean([leg_length_px(sig, ctx, lg) for lg in ("left", "right")])
     values["hip_drop_leg_lengths"] = deepest / leg_len
 
     for key in ALL_KEYS:
@@ -158,8 +166,22 @@ def _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps) -> No
     n = max(int(round(profile.section("heel_lift")["persist_s"] * fps)), 1)
     rise = series[f"heel_rise_foot_lengths_{leg}"]
     angle = series[f"foot_angle_rise_deg_{leg}"]
-    rise_rel = rise[rep] - nanmedian(rise[base])
-    angle_rel = angle[rep] - nanmedian(angle[base])
+    # baseline frames with this foot planted where it is during the rep: its toe (the pivot
+    # of a heel lift) where it is at the bottom. Around a leg switch this foot was in the air.
+    toe = sig.xy_px[:, LEG[leg]["toe"]]
+    toe_bottom = np.nanmedian(toe[rep], axis=0)
+    planted = base[segment_length(toe[base], toe_bottom)
+                   <= m["planted_toe_foot_lengths"] * foot_length_px(sig, ctx, leg)]
+    if planted.size == 0:
+        planted = base
+        ev.notes.append("no standing frame with the stance foot planted: heel baseline uncertain")
+    rise_rel = rise[rep] - nanmedian(rise[planted])
+    angle_rel = angle[rep] - nanmedian(angle[planted])
+    # the toe is the pivot of a heel lift: what the toe rose too (a whole-foot or camera
+    # shift) is not heel lift; a toe landmark drifting down adds nothing
+    toe_y = toe[:, 1]
+    toe_rise = (nanmedian(toe_y[planted]) - toe_y[rep]) / foot_length_px(sig, ctx, leg)
+    rise_rel = rise_rel - np.clip(toe_rise, 0.0, None)
     gated = np.zeros(rep.size, bool)
     if seg.stance in ("left", "right"):
         free = LEG["right" if leg == "left" else "left"]
@@ -222,6 +244,18 @@ def _frontal(seg, series, profile, ev, values, bottom, half, base, rep, phase, f
     values["pelvic_drop_deg"] = drop
     if i >= 0:
         ev.rows["pelvic_drop_deg"] = int(phase[i])
+    # a trunk leaning sideways drags the hip landmarks as much as a drop (mannequin: 13 deg
+    # of lean read as 7-11 deg of hip-line tilt). With one foot down only a lean away from
+    # the stance side fakes a drop; with both down any lean can.
+    lean_now = values["lateral_trunk_lean_deg"]
+    fakes = lean_now if to_stance is None else -lean_now
+    if to_stance is None:
+        fakes = abs(lean_now)
+    limit = profile.section("pelvic_drop")["max_lateral_lean_deg"]
+    if np.isfinite(fakes) and fakes >= limit:
+        reason = (f"the trunk leans {abs(lean_now):.0f} deg sideways, which moves the hip "
+                  "landmarks as much as a pelvic drop would")
+        ev.reasons.setdefault("pelvic_drop_deg", reason)
 
 
 def _deepest_finite(series, seg, rep, bottom) -> int:
