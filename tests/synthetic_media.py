@@ -89,3 +89,32 @@ def image_bytes(ext: str, size: tuple[int, int] = (64, 48)) -> bytes:
     ok, buf = cv2.imencode(ext, plain_frames(1, size)[0])
     assert ok
     return buf.tobytes()
+
+
+def crop_copy(src: Path, dst: Path, start_s: float, end_s: float) -> Path:
+    """Copy the video packets of ``src`` from the keyframe at or before ``start_s`` until
+    ``end_s`` into ``dst`` (no re-encoding: milliseconds, the real codec and size)."""
+    with av.open(str(src)) as inp:
+        vin = inp.streams.video[0]
+        packets = [(p.pts, p.dts, p.is_keyframe) for p in inp.demux(vin)
+                   if p.pts is not None and p.dts is not None]
+    t0 = min(pts for pts, _, _ in packets)
+    keys = [dts for pts, dts, key in packets if key and (pts - t0) * vin.time_base <= start_s]
+    with av.open(str(src)) as inp, av.open(str(dst), "w", format="mp4") as out:
+        vin = inp.streams.video[0]
+        vout = out.add_stream_from_template(vin)
+        first = keys[-1] if keys else None
+        for packet in inp.demux(vin):
+            if packet.dts is None or packet.pts is None:
+                continue
+            if first is None:
+                first = packet.dts
+            if packet.dts < first:
+                continue
+            if (packet.dts - t0) * vin.time_base >= end_s:
+                break
+            packet.pts -= first
+            packet.dts -= first
+            packet.stream = vout
+            out.mux(packet)
+    return dst

@@ -155,6 +155,7 @@ class VideoReader:
         self.start_s, self.end_s = start_s, end_s
         self._cap = self._container = None
         self.frames_seen, self.last_t_s = 0, 0.0  # so far, while iterating
+        self.damaged = False  # decoding stopped at an error before the end of the file
         if self.is_camera:
             self._open_camera()
         else:
@@ -200,7 +201,7 @@ class VideoReader:
         try:
             yield from self._container.decode(self._stream)
         except (av.FFmpegError, OSError, ValueError):
-            return  # truncated or damaged tail: keep what decoded
+            self.damaged = True  # truncated or damaged: the caller decides what that means
 
     def _iter_file(self) -> Iterator[Frame]:
         fps = self.info.fps_nominal if 0 < self.info.fps_nominal < 1000 else 30.0

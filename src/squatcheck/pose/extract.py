@@ -29,6 +29,10 @@ DEFAULT_MAX_SIDE_PX = 1280  # the model sees 224-256 px; bigger frames only cost
 LEAD_SHARE = 1.0  # of an equal shard, for the calling process (it steals if it is early)
 DEFAULT_MAX_INFERENCE_HZ = 30.0  # a squat needs far less (6 Hz filters); phones record 60-240
 
+# Fewer decoded frames than this share of the container's count = a cut-off file. Headers
+# lie a little (edit lists, estimates); a file cut in transfer loses far more.
+TRUNCATED_BELOW = 0.9
+
 Progress = Callable[[float], None]
 
 
@@ -110,6 +114,11 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
     if frames_decoded == 0:
         raise NotAVideo(f"{source} holds no video frames that can be decoded; it may be "
                         "truncated or damaged. Copy it again or re-export it as MP4.")
+    damaged = [r.damaged_at_s for r in (lead, *rest) if r.damaged_at_s is not None]
+    if frames_decoded < TRUNCATED_BELOW * info.frame_count_header:
+        raise NotAVideo(f"{source} ends early: only {frames_decoded} of the "
+                        f"{info.frame_count_header} frames its header lists decode, so it is "
+                        "probably truncated or damaged; copy it again or re-export it as MP4.")
     t_s, frame_index, candidates, world, inferred = rows
     choice = select_subject(t_s[inferred], candidates[inferred])
     if np.all(choice.candidate < 0):
@@ -125,7 +134,10 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
                      extra={"rotation_deg": info.rotation_deg, "processes": n,
                             "max_inference_hz": max_inference_hz or 0.0,
                             "frames_inferred": int(inferred.sum()),
-                            "frame_count_header": info.frame_count_header})
+                            "frame_count_header": info.frame_count_header,
+                            "seams_s": sorted([float(b) for b in bounds[1:-1]]
+                                              + (helpers.stolen if helpers else [])),
+                            "damaged_after_s": min(damaged) if damaged else None})
     return PoseTrack.from_rows(t_s, frame_index, image, world, meta)
 
 

@@ -44,6 +44,7 @@ class Rows:
     image: list = field(default_factory=list)  # each (K, 33, 5)
     world: list = field(default_factory=list)  # each (K, 33, 3)
     frames_seen: int = 0
+    damaged_at_s: float | None = None  # decoding failed after this time (truncated file)
     inferred: list = field(default_factory=list)  # bool: the model ran on this frame
 
     def add(self, index: int, t_s: float, found=None) -> None:
@@ -91,6 +92,8 @@ def run_shard(job: Job, stop_at, progress, count) -> Rows:
             progress.value = frame.t_s
             count.value += 1
         rows.frames_seen = reader.frames_seen
+        if reader.damaged:
+            rows.damaged_at_s = reader.last_t_s
     return rows
 
 
@@ -120,6 +123,8 @@ def run_lead(job: Job, helpers: Helpers | None, count) -> Rows:
                 rows.add(frame.index, frame.t_s, found)
             count.value += 1
         rows.frames_seen = reader.frames_seen
+        if reader.damaged:
+            rows.damaged_at_s = reader.last_t_s
     return rows
 
 
@@ -139,6 +144,7 @@ class Helpers:
     def __init__(self, jobs: list[Job], duration_s: float):
         ctx = mp.get_context("spawn")
         self.jobs, self.duration_s = jobs, duration_s
+        self.stolen: list[float] = []  # seams made by stealing, in seconds
         self.results = ctx.Queue()
         self.stop_at = [ctx.Value("d", job.stop_s, lock=False) for job in jobs]
         self.progress = [ctx.Value("d", job.warm_from_s or 0.0, lock=False) for job in jobs]
@@ -163,6 +169,7 @@ class Helpers:
         old_stop = self.stop_at[i].value
         seam = max(self.progress[i].value, now_s) + remaining / 2 + SEAM_WARMUP_S / 2
         self.stop_at[i].value = seam
+        self.stolen.append(seam)
         return seam, old_stop
 
     def _end(self, i: int) -> float:
