@@ -29,6 +29,23 @@ def write_video(path: Path, frames: Iterable[np.ndarray], fps: float = 25.0) -> 
     return path
 
 
+def write_h264(path: Path, frames: Iterable[np.ndarray], fps: int = 25) -> Path:
+    """Write BGR frames as H.264 MP4 with PyAV, index first ("faststart", as phones and
+    web exports do), so a cut-off copy still opens and decodes up to the cut."""
+    with av.open(str(path), "w", options={"movflags": "faststart"}) as out:
+        stream = None
+        for image in frames:
+            if stream is None:
+                stream = out.add_stream("libx264", rate=fps)
+                stream.height, stream.width = image.shape[:2]
+                stream.pix_fmt = "yuv420p"
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return path
+
+
 def plain_frames(n: int, size: tuple[int, int] = (160, 120)) -> list[np.ndarray]:
     """``n`` frames of a slowly changing empty room (no person): (H, W, 3) uint8."""
     w, h = size

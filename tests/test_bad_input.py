@@ -14,6 +14,7 @@ from synthetic_media import (
     image_bytes,
     plain_frames,
     write_audio_only_mp4,
+    write_h264,
     write_video,
     write_wav,
 )
@@ -59,6 +60,16 @@ def _truncated(d: Path) -> Path:
     return cut
 
 
+def _cut_after_index(d: Path) -> Path:
+    """Index at the front (phones, web exports): the first half still decodes."""
+    whole = write_h264(d / "whole.mp4", plain_frames(50))
+    cut = d / "cut_short.mp4"
+    data = whole.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    whole.unlink()
+    return cut
+
+
 def _wav_renamed(d: Path) -> Path:
     return write_wav(d / "voice.mp4")
 
@@ -84,6 +95,7 @@ CASES = {
     "png_renamed": (_png, NotAVideo, "still image"),
     "jpeg_renamed": (_jpeg, NotAVideo, "still image"),
     "truncated": (_truncated, NotAVideo, "truncated or damaged"),
+    "truncated_index_first": (_cut_after_index, NotAVideo, "truncated or damaged"),
     "wav_renamed": (_wav_renamed, NotAVideo, "audio only"),
     "audio_only_mp4": (_audio_only_mp4, NotAVideo, "audio only"),
     "no_person": (_no_person, NoPersonFound, "No person was found"),

@@ -12,7 +12,7 @@ import pytest
 
 from squatcheck.errors import CameraUnavailable, NotAVideo
 from squatcheck.video import VideoReader, _magic_kind, count_frames, prefetch
-from synthetic_media import plain_frames, set_mp4_rotation, write_video
+from synthetic_media import plain_frames, set_mp4_rotation, write_h264, write_video
 
 
 def _marked_frames(n: int = 8, w: int = 160, h: int = 90) -> list[np.ndarray]:
@@ -115,16 +115,7 @@ def test_memory_stays_flat_with_video_length(tmp_path):
 
 
 def test_truncated_file_decodes_only_its_intact_part(tmp_path):
-    whole = tmp_path / "whole.mp4"
-    with av.open(str(whole), "w", options={"movflags": "faststart"}) as out:  # index first
-        stream = out.add_stream("libx264", rate=25)
-        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
-        for i in range(50):
-            image = np.full((120, 160, 3), (i * 5) % 255, np.uint8)
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
+    whole = write_h264(tmp_path / "whole.mp4", plain_frames(50))
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
     with VideoReader(cut) as reader:
