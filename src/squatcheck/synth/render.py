@@ -30,12 +30,24 @@ class Scene:
 @dataclass
 class RenderBuffers:
     """One rendered frame: ``image`` BGR uint8 (H, W, 3), ``depth`` (H, W) metres along
-    the ray (inf = background), ``part`` (H, W) index into ``parts`` (-1 = floor/wall)."""
+    the ray (background: floor/wall distance), ``index`` (H, W) primitive per pixel (-1 =
+    floor/wall) and ``prim_parts`` the body part of each primitive."""
 
     image: np.ndarray
     depth: np.ndarray
-    part: np.ndarray
-    parts: list[str]
+    index: np.ndarray
+    prim_parts: list[str]
+
+    @property
+    def parts(self) -> list[str]:
+        return sorted(set(self.prim_parts))
+
+    @property
+    def part(self) -> np.ndarray:
+        """(H, W) index into ``parts`` of the body part seen at each pixel (-1 = none)."""
+        parts = self.parts
+        lookup = np.array([parts.index(p) for p in self.prim_parts] + [-1], np.int32)
+        return lookup[self.index]
 
 
 class Renderer:
@@ -87,7 +99,9 @@ class Renderer:
         cam = self.cam
         h, w = cam.height, cam.width
         depth = self.bg_depth.reshape(h, w).copy()
-        normal = np.zeros((h, w, 3), np.float32)
+        if not hasattr(self, "_normal"):
+            self._normal = np.zeros((h, w, 3), np.float32)
+        normal = self._normal  # only read where ``index`` marks a hit this frame
         index = np.full((h, w), -1, np.int32)
         union = [w, 0, h, 0]
         for i, prim in enumerate(prims):
@@ -117,22 +131,24 @@ class Renderer:
                    + 0.18 * np.clip(nrm @ self.fill, 0, None))
             shaded = colours[idx] * lam[..., None]
             np.copyto(img[y0:y1, x0:x1], shaded, where=(idx >= 0)[..., None])
-        if self.scene.blur_px > 0:
-            img = cv2.GaussianBlur(img, (0, 0), self.scene.blur_px)
+        if self.scene.blur_px > 0 and x1 > x0 and y1 > y0:  # the wall and floor are smooth
+            pad = int(np.ceil(3 * self.scene.blur_px)) + 1
+            ya, yb, xa, xb = max(y0 - pad, 0), min(y1 + pad, h), max(x0 - pad, 0), min(x1 + pad, w)
+            img[ya:yb, xa:xb] = cv2.GaussianBlur(img[ya:yb, xa:xb], (0, 0), self.scene.blur_px)
         if self.scene.noise_sigma > 0:
             img += self._noise()
-        parts = sorted({p.part for p in prims})
-        lookup = np.array([parts.index(p.part) for p in prims] + [-1], np.int32)
-        return RenderBuffers(np.clip(img, 0, 255).astype(np.uint8), depth, lookup[index], parts)
+        np.clip(img, 0, 255, out=img)
+        return RenderBuffers(img.astype(np.uint8), depth, index, [p.part for p in prims])
 
     def _noise(self) -> np.ndarray:
         """Sensor noise: a few random frames drawn once, picked and shifted per frame."""
+        w = self.cam.width
         if not hasattr(self, "_bank"):
-            shape = (self.cam.height, self.cam.width, 3)
+            shape = (self.cam.height, w + w // 2, 3)
             self._bank = [self.rng.normal(0, self.scene.noise_sigma, shape).astype(np.float32)
-                          for _ in range(4)]
-        k = int(self.rng.integers(len(self._bank)))
-        return np.roll(self._bank[k], int(self.rng.integers(self.cam.width)), axis=1)
+                          for _ in range(3)]
+        k, shift = int(self.rng.integers(len(self._bank))), int(self.rng.integers(w // 2))
+        return self._bank[k][:, shift:shift + w]
 
     def _shadows(self, img: np.ndarray, shadows) -> None:
         """Darken floor pixels (in place, ``img`` flat (H*W, 3)) under the given blobs."""
