@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import os
 import re
+import time
 from pathlib import Path
 
 import cv2
@@ -61,6 +63,8 @@ def test_json_validates_and_matches_result(written):
     (("reps", 0, "rating", "knee"), "excellent"),
     (("series", "knee_flexion_deg_left", 3), "80"),
     (("schema_version",), "2.0"),
+    (("summary", "findings", "heel_lift", "verdict"), "sometimes"),
+    (("summary", "legs", "left", "mean", "knee_flexion_deg"), "deep"),
 ])
 def test_schema_rejects_wrong_documents(written, path, bad):
     doc = copy.deepcopy(result_document(written[0].result))
@@ -201,3 +205,14 @@ def test_real_sample_through_the_engine(tmp_path):
     assert f'id="rep-{len(analysis.result.reps) + 1}"' not in page
     with VideoReader(paths["video"]) as reader:
         assert sum(1 for _ in reader) >= len(track)
+
+
+def test_stale_stage_folders_of_killed_runs_are_removed(tmp_path):
+    old, fresh = tmp_path / ".squatcheck-partial-old", tmp_path / ".squatcheck-partial-new"
+    for d in (old, fresh):
+        d.mkdir()
+        (d / "report.html").write_text("half")
+    long_ago = time.time() - 7 * 3600
+    os.utime(old, (long_ago, long_ago))
+    write_outputs(make_analysis(None), tmp_path, video=False)
+    assert not old.exists() and fresh.exists()  # a fresh one may belong to a running write

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from .video import render
 
 OUTPUT_NAMES = {"html": "report.html", "video": "annotated.webm", "json": "result.json",
                 "csv": "reps.csv", "track": "track.npz"}
+
+STAGE_PREFIX = ".squatcheck-partial-"
+STALE_S = 6 * 3600.0  # a stage folder this old belongs to no running write
 
 __all__ = ["OUTPUT_NAMES", "write_outputs"]
 
@@ -43,7 +47,8 @@ def write_outputs(analysis, out_dir: str | Path, *, video: bool = True,
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".squatcheck-partial-", dir=out_dir))
+        _remove_stale_stages(out_dir)
+        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out_dir))
     except OSError as exc:
         raise _not_writable(out_dir, exc) from None
     report = progress or (lambda _f: None)
@@ -74,6 +79,17 @@ def write_outputs(analysis, out_dir: str | Path, *, video: bool = True,
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _remove_stale_stages(out_dir: Path) -> None:
+    """Temporary folders left by a killed run (kill -9, power loss) older than STALE_S."""
+    now = time.time()
+    for stage in out_dir.glob(f"{STAGE_PREFIX}*"):
+        try:
+            if stage.is_dir() and now - stage.stat().st_mtime > STALE_S:
+                shutil.rmtree(stage, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _not_writable(out_dir: Path, exc: OSError) -> OutputNotWritable:
