@@ -44,11 +44,10 @@ def _foot(ankle, fwd, up, heel_up=0.0):
 
 
 def pose(*, yaw_deg=0.0, knee_flex=0.0, stance="both", trunk_extra=0.0, free_behind=True,
-         origin=(0.0, 0.0, 0.0), split=0.0, lunge_knee=None, lift=0.0,
+         origin=(0.0, 0.0, 0.0), lift=0.0,
          free_knee=90.0, free_hip=25.0, knees=None, stance_half=STANCE_HALF) -> np.ndarray:
     """(33, 3) world points. ``knee_flex`` of the stance leg(s) (deg); ``stance`` both /
-    left / right; ``split`` > 0 puts the left foot forward and right back by that many
-    metres (a split squat: both knees bend by ``lunge_knee``); ``knees`` = (left, right)
+    left / right; ``knees`` = (left, right)
     bends each knee on its own (a side lunge); ``lift`` raises the whole body (a jump)."""
     fwd, left, up = axes(yaw_deg)
     o = np.asarray(origin, float) + lift * up
@@ -57,17 +56,13 @@ def pose(*, yaw_deg=0.0, knee_flex=0.0, stance="both", trunk_extra=0.0, free_beh
     feet = {}
     if stance == "both":
         for side, s in (("left", 1), ("right", -1)):
-            feet[side] = o + s * stance_half * left + ANKLE_H * up + \
-                (split if side == "left" else -split) * fwd
+            feet[side] = o + s * stance_half * left + ANKLE_H * up
     else:
         s = 1 if stance == "left" else -1
         feet[stance] = o + s * HIP_HALF * left + ANKLE_H * up
     hips = {}
     for side, ankle in feet.items():
-        flex = knee_flex if lunge_knee is None else lunge_knee
-        # split squat: front (left) shin leans forward as in a squat, the back thigh
-        # stays upright with its shin sloping back to the toes
-        tib = tibia if lunge_knee is None else (flex / 2 if side == "left" else flex)
+        flex, tib = knee_flex, tibia
         if knees is not None:
             flex = knees[0] if side == "left" else knees[1]
             tib = flex / 2
@@ -159,3 +154,38 @@ def squat_track(*, yaw_deg=0.0, stances=("both",) * 3, fps=30.0, depth_deg=90.0,
             now = (1 - w) * now + w * nxt
         frames.append(now)
     return make_track(frames, t), bottoms
+
+
+def ik_knee(hip: np.ndarray, ankle: np.ndarray, fwd: np.ndarray) -> np.ndarray:
+    """Knee of a thigh/shank pair joining ``hip`` and ``ankle``, bent forwards."""
+    d = ankle - hip
+    dist = min(np.linalg.norm(d), THIGH + SHANK - 1e-9)
+    u = d / np.linalg.norm(d)
+    a = (THIGH ** 2 - SHANK ** 2 + dist ** 2) / (2 * dist)
+    h = np.sqrt(max(THIGH ** 2 - a ** 2, 0.0))
+    side = fwd - (fwd @ u) * u
+    side /= np.linalg.norm(side)
+    return hip + a * u + h * side
+
+
+def split_pose(*, yaw_deg=0.0, drop=0.0, split=0.35) -> np.ndarray:
+    """(33, 3) split squat: left foot ``split`` m ahead, right foot behind on its toes,
+    pelvis midway and ``drop`` m below standing; knees by inverse kinematics."""
+    fwd, left, up = axes(yaw_deg)
+    p = pose(yaw_deg=yaw_deg)
+    stand = np.sqrt((THIGH + SHANK) ** 2 - split ** 2) + ANKLE_H
+    centre = (stand - drop) * up
+    for side, s, f in (("left", 1, split), ("right", -1, -split)):
+        ids = L.LEG[side]
+        hip = centre + s * HIP_HALF * left
+        ankle = s * HIP_HALF * left + f * fwd + ANKLE_H * up
+        knee = ik_knee(hip, ankle, fwd)
+        heel, toe = _foot(ankle, fwd, up, heel_up=0.06 if side == "right" else 0.0)
+        p[ids["hip"]], p[ids["knee"]], p[ids["ankle"]] = hip, knee, ankle
+        p[ids["heel"]], p[ids["toe"]] = heel, toe
+    sh = centre + TRUNK * up
+    p[L.LEFT_SHOULDER], p[L.RIGHT_SHOULDER] = sh + SHOULDER_HALF * left, sh - SHOULDER_HALF * left
+    head = sh + 0.2 * up + 0.04 * fwd
+    p[L.NOSE] = head + 0.1 * fwd
+    p[L.LEFT_EAR], p[L.RIGHT_EAR] = head + 0.07 * left, head - 0.07 * left
+    return p

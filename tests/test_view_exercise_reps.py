@@ -9,7 +9,7 @@ import pytest
 from squatcheck import analyze_track
 from squatcheck.analysis.profile import load_profile
 from squatcheck.analysis.reps import RepSettings, segment_reps
-from stick_figure import knee_profile, make_track, pose, squat_track
+from stick_figure import knee_profile, make_track, pose, split_pose, squat_track
 
 BOTTOM_TOL_S = 0.15
 
@@ -62,8 +62,8 @@ def _timeline(fps=30.0, seconds=10.0):
 
 def _split_squat(yaw):
     t = _timeline()
-    k = knee_profile(t, [2.5, 5.5, 8.5], depth_deg=90, half_s=0.9)
-    return make_track([pose(yaw_deg=yaw, split=0.35, lunge_knee=ki) for ki in k], t)
+    drop = knee_profile(t, [2.5, 5.5, 8.5], depth_deg=0.35, half_s=0.9, base_deg=0.0)
+    return make_track([split_pose(yaw_deg=yaw, drop=d) for d in drop], t)
 
 
 def _side_lunge():

@@ -11,7 +11,7 @@ image. The image height alone misleads: a planted far foot looks higher by
 perspective in side and oblique views (so the image needs more there), and a
 free foot held towards the camera looks lower (pistol squats: the motion rule
 catches those). A hidden foot (low visibility)
-is never called free: the model guesses its place.
+in a side or oblique view is never called free: the model guesses its place.
 
 Not a squat (zero squat reps), each rule from what a squat is:
 - no foot stays planted: walking, running, jumping;
@@ -21,7 +21,8 @@ Not a squat (zero squat reps), each rule from what a squat is:
 - both feet planted but the legs work unequally: one knee bends while the other
   stays straight (side lunge) or one hip flexes while the other stays extended
   (lunge, split squat, rear-foot-elevated split squat);
-- the bottom is held for long: sitting down.
+- the bottom is held for long: sitting down;
+- down and up too fast for a squat: hops, jumping jacks.
 """
 
 from __future__ import annotations
@@ -65,10 +66,20 @@ def _nanmax(x: np.ndarray) -> float:
     return float(np.max(x)) if x.size else float("nan")
 
 
+def _near_median(x: np.ndarray, t_s: np.ndarray, centre: int, half_s: float) -> float:
+    """Median of ``x`` within ``half_s`` of row ``centre``, widening (x2, x4) when the
+    landmark was lost there."""
+    for k in (1, 2, 4):
+        v = _nanmedian(x[_window(t_s, centre, half_s * k)])
+        if np.isfinite(v):
+            return v
+    return float("nan")
+
+
 def _shift(pts: np.ndarray, t_s: np.ndarray, c: Candidate) -> np.ndarray:
     """(2,) move (px) of a point's median position from around the start to the bottom."""
-    a = [_nanmedian(pts[_window(t_s, c.start, 0.1), k]) for k in (0, 1)]
-    b = [_nanmedian(pts[_window(t_s, c.bottom, 0.2), k]) for k in (0, 1)]
+    a = [_near_median(pts[:, k], t_s, c.start, 0.1) for k in (0, 1)]
+    b = [_near_median(pts[:, k], t_s, c.bottom, 0.2) for k in (0, 1)]
     return np.subtract(b, a)
 
 
@@ -115,6 +126,17 @@ def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate) -> dict[str, Foo
     return out
 
 
+def _judgeable(foot: FootState, view: str, s: RepSettings) -> bool:
+    """Can this foot be called free? In side and oblique views a planted far foot hides
+    behind the near one and the model guesses its place (dnly_gf_1: floating 0.25 leg
+    lengths up at visibility 0.4), so a foot seen less than ``foot_visibility`` is not
+    judged there. In a front view planted feet are side by side, both in sight; a
+    poorly seen foot there is usually a free foot held behind the body."""
+    if view == "front":
+        return True
+    return bool(np.isfinite(foot.visibility) and foot.visibility >= s.foot_visibility)
+
+
 def moved_with_hips(foot: FootState, s: RepSettings) -> bool:
     """A visible foot whose toe and heel both followed the hips, or were swung clearly away.
 
@@ -122,10 +144,9 @@ def moved_with_hips(foot: FootState, s: RepSettings) -> bool:
     (pistol, leg forward-sideways) it may go anywhere, but then far. A planted foot's
     landmarks wander less than that even when partly hidden.
     """
-    seen = np.isfinite(foot.visibility) and foot.visibility >= s.foot_visibility
     along = np.isfinite(foot.moved) and foot.moved > s.foot_still_leg_lengths
     away = np.isfinite(foot.moved_any) and foot.moved_any > s.foot_swung_leg_lengths
-    return bool(seen and (along or away))
+    return bool(along or away)
 
 
 def held_up(foot: FootState, view: str, s: RepSettings) -> bool:
@@ -134,8 +155,6 @@ def held_up(foot: FootState, view: str, s: RepSettings) -> bool:
     Read in the image *and* in world landmarks: in side and oblique views a planted
     far foot looks higher by perspective, so the image needs more there.
     """
-    if not (np.isfinite(foot.visibility) and foot.visibility >= s.foot_visibility):
-        return False
     need = s.free_foot_elevation_front_leg_lengths if view == "front" \
         else s.free_foot_elevation_other_leg_lengths
     return bool(foot.elevation > need and foot.world_elevation_m > s.free_foot_world_elevation_m)
@@ -147,12 +166,19 @@ def stance_of(feet: dict[str, FootState], view: str, s: RepSettings) -> str | No
     Height is judged only against a planted foot: if one foot moved with the hips
     it is the free one, whatever the heights say.
     """
-    moved = [leg for leg in LEGS if moved_with_hips(feet[leg], s)]
+    missing = [leg for leg, f in feet.items()
+               if not (np.isfinite(f.moved) or np.isfinite(f.elevation))]
+    if view == "front" and len(missing) == 1:
+        # planted feet stand side by side in a front view, both in sight: a foot lost
+        # for the whole rep is a free foot hidden behind the body
+        return "left" if missing[0] == "right" else "right"
+    feet = {leg: f for leg, f in feet.items() if _judgeable(f, view, s)}
+    moved = [leg for leg in feet if moved_with_hips(feet[leg], s)]
     if len(moved) == 2:
         return None
     if len(moved) == 1:
         return "left" if moved[0] == "right" else "right"
-    raised = [leg for leg in LEGS if held_up(feet[leg], view, s)]
+    raised = [leg for leg in feet if held_up(feet[leg], view, s)]
     if len(raised) == 1:
         return "left" if raised[0] == "right" else "right"
     return "both"
@@ -160,7 +186,7 @@ def stance_of(feet: dict[str, FootState], view: str, s: RepSettings) -> str | No
 
 def flexion_rise_deg(series: np.ndarray, t_s: np.ndarray, c: Candidate) -> tuple[float, float]:
     """(rise from start to bottom, value at bottom): bottom = max within ±0.3 s of it."""
-    start = _nanmedian(series[_window(t_s, c.start, 0.1)])
+    start = _near_median(series, t_s, c.start, 0.1)
     bottom = _nanmax(series[_window(t_s, c.bottom, 0.3)])
     return bottom - start, bottom
 
@@ -185,6 +211,11 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
             feat.hip_flexion_deg[leg], t_s, c)
     f["bottom_hold_s"] = hold = bottom_hold_s(feat.hip_height_leg_lengths, t_s, c, 0.1)
 
+    duration = float(t_s[c.end] - t_s[c.start])
+    f["duration_s"] = duration
+    if duration < s.min_rep_duration_s:
+        return RepVerdict(stance, False, f"down and up in {duration:.1f} s (a hop or a jump, "
+                          "not a squat)", f)
     if hold > s.max_bottom_hold_s:
         return RepVerdict(stance, False, f"the bottom was held {hold:.1f} s (sitting down, "
                           "not a squat)", f)
@@ -196,8 +227,10 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
         return RepVerdict(None, False, "neither foot stayed planted (walking, running or "
                           "jumping, not a squat)", f)
     legs = LEGS if stance == "both" else (stance,)
-    knee_rise = min(f[f"knee_rise_{leg}"] for leg in legs)
-    hip_rise = max(f[f"hip_rise_{leg}"] for leg in legs)
+    rises = [f[f"knee_rise_{leg}"] for leg in legs if np.isfinite(f[f"knee_rise_{leg}"])]
+    knee_rise = min(rises) if rises else float("nan")
+    hips = [f[f"hip_rise_{leg}"] for leg in legs if np.isfinite(f[f"hip_rise_{leg}"])]
+    hip_rise = max(hips) if hips else float("nan")
     if not np.isfinite(knee_rise) or knee_rise < s.min_knee_flexion_rise_deg:
         return RepVerdict(stance, False, f"the stance knee bent only {knee_rise:.0f} deg "
                           f"(a squat bends it at least {s.min_knee_flexion_rise_deg:.0f} deg)", f)

@@ -1,9 +1,15 @@
 """Per-frame body features the clip-level stages (view, exercise, reps) decide on.
 
-These are *gates*, not clinical measurements: they must work in every view, so
-joint flexion comes from MediaPipe's world landmarks (3D; its depth is unreliable
-in absolute terms but knee and hip flexion *changes* are robust enough to tell a
-squat from a lunge), and heights come from the image, scaled by the person's leg.
+These are *gates*, not clinical measurements: they must work in every view.
+Joint flexion is reconstructed from the image with known segment lengths
+(Taylor 2000, single-view reconstruction under scaled orthography): a segment
+that looks shorter than its standing length points towards or away from the
+camera by ``arccos(seen / true)``. Which way comes from anatomy: knees bend
+forwards, so the thigh runs forwards from the hip and the shank backwards from
+the knee, and "forwards" is towards the camera when the subject's left shoulder
+and hip are on image-right. MediaPipe's world depth is not used: on the
+mannequin its front-view knee flexion rose 10 deg in a 90 deg squat.
+Heights come from the image, scaled by the person's leg.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ class BodyFeatures:
         median-smoothed over ``ground_window_s``), in leg lengths.
     leg_length_px : the person's leg (hip->knee->ankle) in pixels, the longest
         seen (90th percentile; foreshortening only ever shortens it).
-    knee_flexion_deg, hip_flexion_deg : {leg: (T,)} 3D flexion from world landmarks.
+    knee_flexion_deg, hip_flexion_deg : {leg: (T,)} flexion reconstructed from the image.
     trunk_inclination_deg : (T,) unsigned 2D angle of hip-mid -> shoulder-mid to vertical.
     """
 
@@ -39,12 +45,47 @@ class BodyFeatures:
     trunk_inclination_deg: np.ndarray
 
 
-def flexion_3d_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """180 - angle at b between b->a and b->c, for (..., 3) points (NaN propagates)."""
-    u, v = a - b, c - b
+def _lift(v_px: np.ndarray, length_px: float, sign: float) -> np.ndarray:
+    """(T, 3) segment vectors: image (dx, dy) plus the depth its foreshortening implies,
+    with the given sign (+ = away from the camera)."""
+    seen2 = np.sum(v_px ** 2, axis=-1)
+    with np.errstate(invalid="ignore"):
+        dz = np.sqrt(np.clip(length_px ** 2 - seen2, 0.0, None)) * sign
+    return np.concatenate([v_px, dz[:, None]], axis=-1)
+
+
+def forward_depth_sign(xy_px: np.ndarray, usable: np.ndarray) -> float:
+    """-1 when the subject faces the camera (forwards = towards it), +1 facing away, from
+    the median order of the shoulders and hips in the image (0 if unknown)."""
+    dx = (xy_px[:, L.LEFT_SHOULDER, 0] - xy_px[:, L.RIGHT_SHOULDER, 0]
+          + xy_px[:, L.LEFT_HIP, 0] - xy_px[:, L.RIGHT_HIP, 0])
+    v = dx[usable & np.isfinite(dx)]
+    return float(-np.sign(np.median(v))) if v.size else 0.0
+
+
+def reconstructed_flexion_deg(xy_px: np.ndarray, usable: np.ndarray,
+                              prox: int | tuple[int, int], joint: int, dist: int,
+                              forward_sign: float, signs: tuple[float, float]) -> np.ndarray:
+    """(T,) flexion at ``joint`` (0 = straight) from image points and segment lengths.
+
+    ``prox`` may be a pair of landmarks (their midpoint: the shoulders for the hip).
+    ``signs`` say whether each segment (prox->joint, joint->dist) runs forwards (+1) or
+    backwards (-1) in a flexed posture; ``forward_sign`` is the depth sign of forwards.
+    """
+    def point(arr, idx):
+        return arr[:, list(idx)].mean(axis=1) if isinstance(idx, tuple) else arr[:, idx]
+
+    p_img, j_img, d_img = point(xy_px, prox), xy_px[:, joint], xy_px[:, dist]
+    lengths = []
+    for a, b in ((p_img, j_img), (j_img, d_img)):
+        n = np.linalg.norm(b - a, axis=-1)
+        v = n[usable & np.isfinite(n)]
+        lengths.append(float(np.percentile(v, 90)) if v.size else float("nan"))
+    u = _lift(j_img - p_img, lengths[0], signs[0] * forward_sign)
+    v = _lift(d_img - j_img, lengths[1], signs[1] * forward_sign)
     with np.errstate(invalid="ignore", divide="ignore"):
         cos = np.sum(u * v, axis=-1) / (np.linalg.norm(u, axis=-1) * np.linalg.norm(v, axis=-1))
-    return 180.0 - np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
 def leg_lengths_px(xy_px: np.ndarray, usable: np.ndarray) -> dict[str, float]:
@@ -70,7 +111,7 @@ def _nan_median_filter(x: np.ndarray, size: int) -> np.ndarray:
 
 
 def body_features(sig: Signals, *, ground_window_s: float) -> BodyFeatures:
-    xy, world = sig.xy_px, sig.world
+    xy = sig.xy_px
     usable = np.asarray(sig.usable, bool)
     legs = leg_lengths_px(xy, usable)
     finite = [v for v in legs.values() if np.isfinite(v)]
@@ -81,15 +122,19 @@ def body_features(sig: Signals, *, ground_window_s: float) -> BodyFeatures:
     fs = 1.0 / np.median(np.diff(sig.t_s)) if len(sig.t_s) > 1 else 30.0
     ground = _nan_median_filter(ground, int(round(ground_window_s * fs)) | 1)
     height = (ground - hip_y) / leg_px
-    height[~usable] = np.nan
+    # not masked by `usable`: the hip height needs only the hips (the floor is smoothed)
 
-    sh_w = (world[:, L.LEFT_SHOULDER] + world[:, L.RIGHT_SHOULDER]) / 2
     knee, hip = {}, {}
+    shoulders = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    fwd = forward_depth_sign(xy, usable)
     for side in LEGS:
         ids = L.LEG[side]
-        knee[side] = flexion_3d_deg(world[:, ids["hip"]], world[:, ids["knee"]],
-                                    world[:, ids["ankle"]])
-        hip[side] = flexion_3d_deg(sh_w, world[:, ids["hip"]], world[:, ids["knee"]])
+        # thigh forwards from the hip, shank backwards to the ankle; trunk: shoulders
+        # ahead of the hips, so shoulder->hip runs backwards
+        knee[side] = reconstructed_flexion_deg(xy, usable, ids["hip"], ids["knee"],
+                                               ids["ankle"], fwd, (1.0, -1.0))
+        hip[side] = reconstructed_flexion_deg(xy, usable, shoulders, ids["hip"], ids["knee"],
+                                              fwd, (-1.0, 1.0))
     sh = (xy[:, L.LEFT_SHOULDER] + xy[:, L.RIGHT_SHOULDER]) / 2
     mid = (xy[:, L.LEFT_HIP] + xy[:, L.RIGHT_HIP]) / 2
     seg = sh - mid

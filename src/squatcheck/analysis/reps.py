@@ -49,6 +49,7 @@ class RepSettings:
     max_knee_flexion_asymmetry_deg: float
     max_hip_minus_knee_rise_deg: float
     max_bottom_hold_s: float
+    min_rep_duration_s: float
 
     @classmethod
     def from_profile(cls, profile) -> RepSettings:

@@ -106,12 +106,10 @@ def clean_track(track: PoseTrack, settings: SignalSettings) -> tuple[Signals, Cl
             max_cost_ratio=settings.swap_max_cost_ratio, pairs=pairs)
         for arr in (xy, vis, world):
             arr[group] = swap_pairs(arr[group], pairs)
-        ids = [i for pair in pairs for i in pair]
-        for i in ids:
-            xy[garbled, i] = np.nan
-            world[garbled, i] = np.nan
+        xy[garbled] = np.nan
+        world[garbled] = np.nan
         swapped |= group
-        dropped[garbled[:, None] & np.isin(np.arange(33), ids)[None]] = True
+        dropped |= garbled
 
     fs = sample_rate_hz(t_s)
     window = max(int(round(settings.outlier_window_s * fs)) | 1, 3)

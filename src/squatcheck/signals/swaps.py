@@ -61,14 +61,16 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
     and by at least ``min_jump_px`` (jitter alone never swaps). A row that
     travels more than ``min_jump_px`` under *both* labellings, without either
     clearly better, is garbled (e.g. both feet put on one foot mid-swap): it is
-    flagged and not used as the reference. After ``max_doubt_rows`` such rows in
-    a row, the reference restarts from the current row (the person really moved).
+    flagged and not used as the reference; in it, only the landmarks far from their
+    own reference are marked (a planted foot that stayed put is kept). After
+    ``max_doubt_rows`` such rows in a row, the reference restarts from the current
+    row (the person really moved).
 
-    xy_px : (T, 33, 2) -> (swapped (T,) bool, garbled (T,) bool)
+    xy_px : (T, 33, 2) -> (swapped (T,) bool, garbled landmarks (T, 33) bool)
     """
     n = len(xy_px)
     swapped = np.zeros(n, bool)
-    garbled = np.zeros(n, bool)
+    garbled = np.zeros((n, xy_px.shape[1]), bool)
     li = [a for a, _ in pairs]
     ri = [b for _, b in pairs]
     ref_l = ref_r = None
@@ -86,7 +88,10 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
             swapped[t] = True
             cur_l, cur_r = cur_r, cur_l
         elif min(same, swap) > min_jump_px and not same < max_cost_ratio * swap:
-            garbled[t] = True
+            far_l = np.linalg.norm(cur_l - ref_l, axis=-1) > min_jump_px
+            far_r = np.linalg.norm(cur_r - ref_r, axis=-1) > min_jump_px
+            garbled[t, np.asarray(li)[far_l]] = True
+            garbled[t, np.asarray(ri)[far_r]] = True
             doubt += 1
             if doubt <= max_doubt_rows:
                 continue
