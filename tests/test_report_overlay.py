@@ -145,3 +145,13 @@ def test_verdict_in_plain_language(analysis):
                                         ([], "no reps")])
 def test_rep_range_text(reps, text):
     assert rep_range_text(reps) == text
+
+
+def test_frames_without_a_track_row_use_the_nearest(analysis):
+    sparse = dataclasses.replace(analysis, track=analysis.track[::2])  # pose at half rate
+    timeline = OverlayTimeline(sparse)
+    odd = timeline.state(31)
+    assert odd.has_pose
+    np.testing.assert_array_equal(odd.xy_norm, analysis.track.xy[30])
+    far = OverlayTimeline(sparse, max_gap_frames=0).state(31)
+    assert not far.has_pose

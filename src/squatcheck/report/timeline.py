@@ -85,15 +85,20 @@ class OverlayTimeline:
     analysis : squatcheck.analysis.analyze.Analysis
     evidence_window_s : float
         A finding's label is emphasised within this many seconds of its evidence frame.
+    max_gap_frames : int
+        A video frame with no row of its own (pose run at a lower rate, frames dropped
+        live) shows the nearest row up to this many frames away, so the overlay does
+        not flicker; farther away it shows no pose.
     """
 
-    def __init__(self, analysis, *, evidence_window_s: float = 0.3):
+    def __init__(self, analysis, *, evidence_window_s: float = 0.3, max_gap_frames: int = 5):
         self.track = analysis.track
         self.result = analysis.result
         self.evidence_window_s = evidence_window_s
-        self._row = {int(f): i for i, f in enumerate(self.track.frame_index)}
+        self.max_gap_frames = max_gap_frames
+        self._frames = np.asarray(self.track.frame_index, int)
         series = self.result.series
-        self._series_row = {int(f): i for i, f in enumerate(np.asarray(series.frame_index))}
+        self._series_frames = np.asarray(series.frame_index, int)
         self._series = {k: np.asarray(v, float) for k, v in series.values.items()
                         if np.ndim(v) == 1 and len(v) == len(series.frame_index)}
         self._thresholds = {k: v for k, v in series.thresholds.items() if v is not None}
@@ -118,8 +123,17 @@ class OverlayTimeline:
         return min(self.reps, key=lambda r: min(abs(r.start_frame - frame_index),
                                                 abs(r.end_frame - frame_index)))
 
+    def _nearest(self, frames: np.ndarray, frame_index: int) -> int | None:
+        """Row of ``frames`` (sorted frame indices) nearest to ``frame_index``, within the gap."""
+        if frames.size == 0:
+            return None
+        i = int(np.searchsorted(frames, frame_index))
+        best = min((j for j in (i - 1, i) if 0 <= j < frames.size),
+                   key=lambda j: abs(int(frames[j]) - frame_index))
+        return best if abs(int(frames[best]) - frame_index) <= self.max_gap_frames else None
+
     def state(self, frame_index: int, t_s: float | None = None) -> FrameState:
-        row = self._row.get(int(frame_index))
+        row = self._nearest(self._frames, int(frame_index))
         if row is None:
             xy = np.full((33, 2), np.nan)
             vis = np.zeros(33)
@@ -130,7 +144,7 @@ class OverlayTimeline:
         near = rep or self._nearest_rep(frame_index)
         stance = near.stance if near else ""
         legs = ("left", "right") if stance in ("both", "") else (stance,)
-        srow = self._series_row.get(int(frame_index))
+        srow = self._nearest(self._series_frames, int(frame_index))
         values = ({k: float(v[srow]) for k, v in self._series.items()} if srow is not None
                   else {})
         state = FrameState(
