@@ -9,6 +9,7 @@ done-record is written. Clips with the same bytes run once.
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,9 @@ def run_batch(source: str | Path, out_dir: str | Path, *, workers: int | None = 
     state = BatchState(out_dir, settings)
     run = _Run(batch, out_dir, clips_dir, state, settings)
 
+    if progress:
+        sys.stderr.write(f"squatcheck batch: checking {len(batch.jobs)} clips against "
+                         f"{out_dir} (content hashes)...\n")
     by_sha: dict[str, list[ClipJob]] = {}
     for job in batch.jobs:
         sha = run.prepare(job)
