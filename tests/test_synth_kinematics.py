@@ -177,7 +177,8 @@ def test_parse_fault(text, want):
     assert parse_fault(text) == want
 
 
-@pytest.mark.parametrize("text", ["heel_lift=3deg", "wobble", "knee_valgus=lots"])
+@pytest.mark.parametrize("text", ["heel_lift=3deg", "wobble", "knee_valgus=lots", "heel_lift=-2",
+                                  "knee_past_toes=2"])
 def test_parse_fault_rejects_nonsense(text):
     with pytest.raises(ValueError):
         parse_fault(text)

@@ -19,24 +19,32 @@ class FaultInfo:
     default: float
     below: float  # a magnitude the benchmark uses as "present but under threshold"
     help: str
+    range: tuple[float, float] = (0.0, 30.0)  # magnitudes the mannequin can show
 
 
 FAULTS: dict[str, FaultInfo] = {
     "knee_past_toes": FaultInfo("foot_lengths", 0.4, 0.0,
-                                "knee ahead of the toe tip at the bottom, in foot lengths"),
-    "heel_lift": FaultInfo("cm", 4.0, 0.5, "stance heel rise at the bottom, cm"),
-    "pelvic_tilt": FaultInfo("deg", 12.0, 2.0, "pelvis tilt at the bottom vs standing, + anterior"),
+                                "knee ahead of the toe tip at the bottom, in foot lengths",
+                                (-0.5, 0.8)),
+    "heel_lift": FaultInfo("cm", 4.0, 0.5, "stance heel rise at the bottom, cm", (0.0, 10.0)),
+    "pelvic_tilt": FaultInfo("deg", 12.0, 2.0, "pelvis tilt at the bottom vs standing, + anterior",
+                             (-25.0, 30.0)),
     "pelvic_drop": FaultInfo("deg", 10.0, 1.5,
-                             "free-leg side of the pelvis down at the bottom (negative = hike)"),
-    "knee_valgus": FaultInfo("deg", 20.0, 3.0, "frontal-plane projection angle at the bottom"),
-    "trunk_lean": FaultInfo("deg", 55.0, 30.0, "forward trunk inclination at the bottom"),
+                             "free-leg side of the pelvis down at the bottom (negative = hike)",
+                             (-15.0, 20.0)),
+    "knee_valgus": FaultInfo("deg", 20.0, 3.0, "frontal-plane projection angle at the bottom",
+                             (-20.0, 40.0)),
+    "trunk_lean": FaultInfo("deg", 55.0, 30.0, "forward trunk inclination at the bottom",
+                            (-10.0, 80.0)),
     "lateral_trunk_lean": FaultInfo("deg", 15.0, 3.0,
-                                    "sideways trunk inclination, + toward the stance leg"),
+                                    "sideways trunk inclination, + toward the stance leg",
+                                    (-30.0, 30.0)),
     "quad_dominant": FaultInfo("deg", 25.0, 0.0,
                                "tibia more inclined than the trunk by this much; upright trunk, "
-                               "knees past toes, early heel rise"),
+                               "knees past toes, early heel rise", (0.0, 45.0)),
     "hip_dominant": FaultInfo("deg", 28.0, 0.0,
-                              "trunk more inclined than the tibia by this much; knees back"),
+                              "trunk more inclined than the tibia by this much; knees back",
+                              (0.0, 45.0)),
 }
 
 # finding -> (truth key, criterion); |value| for signed pelvic tilt.
@@ -76,7 +84,17 @@ def parse_fault(text: str) -> tuple[str, float]:
     unit, scale = _UNIT_SCALE.get(m.group(2), (m.group(2), 1.0))
     if unit is not None and unit != info.unit:
         raise ValueError(f"{name} is measured in {info.unit}, not '{m.group(2)}'")
-    return name, float(m.group(1)) * scale
+    value = float(m.group(1)) * scale
+    check_magnitude(name, value)
+    return name, value
+
+
+def check_magnitude(name: str, value: float) -> None:
+    """Raise ValueError if the mannequin cannot show ``value`` of fault ``name``."""
+    lo, hi = FAULTS[name].range
+    if not lo <= value <= hi:
+        raise ValueError(f"{name}={value:g} is outside what the mannequin can show "
+                         f"({lo:g} to {hi:g} {FAULTS[name].unit})")
 
 
 def label_findings(truth: dict[str, float], double: bool) -> dict[str, bool]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .body import Segments
-from .faults import FAULTS
+from .faults import FAULTS, check_magnitude
 from .kinematics import PoseParams, Skeleton, forward_kinematics, other
 from .measures import measure
 
@@ -59,11 +59,14 @@ class MotionSpec:
         for st, faults in zip(self.stances, self.rep_faults, strict=True):
             if (st == "both") != double:
                 raise ValueError(f"stance '{st}' does not fit a {self.exercise}")
-            for name in faults:
+            for name, value in faults.items():
                 if name not in FAULTS:
                     raise ValueError(f"unknown fault '{name}'")
+                check_magnitude(name, value)
             if double and "pelvic_drop" in faults:
                 raise ValueError("pelvic_drop needs a free leg: use a single-leg squat")
+        if self.depth_deg is not None and not 20.0 <= self.depth_deg <= 140.0:
+            raise ValueError("depth must be a knee flexion between 20 and 140 deg")
         if self.free_leg not in FREE_LEG:
             raise ValueError(f"free_leg must be one of {FREE_LEG}")
 
@@ -100,17 +103,20 @@ def rep_targets(spec: MotionSpec, faults: dict[str, float]) -> tuple[dict[str, f
          "heel_rise_cm": 0.0, "fppa_deg": 0.0, "trunk_fwd": 35.0 if spec.double else 30.0,
          "trunk_lat": 0.0, "tilt": 0.0, "drop": 0.0}
     heel_start = 0.45
-    if "quad_dominant" in faults:
-        t["trunk_fwd"] = 12.0
+    if "quad_dominant" in faults:  # full pattern from 25 deg; a milder one below
+        m = faults["quad_dominant"]
+        s = min(max(m / 25.0, 0.0), 1.0)
+        t["trunk_fwd"] = 28.0 - 16.0 * s
         t.pop("knee_toe_offset_foot_lengths")
-        t["tibia_inclination_deg"] = 12.0 + faults["quad_dominant"]
-        t["heel_rise_cm"] = 3.0 * min(max(faults["quad_dominant"] / 25.0, 0.0), 1.0)
-        t["knee_flex"] += 8.0
+        t["tibia_inclination_deg"] = t["trunk_fwd"] + m
+        t["heel_rise_cm"] = 3.0 * s
+        t["knee_flex"] += 8.0 * s
         heel_start = 0.25
     if "hip_dominant" in faults:
-        t["trunk_fwd"] = 14.0 + faults["hip_dominant"]
+        m = faults["hip_dominant"]
+        t["tibia_inclination_deg"] = 24.0 - 10.0 * min(max(m / 28.0, 0.0), 1.0)
+        t["trunk_fwd"] = t["tibia_inclination_deg"] + m
         t.pop("knee_toe_offset_foot_lengths", None)
-        t["tibia_inclination_deg"] = 14.0
     direct = {"knee_past_toes": "knee_toe_offset_foot_lengths", "heel_lift": "heel_rise_cm",
               "knee_valgus": "fppa_deg", "trunk_lean": "trunk_fwd",
               "lateral_trunk_lean": "trunk_lat", "pelvic_tilt": "tilt", "pelvic_drop": "drop"}
@@ -159,6 +165,10 @@ def bottom_pose(seg: Segments, spec: MotionSpec, stance: str, faults: dict[str, 
             p = replace(p, **{param: x})
         if worst < 1e-3:
             break
+    if worst > 0.02:
+        raise ValueError(f"the mannequin cannot combine {faults or 'no faults'} at "
+                         f"{t['knee_flex']:.0f} deg knee flexion; try smaller magnitudes or "
+                         "another depth")
     if not spec.double:
         p = _place_free_leg(seg, spec, p, neutral)
     return p, heel_start
