@@ -1,14 +1,24 @@
 """The one seam to the engine's incremental analysis, run beside the pose loop.
 
-The live loop never segments reps or measures anything itself: every processed
-frame goes to :class:`squatcheck.analysis.incremental.IncrementalAnalyzer`,
+The live loop never segments reps or measures anything itself: processed
+frames go to :class:`squatcheck.analysis.incremental.IncrementalAnalyzer`,
 which reports each rep (with its findings and rating) shortly after it ends.
 
-It runs on its own thread: its periodic checks cost ~10-50 ms and closing a rep
-up to ~0.2 s (measured on 10-30 s clips), which would otherwise freeze the
-picture for those frames. Frames are queued in order (the engine needs all of
-them); events come back tagged with the capture time of the frame that closed
-the rep, so the loop can clock glass-to-cue latency.
+Two things make the live feed fit that engine:
+
+- **A steady rate.** The engine filters at a fixed sampling rate, but the loop
+  analyses only the frames it has time for (10-25 of a camera's 30 frames/s,
+  varying with load). Fed such frames while told 30 Hz, it missed most reps of
+  the sample clips (a measured rate helps only while the load stays put). So
+  the landmarks are resampled onto the source's own frame grid by linear
+  interpolation between consecutive processed frames (no look-ahead: a grid
+  point is sent once the frame after it has been analysed). Gaps longer than
+  ``max_interp_gap_s`` (1 s) are sent as "nobody found" rather than invented
+  (shorter cut-offs, 0.25-0.5 s, lost reps when the load made the loop stall).
+- **Its own thread.** Its periodic checks cost ~10-50 ms and closing a rep up
+  to ~0.2 s (measured on 10-30 s clips), which would otherwise freeze the
+  picture. Events come back tagged with the capture time of the frame that
+  closed the rep, so the loop can clock glass-to-cue latency.
 """
 
 from __future__ import annotations
@@ -28,11 +38,50 @@ class RepDone:
 
     t_s: float
     rep: Rep
-    captured_at: float
+    captured_at: float | None
+
+
+class GridResampler:
+    """Processed frames at irregular times → rows on a fixed grid ``t0 + k / fps_hz``.
+
+    ``push(t_s, image_lm, world_lm)`` returns the grid rows now known:
+    a list of ``(t_s, image_lm (33, 5), world_lm (33, 3))``; NaN rows for a gap
+    or for a frame where nobody was found.
+    """
+
+    def __init__(self, fps_hz: float, *, max_interp_gap_s: float = 1.0):
+        self.step = 1.0 / fps_hz
+        self.max_gap = max_interp_gap_s
+        self._last: tuple[float, np.ndarray, np.ndarray] | None = None
+        self._next_t: float | None = None
+
+    def push(self, t_s: float, image_lm: np.ndarray | None, world_lm: np.ndarray | None):
+        image = np.full((33, 5), np.nan) if image_lm is None else np.asarray(image_lm, float)
+        world = np.full((33, 3), np.nan) if world_lm is None else np.asarray(world_lm, float)
+        if self._last is None:
+            self._last, self._next_t = (t_s, image, world), t_s + self.step
+            return [(t_s, image, world)]
+        t0, image0, world0 = self._last
+        if t_s <= t0:
+            return []
+        rows = []
+        eps = 1e-6
+        while self._next_t <= t_s + eps:
+            g = self._next_t
+            if t_s - t0 > self.max_gap:
+                rows.append((g, np.full((33, 5), np.nan), np.full((33, 3), np.nan))
+                            if g < t_s - eps else (g, image, world))
+            else:
+                w = (g - t0) / (t_s - t0)
+                rows.append((g, image0 + w * (image - image0), world0 + w * (world - world0)))
+            self._next_t += self.step
+        self._last = (t_s, image, world)
+        return rows
 
 
 class EngineWorker:
-    """``submit(...)`` frames in order; ``events()`` returns what the engine reported since.
+    """``submit(...)`` processed frames in order; ``events()`` returns what the engine
+    reported since.
 
     An engine error does not end the session (the recording and the final report
     matter more than the live count): live analysis stops, ``error`` says why.
@@ -41,8 +90,10 @@ class EngineWorker:
     def __init__(self, image_size: tuple[int, int], fps_hz: float, *, profile=None):
         from ..analysis.incremental import IncrementalAnalyzer
 
-        self._engine = IncrementalAnalyzer(image_size=image_size, fps_hz=fps_hz,
+        self.fps_hz = float(fps_hz)
+        self._engine = IncrementalAnalyzer(image_size=image_size, fps_hz=self.fps_hz,
                                            profile=profile)
+        self._grid = GridResampler(self.fps_hz)
         self._in: queue.Queue = queue.Queue()
         self._out: queue.Queue = queue.Queue()
         self.error: str | None = None
@@ -78,7 +129,8 @@ class EngineWorker:
             if self.error is not None:
                 continue
             t_s, image_lm, world_lm, captured_at = item
-            self._call(self._engine.update, (t_s, image_lm, world_lm), captured_at)
+            for row in self._grid.push(t_s, image_lm, world_lm):
+                self._call(self._engine.update, row, captured_at)
         if self.error is None:
             self._call(self._engine.finish, (), None)
 

@@ -99,17 +99,14 @@ def _text_lines(image, text, org, *, scale, bg, thick=2, alpha=1.0) -> int:
     return y
 
 
-def _text_lines_up(image, text, bottom, *, scale, bg, thick=2, alpha=1.0, centre=False) -> int:
+def _text_lines_up(image, text, bottom, *, scale, bg, thick=2, alpha=1.0) -> int:
     """A wrapped text box ending at ``bottom``; returns the y above it."""
     lines = _wrap(text, scale, thick, image.shape[1] - 24)
     (_, th), base = cv2.getTextSize("Ag", FONT, scale, thick)
     y = bottom - len(lines) * (th + base + 16)
     top = y
     for line in lines:
-        x = 8
-        if centre:
-            x = max((image.shape[1] - cv2.getTextSize(line, FONT, scale, thick)[0][0]) // 2 - 8, 0)
-        y = _text_box(image, line, (x, y), scale=scale, bg=bg, thick=thick, alpha=alpha)
+        y = _text_box(image, line, (8, y), scale=scale, bg=bg, thick=thick, alpha=alpha)
     return top
 
 
@@ -138,6 +135,9 @@ def render(frame: np.ndarray, state: HudState) -> np.ndarray:
     if state.verdict is not None:
         bg = hex_to_bgr(RATING_HEX.get(state.verdict.rating or "", "#455a64"))
         y_top = _text_lines(out, state.verdict.text, (8, y_top), scale=0.7 * s, bg=bg) + 6
+    # cues under it, newest first: the top of the picture is usually free, the feet are not
+    for cue in state.cues:
+        y_top = _text_lines(out, cue.text, (8, y_top), scale=1.0 * s, bg=CUE_BGR) + 6
     if not state.setup_done:
         y_top = _draw_setup(out, state, s, y_top)
     elif state.setup_problems:  # framing went wrong during the set: one line, not a screen
@@ -151,9 +151,6 @@ def render(frame: np.ndarray, state: HudState) -> np.ndarray:
     if state.note:
         y_bottom = _text_lines_up(out, state.note, y_bottom, scale=0.45 * s, bg=PANEL_BGR,
                                   thick=1, alpha=0.6) - 4
-    for cue in state.cues[::-1]:  # newest lowest, nearest the feet the person watches
-        y_bottom = _text_lines_up(out, cue.text, y_bottom, scale=1.0 * s, bg=CUE_BGR,
-                                  centre=True) - 6
     return out
 
 

@@ -176,6 +176,7 @@ def run_live(options: LiveOptions, *, log=print, source: FrameSource | None = No
     tmp = stats_path.with_name(stats_path.name + ".partial")
     tmp.write_text(json.dumps({"end_reason": end_reason, "live_rep_count": outcome.live_rep_count,
                                "report_rep_count": outcome.report_rep_count,
+                               "engine_fps_hz": loop.engine.fps_hz if loop.engine else None,
                                "recording_fps": recorder.fps, "notes": outcome.notes,
                                **outcome.summary.to_dict()}, indent=1))
     tmp.replace(stats_path)
