@@ -80,9 +80,13 @@ class IncrementalAnalyzer:
         """Close a rep still open at the end of the session (as offline analysis would)."""
         return self._check(final=True)
 
-    def signals(self) -> Signals:
-        """The buffered frames as :class:`Signals` (causally filtered)."""
-        t, fi, xy, vis, world, usable = zip(*self._rows, strict=True)
+    def signals(self, last_s: float | None = None) -> Signals:
+        """The buffered frames (or the last ``last_s`` seconds) as :class:`Signals`."""
+        rows = list(self._rows)
+        if last_s is not None:
+            t_end = rows[-1][0]
+            rows = [r for r in rows if r[0] >= t_end - last_s]
+        t, fi, xy, vis, world, usable = zip(*rows, strict=True)
         return Signals(np.asarray(t), np.asarray(fi, int), np.stack(xy), np.stack(vis),
                        np.asarray(usable, bool), np.stack(world), self.size)
 
@@ -93,14 +97,16 @@ class IncrementalAnalyzer:
     def _check(self, *, final: bool) -> list[RepEvent]:
         if len(self._rows) < 8:
             return []
-        sig = self.signals()
         rs = self.rep_settings
-        feat = body_features(sig, ground_window_s=rs.ground_window_s)
+        # cheap trigger on the recent frames: is there a rep not judged yet?
+        recent = self.signals(2 * rs.max_phase_s + rs.ground_window_s)
+        feat = body_features(recent, ground_window_s=rs.ground_window_s)
         if not np.isfinite(feat.leg_length_px):
             return []
-        cands = segment_reps(feat.hip_height_leg_lengths, sig.t_s, rs, final=final)
-        if not any(self._is_new(sig.t_s[c.bottom]) for c in cands):
+        cands = segment_reps(feat.hip_height_leg_lengths, recent.t_s, rs, final=final)
+        if not any(self._is_new(recent.t_s[c.bottom]) for c in cands):
             return []
+        sig = self.signals()  # the whole buffer: baseline, view and lengths from all of it
         stage = clip_context(sig, self.profile, final=final)
         series = None
         events = []
