@@ -53,7 +53,8 @@ def register(sub) -> None:
     b.add_argument("--body-height", type=float, default=1.75, metavar="M")
     b.add_argument("--leg-ratio", type=float, default=1.0)
     b.add_argument("--girth", type=float, default=1.0)
-    b.add_argument("--shirt", choices=["tucked", "loose"], default="tucked")
+    b.add_argument("--shirt", choices=["tight", "tucked", "loose"], default="tucked",
+                   help="loose hangs over the waistband and hides the waist")
     b.add_argument("--outfit", choices=["default", "random"], default="default",
                    help="clothing colours (random uses --seed)")
     c = p.add_argument_group("camera")
@@ -144,8 +145,12 @@ def run(args) -> int:
             raise SynthUsageError("--set needs a positive number of clips.")
         if args.output.suffix:
             raise SynthUsageError("with --set, -o must be a folder (no file extension).")
-        paths = generate_set(args.set, args.output, seed=args.seed,
-                             progress=ProgressBar("synth set"))
+        try:
+            paths = generate_set(args.set, args.output, seed=args.seed,
+                                 progress=ProgressBar("synth set"))
+        except OSError as exc:
+            raise SynthUsageError(f"cannot write into {args.output} ({exc.strerror or exc}); "
+                                  "choose a folder you can write to.") from None
         print(f"{args.output}: {len(paths)} clips with truth JSON (index.json lists them)")
         return 0
     spec = build_spec(args)
@@ -153,6 +158,9 @@ def run(args) -> int:
         res = generate_clip(spec, args.output, progress=ProgressBar("synth"))
     except ValueError as exc:
         raise SynthUsageError(f"{exc}.") from None
+    except OSError as exc:
+        raise SynthUsageError(f"cannot write {args.output} ({exc.strerror or exc}); choose "
+                              "a folder you can write to.") from None
     truth = res.truth
     found = {k for k, v in truth["findings"].items() if v}
     print(f"{res.video}: {truth['frame_count']} frames, {truth['duration_s']:.1f} s, "
