@@ -139,8 +139,8 @@ def left_right_section(result) -> str:
     if not both_sides:
         tested = [leg for leg in ("left", "right") if leg in legs]
         other = {"left": "right", "right": "left"}.get(tested[0]) if tested else None
-        note = (f'<p class="muted">Only the {e(tested[0])} leg was tested on one leg in this '
-                f"clip. Film the {e(other)} leg too to compare sides.</p>" if other else
+        note = (f'<p class="muted">Only the {e(tested[0])} leg was tested in this clip. Film '
+                f"the {e(other)} leg too to compare sides.</p>" if other else
                 '<p class="muted">Both feet stayed down (double-leg squat): no single-leg '
                 "sides to compare.</p>")
     keys = [k for k in dict.fromkeys(k for leg in legs for k in means[leg])
