@@ -11,6 +11,7 @@ import pytest
 from squatcheck.analysis.result import Finding, Rep
 from squatcheck.live import setup_check as sc
 from squatcheck.live.cues import CueBoard, verdict_text
+from squatcheck.live.engine import GridResampler
 from squatcheck.live.hud import CUE_BGR, SKELETON_BGR, HudState, render
 from squatcheck.live.recorder import SessionRecorder
 from squatcheck.live.sources import FileSource, LiveFrame
@@ -174,3 +175,20 @@ def test_recorder_writes_every_frame_and_renames_when_closed(tmp_path):
 def test_recorder_with_no_frames_leaves_nothing(tmp_path):
     assert SessionRecorder(tmp_path / "session", fps=30.0).close() is None
     assert list(tmp_path.iterdir()) == []
+
+
+def test_grid_resampler_interpolates_processed_frames_onto_the_source_grid():
+    grid = GridResampler(10.0, max_interp_gap_s=1.0)
+
+    def lm(x):
+        return np.full((33, 5), x, float), np.full((33, 3), x, float)
+
+    assert [r[0] for r in grid.push(0.0, *lm(0.0))] == [0.0]
+    rows = grid.push(0.35, *lm(3.5))  # frames 0.1-0.3 were dropped by the loop
+    assert [round(r[0], 6) for r in rows] == [0.1, 0.2, 0.3]
+    assert [r[1][0, 0] for r in rows] == pytest.approx([1.0, 2.0, 3.0])
+    assert grid.push(0.36, None, None) == []  # no grid point passed yet
+    rows = grid.push(2.0, *lm(20.0))  # a long gap is not invented
+    assert np.isnan(rows[0][1]).all() and rows[-1][0] == pytest.approx(2.0)
+    assert rows[-1][1][0, 0] == 20.0
+    assert grid.push(1.5, *lm(1.0)) == []  # time never runs back

@@ -65,12 +65,18 @@ class OutputNotWritable(SquatcheckError):
     exit_code = 10
 
 
+class NoDisplay(SquatcheckError):
+    """No screen to show the live window on (use --no-window)."""
+
+    exit_code = 11
+
+
 EXIT_CODES = {
     0: "success",
     1: "unexpected internal error (a bug: please report it with the input)",
     2: "bad command-line usage",
     **{cls.exit_code: cls.__doc__.strip() for cls in (
         InputNotFound, NotAVideo, NoPersonFound, VideoTooShort, ModelError,
-        CameraUnavailable, ProfileError, OutputNotWritable)},
+        CameraUnavailable, ProfileError, OutputNotWritable, NoDisplay)},
     130: "interrupted (Ctrl-C)",
 }

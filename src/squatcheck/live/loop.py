@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from ..analysis.analyze import Analysis, analyze_track
-from ..errors import SquatcheckError, VideoTooShort
+from ..errors import OutputNotWritable, SquatcheckError, VideoTooShort
 from ..pose.estimator import PoseEstimator
 from ..pose.model import resolve_model
 from ..report import write_outputs
@@ -119,7 +119,11 @@ def run_live(options: LiveOptions, *, log=print, source: FrameSource | None = No
     :class:`FrameSource` (another kind of camera, or a test's).
     """
     out_dir = Path(options.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputNotWritable(f"The output folder {out_dir} cannot be made ({exc.strerror}); "
+                                "pass another one with -o.") from None
     model_path = resolve_model(options.model)
     limits = FramingLimits.from_profile(options.profile)
 

@@ -8,28 +8,27 @@ toolbar so the window is just the picture.
 from __future__ import annotations
 
 import os
+import socket
 
 import cv2
 import numpy as np
 
-from ..errors import SquatcheckError
+from ..errors import NoDisplay
 
 QUIT_KEYS = {ord("q"), ord("Q"), 27}  # q, Esc
-
-
-class NoDisplay(SquatcheckError):
-    """There is no screen to open the live window on."""
-
-    exit_code = 10
 
 
 class Window:
     """``show(image) -> wants_quit``; closing the window also counts as quitting."""
 
     def __init__(self, title: str = "squatcheck live"):
-        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        display = os.environ.get("DISPLAY", "")
+        if not display:
             raise NoDisplay("There is no display to open the live window on; run it on a "
                             "desktop, or pass --no-window to record and report without one.")
+        if not x_display_reachable(display):
+            raise NoDisplay(f"The display {display} does not answer; check DISPLAY, or pass "
+                            "--no-window to record and report without a window.")
         self.title = title
         try:
             cv2.namedWindow(title, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
@@ -62,6 +61,29 @@ class Window:
             cv2.waitKey(1)
         except cv2.error:
             pass
+
+
+def x_display_reachable(display: str, timeout_s: float = 1.0) -> bool:
+    """Can an X client connect to ``display``? Asked first because Qt aborts the whole
+    process (no exception) when it cannot."""
+    host, _, rest = display.rpartition(":")
+    number = rest.split(".")[0]
+    if not number.isdigit():
+        return False
+    if host in ("", "unix"):
+        addresses = [(socket.AF_UNIX, f"\0/tmp/.X11-unix/X{number}"),
+                     (socket.AF_UNIX, f"/tmp/.X11-unix/X{number}")]
+    else:
+        addresses = [(socket.AF_INET, (host, 6000 + int(number)))]
+    for family, address in addresses:
+        try:
+            with socket.socket(family, socket.SOCK_STREAM) as sock:
+                sock.settimeout(timeout_s)
+                sock.connect(address)
+                return True
+        except OSError:
+            continue
+    return False
 
 
 class NullWindow:
