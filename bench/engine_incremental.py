@@ -1,0 +1,55 @@
+"""The engine's live path alone: how soon after its end is each rep reported, and at what
+cost per frame, compared with the offline analysis of the same pose track.
+
+Feeds cached pose tracks frame by frame into ``IncrementalAnalyzer`` (no camera, no
+window: the pose model is not part of this figure) and prints, per clip, the reps found
+live vs offline (stance, bottom time), each rep's report latency (time of the frame that
+closed it minus the rep's end; target <= 1 s, issue 4) and milliseconds of engine time
+per frame.
+
+    .venv/bin/python bench/engine_incremental.py [TRACK.npz ...]    # default: /tmp/tracks/*.npz
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import time
+
+import numpy as np
+
+from squatcheck import analyze_track
+from squatcheck.analysis.incremental import IncrementalAnalyzer
+from squatcheck.pose.track import PoseTrack
+
+
+def run(path: str) -> None:
+    track = PoseTrack.load(path)
+    image = np.concatenate([track.xy, track.z[..., None], track.visibility[..., None],
+                            track.presence[..., None]], axis=-1)
+    live = IncrementalAnalyzer(image_size=track.meta.image_size, fps_hz=track.fps)
+    t0 = time.process_time()
+    events = []
+    for i, t in enumerate(track.t_s):
+        events += live.update(t, image[i], track.world[i])
+    events += live.finish()
+    ms = 1000 * (time.process_time() - t0) / max(len(track), 1)
+    offline = analyze_track(track).reps
+    lat = [e.t_s - e.rep.end_s for e in events]
+    print(f"{path}: {len(track)} frames, {ms:.1f} ms/frame (CPU)")
+    print(f"  offline {[(r.stance, round(r.bottom_s, 1)) for r in offline]}")
+    print(f"  live    {[(e.rep.stance, round(e.rep.bottom_s, 1)) for e in events]}")
+    if lat:
+        print(f"  latency after rep end: max {max(lat):.2f} s, median {np.median(lat):.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tracks", nargs="*")
+    args = parser.parse_args()
+    for path in args.tracks or sorted(glob.glob("/tmp/tracks/*.npz")):
+        run(path)
+
+
+if __name__ == "__main__":
+    main()
