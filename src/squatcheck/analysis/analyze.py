@@ -46,11 +46,12 @@ def analyze_track(track: PoseTrack, *, profile=None) -> AnalysisResult:
     find and judge the reps, then measure, assess and rate each squat rep."""
     prof = as_profile(profile)
     if len(track) < 2 or not track.detected.any():
+        note = ("Nobody was found in the video: nothing to analyse." if not track.detected.any()
+                else "Too few frames to follow a movement.")
         return AnalysisResult(source=track.meta.source, view="front", facing="unknown",
                               exercise="not_squat", usable_fraction=0.0, reps=[],
                               summary={}, series=Series(track.t_s, track.frame_index),
-                              profile=prof.name,
-                              notes=["Nobody was found in the video: nothing to analyse."])
+                              profile=prof.name, notes=[note])
     sig, cleaning = clean_track(track, SignalSettings.from_profile(prof))
     stage = clip_context(sig, prof)
     reps, series = measure_reps(sig, stage, prof)
