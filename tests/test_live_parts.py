@@ -192,3 +192,15 @@ def test_grid_resampler_interpolates_processed_frames_onto_the_source_grid():
     assert np.isnan(rows[0][1]).all() and rows[-1][0] == pytest.approx(2.0)
     assert rows[-1][1][0, 0] == 20.0
     assert grid.push(1.5, *lm(1.0)) == []  # time never runs back
+
+
+def test_window_refuses_a_display_that_does_not_answer(monkeypatch):
+    from squatcheck.errors import NoDisplay
+    from squatcheck.live.window import Window
+
+    monkeypatch.setenv("DISPLAY", ":987")  # nothing listens there: Qt would abort the process
+    with pytest.raises(NoDisplay, match="--no-window"):
+        Window()
+    monkeypatch.delenv("DISPLAY")
+    with pytest.raises(NoDisplay, match="--no-window"):
+        Window()
