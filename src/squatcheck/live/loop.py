@@ -109,7 +109,7 @@ def open_source(options: LiveOptions, sink=None) -> FrameSource:
     if options.source is not None:
         return FileSource(options.source, sink, realtime=options.realtime,
                           speed=options.speed, max_side_px=options.max_side_px)
-    return CameraSource(options.camera or 0, sink)
+    return CameraSource(options.camera or 0, sink, max_side_px=options.max_side_px)
 
 
 def run_live(options: LiveOptions, *, log=print, source: FrameSource | None = None) -> LiveOutcome:

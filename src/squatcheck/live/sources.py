@@ -146,11 +146,11 @@ class CameraSource(FrameSource):
     stall_timeout_s = 3.0
 
     def __init__(self, index: int, on_frame: FrameSink | None = None, *,
-                 first_frame_timeout_s: float = 5.0):
+                 first_frame_timeout_s: float = 5.0, max_side_px: int | None = None):
         super().__init__(on_frame)
         self.camera_index = index
         self.first_frame_timeout_s = first_frame_timeout_s
-        self.reader = VideoReader(index)  # raises CameraUnavailable
+        self.reader = VideoReader(index, max_side_px=max_side_px)  # raises CameraUnavailable
         self.info = self.reader.info
 
     def _produce(self):
