@@ -141,3 +141,26 @@ def test_live_segmentation_waits_until_the_hip_is_back_up():
     assert segment_reps(h[:end], t[:end], settings, final=False) == []
     settle = end + int(np.ceil(settings.settle_s * 30)) + 2
     assert len(segment_reps(h[:settle], t[:settle], settings, final=False)) == 1
+
+
+def test_analyze_command_prints_reps_and_findings_and_writes_json(tmp_path, capsys):
+    import json
+
+    from squatcheck.cli import main
+
+    track, bottoms = squat_track(yaw_deg=90, stances=("left", "right"))
+    path = track.save(tmp_path / "sls.npz")
+    out = tmp_path / "result.json"
+    assert main(["analyze", str(path), "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "side view, facing right; single-leg squat; 2 rep(s)" in text
+    assert "Reps:" in text and "Findings:" in text and "Rep 2 (right leg" in text
+    result = json.loads(out.read_text())
+    assert (result["view"], result["facing"], result["exercise"]) == \
+        ("side", "right", "single_leg_squat")
+    assert [r["stance"] for r in result["reps"]] == ["left", "right"]
+    rep = result["reps"][0]
+    assert rep["start_s"] < rep["bottom_s"] < rep["end_s"]
+    assert {"present", "severity", "value", "threshold", "source", "frame", "reason"} <= \
+        set(rep["findings"]["knee_past_toes"])
+    assert not list(tmp_path.glob("*.partial"))
