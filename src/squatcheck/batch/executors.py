@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import socket
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -142,6 +143,8 @@ class RayExecutor:
 
     def _init(self, ray) -> None:
         kwargs = dict(include_dashboard=False, log_to_driver=False, logging_level="WARNING")
+        if self.address:
+            _check_reachable(self.address)
         try:
             if self.address:
                 ray.init(address=self.address, **kwargs)
@@ -173,6 +176,20 @@ class RayExecutor:
                 except Exception as exc:  # noqa: BLE001 - worker died, node lost...
                     outcome = internal_error(task, exc)
                 on_done(task, outcome)
+
+
+def _check_reachable(address: str, timeout_s: float = 10.0) -> None:
+    """Fail in seconds on a wrong ``host:port`` (Ray itself retries for minutes)."""
+    hostport = address.split("://", 1)[-1].rstrip("/")
+    host, sep, port = hostport.rpartition(":")
+    if not sep or not port.isdigit():
+        return  # "auto", "local" and the like: Ray resolves and reports those itself
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as exc:
+        raise RayUnavailable(f"Cannot reach the Ray cluster at {address} ({exc.strerror or exc}); "
+                             "check the address and that the head node is running, or use "
+                             "--executor local.") from None
 
 
 def _ray_clip(task: ClipTask, data_ref: list, ship: bool) -> ClipOutcome:
