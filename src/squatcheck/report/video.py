@@ -128,13 +128,16 @@ def render(analysis, video_out: Path | None = None, *, max_side_px: int = 720,
         if stills:
             out.stills = _blank_stills(analysis, timeline, overlay, bottoms, max_side_px)
         return out
-    fps = analysis.track.fps or 30.0
     windows = _slow_windows(timeline, slow_window_s) if slow_motion > 1 else []
     total = max(len(analysis.track), 1)
     writer = None
-    out.from_video, out.fps = True, fps
+    out.from_video = True
     try:
         with VideoReader(source, max_side_px=max_side_px) as reader:
+            # the source's own rate: the track may hold fewer rows (pose at a lower rate)
+            nominal = reader.info.fps_nominal
+            fps = nominal if 1.0 <= nominal <= 240.0 else (analysis.track.fps or 30.0)
+            out.fps = fps
             for n_read, frame in enumerate(reader, 1):
                 state = timeline.state(frame.index, frame.t_s)
                 repeat = slow_motion if any(a <= state.t_s <= b for a, b in windows) else 1
