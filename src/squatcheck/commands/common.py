@@ -12,7 +12,7 @@ def add_model_argument(parser: argparse.ArgumentParser) -> None:
                         help="an official pose_landmarker_{lite,full,heavy}.task to use "
                         "instead of the bundled model")
     parser.add_argument("--workers", type=int, default=None, metavar="N",
-                        help="processes for one clip (default: one per core)")
+                        help="processes for one clip (default: one per idle core)")
 
 
 class ProgressBar:
