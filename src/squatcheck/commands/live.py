@@ -6,18 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..live.loop import END_MESSAGES, LiveOptions, run_live
+from ..live.loop import LiveOptions, run_live
 
 
 def register(sub) -> None:
     p = sub.add_parser(
         "live", help="live webcam mode: skeleton, rep count and cues while you squat",
-        description="Show the camera with the skeleton, the rep count and plain cues "
-        "(knee past toes, heel lifting, hips dropping, knee caving in) as they happen, and a "
-        "short verdict after each rep. A setup screen first checks the framing. The session "
-        "is recorded; when you stop (q or Esc in the window, Ctrl-C here, or the camera "
-        "stops) OUT gets the recording, its pose track and the same reports as "
-        "'squatcheck analyze'.",
+        description="Show the camera with the skeleton and the rep count; right after each "
+        "rep, a short verdict and plain cues (knee past toes, heel lifting, hips dropping, "
+        "knee caving in). A setup screen first checks the framing. The session is recorded; "
+        "when you stop (q or Esc in the window, Ctrl-C here, or the camera stops) DIR gets "
+        "the recording, its pose track and the same reports as 'squatcheck analyze'.",
         epilog="examples:\n  squatcheck live -o session/\n"
         "  squatcheck live --camera 1 -o session/\n"
         "  squatcheck live --source clip.mp4 -o replay/      # a clip played like a camera\n"
@@ -65,6 +64,4 @@ def run(args) -> int:
         print(f"  {kind}: {path}")
     for note in outcome.notes:
         print(f"  note: {note}", file=sys.stderr)
-    if outcome.end_reason == "camera_lost":
-        print(f"squatcheck live: {END_MESSAGES['camera_lost']}", file=sys.stderr)
     return 0

@@ -174,7 +174,7 @@ def run_live(options: LiveOptions, *, log=print, source: FrameSource | None = No
         outcome.notes.append(f"recording problem: {recorder.error}")
     if recorder.frames_lost:
         outcome.notes.append(f"{recorder.frames_lost} frames could not be recorded in time")
-    log(END_MESSAGES[end_reason])
+    log(END_MESSAGES[end_reason] + (" Writing the report..." if options.write_report else ""))
     error = _write_report(options, loop, info, recording, model_path, outcome)
     stats_path = out_dir / "live_stats.json"
     tmp = stats_path.with_name(stats_path.name + ".partial")
