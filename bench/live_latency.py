@@ -12,7 +12,9 @@ DISPLAY), recording included, the closing report excluded. Per round it prints:
   cues on screen; and, in video time, the rep's end → its verdict on screen (this
   includes the engine's own wait for the person to be back up);
 - CPU seconds used and the machine's load average (the CPU is shared: a load
-  above 2 on this 2-core machine means other work competed for it).
+  above 2 on this 2-core machine means other work competed for it);
+- beside each round, the bare pose model's rate on the same frames at that moment
+  (``PoseEstimator.detect`` in a tight loop, nothing else): what the machine allowed.
 
 Targets (issue 6): >= 20 frames/s and <= 80 ms median latency.
 
@@ -71,6 +73,22 @@ def start_xvfb() -> tuple[subprocess.Popen, str]:
         return proc, ":" + fh.readline().strip()
 
 
+def bare_pose_fps(clip: Path, frames: int = 90) -> float:
+    """Frames/s of the pose model alone on the first ``frames`` frames of ``clip``."""
+    from squatcheck.pose.estimator import PoseEstimator
+    from squatcheck.video import VideoReader
+
+    with VideoReader(clip) as reader:
+        images = [(f.image, f.t_s) for _, f in zip(range(frames), reader, strict=False)]
+    with PoseEstimator(num_poses=1) as estimator:
+        for image, t_s in images[:5]:  # warm-up
+            estimator.detect(image, t_s)
+        start = time.perf_counter()
+        for image, t_s in images[5:]:
+            estimator.detect(image, t_s + 100.0)
+        return (len(images) - 5) / (time.perf_counter() - start)
+
+
 def one_round(clip: Path, out: Path, window: bool) -> dict:
     from squatcheck.live.loop import LiveOptions, run_live
 
@@ -122,7 +140,9 @@ def main() -> int:
                   f"{fps:g} fps; window: {'yes' if window else 'no'}; cores: {os.cpu_count()}")
             rows = []
             for i in range(args.rounds):
+                bare = bare_pose_fps(clip)
                 row = one_round(clip, Path(tmp) / f"round{i}", window)
+                row["bare_pose_frames_per_s"] = round(bare, 1)
                 rows.append(row)
                 print(f"round {i + 1}: " + json.dumps(row), flush=True)
                 time.sleep(1.0)
