@@ -61,12 +61,13 @@ def upscale_1080p(src: Path, dst: Path, max_frames: int) -> Path:
         size = (round(w * scale / 2) * 2, round(h * scale / 2) * 2)
         rate = vin.average_rate or Fraction(30)
         vout = out.add_stream("libx264", rate=rate, options={"preset": "veryfast", "crf": "20"})
+        vout.codec_context.time_base = 1 / Fraction(rate)
         vout.width, vout.height, vout.pix_fmt = size[0], size[1], "yuv420p"
         for n, frame in enumerate(inp.decode(vin)):
             if n >= max_frames:
                 break
             img = frame.reformat(width=size[0], height=size[1], format="yuv420p")
-            img.pts = None
+            img.pts, img.time_base = n, 1 / Fraction(rate)
             for packet in vout.encode(img):
                 out.mux(packet)
         for packet in vout.encode(None):

@@ -210,7 +210,8 @@ class VideoReader:
         last_t = -np.inf
         for index, frame in enumerate(frames):
             t_s = frame.time - self._t0 if frame.time is not None else index / fps
-            t_s = max(t_s, last_t + 1e-3)  # MediaPipe VIDEO mode needs strictly rising times
+            if not t_s > last_t:  # missing, repeated or backwards pts: one nominal frame on
+                t_s = last_t + 1.0 / fps if index else 0.0
             last_t = self.last_t_s = t_s
             self.frames_seen = index + 1
             if self.start_s is not None and t_s < self.start_s:
