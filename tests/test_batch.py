@@ -111,7 +111,8 @@ def test_killed_batch_resumes_and_matches_the_straight_run(straight, mixed_folde
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-    assert not (out / "summary.csv").exists()  # it really stopped midway
+    if (out / "summary.csv").exists():  # a partial summary (long clips): unfinished rows
+        assert any(r["status"] == "pending" for r in _read_csv(out / "summary.csv"))
     finished = len(list(done.glob("*.json")))
     assert 1 <= finished < 6
 
