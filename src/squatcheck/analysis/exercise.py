@@ -12,6 +12,8 @@ perspective in side and oblique views (so the image needs more there), and a
 free foot held towards the camera looks lower (pistol squats: the motion rule
 catches those). A hidden foot (low visibility)
 in a side or oblique view is never called free: the model guesses its place.
+When both feet look planted but only one knee bends while the other stays bent
+without bending further, the other foot is free and just off the floor.
 
 Not a squat (zero squat reps), each rule from what a squat is:
 - no foot stays planted: walking, running, jumping;
@@ -226,6 +228,11 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
     if stance is None:
         return RepVerdict(None, False, "neither foot stayed planted (walking, running or "
                           "jumping, not a squat)", f)
+    if stance == "both":
+        lunge = _lunge_reason(f, s)
+        if lunge:
+            return RepVerdict(stance, False, lunge, f)
+        stance = _held_leg_stance(f, s)
     legs = LEGS if stance == "both" else (stance,)
     rises = [f[f"knee_rise_{leg}"] for leg in legs if np.isfinite(f[f"knee_rise_{leg}"])]
     knee_rise = min(rises) if rises else float("nan")
@@ -237,17 +244,34 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
     if np.isfinite(hip_rise) and hip_rise - knee_rise > s.max_hip_minus_knee_rise_deg:
         return RepVerdict(stance, False, f"the hips flexed {hip_rise - knee_rise:.0f} deg more "
                           "than the knees (a hip hinge: bending over or a deadlift)", f)
-    if stance == "both":
-        knee_asym = abs(f["knee_bottom_left"] - f["knee_bottom_right"])
-        hip_asym = abs(f["hip_bottom_left"] - f["hip_bottom_right"])
-        f["knee_asymmetry_deg"], f["hip_asymmetry_deg"] = knee_asym, hip_asym
-        if knee_asym > s.max_knee_flexion_asymmetry_deg:
-            return RepVerdict(stance, False, f"both feet planted but the knees bent "
-                              f"{knee_asym:.0f} deg differently (a lunge, not a squat)", f)
-        if hip_asym > s.max_hip_flexion_asymmetry_deg:
-            return RepVerdict(stance, False, f"both feet planted but the hips flexed "
-                              f"{hip_asym:.0f} deg differently (a lunge or split squat)", f)
     return RepVerdict(stance, True, "", f)
+
+
+def _lunge_reason(f: dict[str, float], s: RepSettings) -> str:
+    """Both feet planted but the legs at the bottom unlike each other: a lunge ("" if not)."""
+    knee_asym = abs(f["knee_bottom_left"] - f["knee_bottom_right"])
+    hip_asym = abs(f["hip_bottom_left"] - f["hip_bottom_right"])
+    f["knee_asymmetry_deg"], f["hip_asymmetry_deg"] = knee_asym, hip_asym
+    if knee_asym > s.max_knee_flexion_asymmetry_deg:
+        return (f"both feet planted but the knees bent {knee_asym:.0f} deg differently "
+                "(a lunge, not a squat)")
+    if hip_asym > s.max_hip_flexion_asymmetry_deg:
+        return (f"both feet planted but the hips flexed {hip_asym:.0f} deg differently "
+                "(a lunge or split squat)")
+    return ""
+
+
+def _held_leg_stance(f: dict[str, float], s: RepSettings) -> str:
+    """Both feet looked planted and the legs match at the bottom, but only one knee bent
+    while the other was already bent as much: that other foot is free, just off the
+    floor (too little to see). (A leg kept straight, a side lunge, was caught before.)"""
+    bends = [leg for leg in LEGS if f[f"knee_rise_{leg}"] >= s.min_knee_flexion_rise_deg]
+    if len(bends) != 1:
+        return "both"
+    other = "right" if bends[0] == "left" else "left"
+    held = f[f"knee_bottom_{other}"] >= s.min_knee_flexion_rise_deg and \
+        f[f"knee_rise_{other}"] < s.min_knee_flexion_rise_deg
+    return bends[0] if held else "both"
 
 
 def clip_exercise(verdicts: list[RepVerdict]) -> str:

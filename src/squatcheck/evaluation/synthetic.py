@@ -27,8 +27,9 @@ def truth_files(folder: str | Path) -> list[tuple[Path, dict]]:
             truth = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
-        if isinstance(truth, dict) and truth.get("generator") == "squatcheck.synth":
-            out.append((path, truth))
+        if (isinstance(truth, dict) and truth.get("generator") == "squatcheck.synth"
+                and isinstance(truth.get("reps"), list) and "view" in truth):
+            out.append((path, truth))  # a clip's truth (not the set's index.json)
     return out
 
 
