@@ -6,6 +6,7 @@ through (session fixture), once across a kill and resume, and two of them on Ray
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -109,7 +110,8 @@ def test_killed_batch_resumes_and_matches_the_straight_run(straight, mixed_folde
             time.sleep(0.05)
         assert proc.poll() is None, "the batch finished before it could be killed"
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     if (out / "summary.csv").exists():  # a partial summary (long clips): unfinished rows
         assert any(r["status"] == "pending" for r in _read_csv(out / "summary.csv"))

@@ -14,7 +14,13 @@ from squatcheck.analysis.result import AnalysisResult, Finding, Rep, Series
 from squatcheck.batch.clip import ClipOutcome, ClipTask, clip_fields
 from squatcheck.batch.executors import LocalExecutor
 from squatcheck.batch.inputs import ManifestError, discover
-from squatcheck.batch.state import BatchState, ClipRecord, settings_fingerprint
+from squatcheck.batch.state import (
+    BatchBusy,
+    BatchState,
+    ClipRecord,
+    lock_out_dir,
+    settings_fingerprint,
+)
 from squatcheck.batch.summary import render_csv, render_html
 from squatcheck.errors import InputNotFound
 
@@ -96,6 +102,13 @@ def test_state_records_are_keyed_by_content_and_settings(tmp_path):
     assert state.get("cd" * 32) is None
     assert not list(state.done_dir.glob(".tmp-*"))
     assert settings_fingerprint(None) == settings_fingerprint(None)
+
+
+def test_two_batches_cannot_write_one_output_folder(tmp_path):
+    with lock_out_dir(tmp_path):
+        with pytest.raises(BatchBusy, match="Another squatcheck batch"):
+            lock_out_dir(tmp_path)
+    lock_out_dir(tmp_path).close()  # released with the first
 
 
 def _finding(name, present):

@@ -26,6 +26,7 @@ from .state import (
     BatchState,
     ClipRecord,
     file_sha256,
+    lock_out_dir,
     marker_matches,
     new_tmp_dir,
     place_dir,
@@ -67,6 +68,14 @@ def run_batch(source: str | Path, out_dir: str | Path, *, workers: int | None = 
     profile = load_profile(profile) if profile is not None else None  # bad file: fail now
     batch = discover(source, exclude=out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    with lock_out_dir(out_dir):
+        return _run_locked(batch, out_dir, profile, workers=workers, executor=executor,
+                           address=address, progress=progress, executor_obj=executor_obj,
+                           t0=t0)
+
+
+def _run_locked(batch: BatchInput, out_dir: Path, profile, *, workers, executor, address,
+                progress, executor_obj, t0) -> BatchRun:
     clips_dir = out_dir / "clips"
     clips_dir.mkdir(exist_ok=True)
     remove_stale_tmp(clips_dir)

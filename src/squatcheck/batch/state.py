@@ -12,6 +12,7 @@ batch re-run with another profile does the work again.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -19,6 +20,8 @@ import shutil
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from ..errors import SquatcheckError
 
 STATE_DIRNAME = ".squatcheck-batch"
 MARKER_NAME = ".squatcheck-batch.json"  # inside each clip folder: which content it holds
@@ -133,3 +136,22 @@ def remove_stale_tmp(clips_dir: Path) -> None:
     """Drop half-written folders left by an interrupted run."""
     for stale in clips_dir.glob(f"{TMP_PREFIX}*"):
         shutil.rmtree(stale, ignore_errors=True)
+
+
+class BatchBusy(SquatcheckError):
+    """Another batch is writing into the same output folder."""
+
+
+def lock_out_dir(out_dir: Path):
+    """Hold an exclusive lock on ``out_dir`` for this process (released on exit, even
+    on ``kill -9``); raise BatchBusy if another batch holds it. Returns the open file."""
+    state_dir = out_dir / STATE_DIRNAME
+    state_dir.mkdir(parents=True, exist_ok=True)
+    fh = (state_dir / "lock").open("a")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise BatchBusy(f"Another squatcheck batch is writing into {out_dir}; wait for it to "
+                        "finish or choose another output folder.") from None
+    return fh
