@@ -85,10 +85,11 @@ def test_oblique_view_says_why():
     assert rate_rep(found, PROFILE)["overall"] == "not_assessable"
 
 
-@pytest.mark.parametrize("fppa, present, severity", [(4.0, False, "none"), (11.0, True, "mild"),
-                                                     (14.0, True, "moderate"),
-                                                     (20.0, True, "severe")])
-def test_knee_valgus_grades_on_herrington(fppa, present, severity):
+@pytest.mark.parametrize("ladder_key, offset, present, severity", [
+    ("threshold_deg", -1.0, False, "none"), ("threshold_deg", 1.0, True, "mild"),
+    ("moderate_deg", 1.0, True, "moderate"), ("severe_deg", 1.0, True, "severe")])
+def test_knee_valgus_grades_on_herrington(ladder_key, offset, present, severity):
+    fppa = PROFILE.knee_valgus[ladder_key] + offset
     found, _ = findings_of(*front_rep(fppa=fppa, facing="camera", stance="right"))
     f = found["knee_valgus"]
     assert (f.present, f.severity) == (present, severity)
@@ -124,7 +125,7 @@ def test_trunk_lean_forward_and_lateral():
 
 
 def test_profile_override_changes_the_verdict():
-    strict = load_profile(overrides={"knee_valgus": {"threshold_deg": 3.0}})
+    strict = load_profile(overrides={"knee_valgus": {"threshold_deg": 3.0, "moderate_deg": 5.0}})
     found, _ = findings_of(*front_rep(fppa=6.0), profile=strict)
     assert found["knee_valgus"].present and found["knee_valgus"].threshold == 3.0
     assert not findings_of(*front_rep(fppa=6.0))[0]["knee_valgus"].present
@@ -132,8 +133,8 @@ def test_profile_override_changes_the_verdict():
 
 def test_rating_items_and_summary_with_both_legs():
     reps = []
-    for i, (stance, fppa) in enumerate([("left", 4.0), ("right", 15.0), ("left", 5.0),
-                                        ("right", 16.0)]):
+    for i, (stance, fppa) in enumerate([("left", 4.0), ("right", 20.0), ("left", 5.0),
+                                        ("right", 21.0)]):
         sig, ctx, seg = front_rep(stance=stance, fppa=fppa)
         found, m = findings_of(sig, ctx, seg)
         reps.append(as_rep(i, seg, sig, found, m))
@@ -147,7 +148,7 @@ def test_rating_items_and_summary_with_both_legs():
     assert summary["legs"]["left"]["findings"]["knee_valgus"]["present"] is False
     assert summary["findings"]["knee_valgus"]["reps_present"] == 2
     lr = summary["left_vs_right"]["fppa_deg"]
-    assert lr["right_minus_left"] == pytest.approx(11.0, abs=0.01) and lr["notable"]
+    assert lr["right_minus_left"] == pytest.approx(16.0, abs=0.01) and lr["notable"]
     assert summary["findings"]["heel_lift"]["verdict"] == "not_assessable"
     assert any("Only 2 rep(s)" in n for n in summary["notes"])
     assert any("fppa_deg" in line for line in summary["verdict"])

@@ -26,6 +26,9 @@ from squatcheck.analysis.rep_evidence import SIDE_KEYS, rep_evidence
 from squatcheck.pose.landmarks import LEFT_FOOT_INDEX, LEFT_KNEE
 
 PROFILE = load_profile()
+# foot lengths of MediaPipe's own foot, without the correction to the real foot
+RAW = load_profile(overrides={"measurements": {"mediapipe_foot_length_ratio": 1.0,
+                                               "mediapipe_toe_behind_tip_foot_lengths": 0.0}})
 N_STAND = 15
 
 
@@ -58,7 +61,7 @@ def front_rep(*, facing="camera", stance="left", fppa=16.0, drop=0.0, lean=0.0):
 
 
 def measure(sig, ctx, seg, profile=PROFILE):
-    series = compute_series(sig, ctx)
+    series = compute_series(sig, ctx, profile)
     return measure_rep(sig, ctx, seg, series, profile), series
 
 
@@ -108,12 +111,19 @@ def test_knee_exactly_0_3_foot_lengths_past_the_toe(facing):
     # ankle sits 0.75 foot lengths behind the toe: shank reach 1.05 foot lengths => +0.30
     tibia = np.degrees(np.arcsin(1.05 * FOOT_PX / SHANK_PX))
     sig, ctx, seg = side_rep(facing=facing, tibia=tibia)
-    m, series = measure(sig, ctx, seg)
+    m, series = measure(sig, ctx, seg, RAW)
     assert m["knee_toe_offset_foot_lengths"] == pytest.approx(0.30, abs=1e-6)
+    # by default MediaPipe's short foot and its foot index behind the shoe tip are
+    # corrected: 0.30 of ITS foot lengths = 0.30 * 0.8 - 0.10 real ones
+    calibrated, _ = measure(sig, ctx, seg)
+    mp = PROFILE.measurements
+    assert calibrated["knee_toe_offset_foot_lengths"] == pytest.approx(
+        0.30 * mp.mediapipe_foot_length_ratio - mp.mediapipe_toe_behind_tip_foot_lengths)
     bottom = seg.bottom
     knee_x, toe_x = sig.xy_px[bottom, LEFT_KNEE, 0], sig.xy_px[bottom, LEFT_FOOT_INDEX, 0]
     assert np.sign(knee_x - toe_x) == facing  # ahead = the way the person faces
-    assert series["knee_toe_offset_foot_lengths_left"][0] == pytest.approx(-0.75)
+    assert compute_series(sig, ctx, RAW)["knee_toe_offset_foot_lengths_left"][0] == \
+        pytest.approx(-0.75)
 
 
 @pytest.mark.parametrize("facing", [1, -1])
@@ -136,11 +146,13 @@ def test_side_angles_of_a_known_pose(facing):
 
 
 def test_heel_rise_must_persist():
-    sustained = measure(*side_rep(heel_px=8.0))[0]
+    sustained = measure(*side_rep(heel_px=8.0), RAW)[0]
     assert sustained["heel_rise_foot_lengths"] == pytest.approx(0.08)
+    assert measure(*side_rep(heel_px=8.0))[0]["heel_rise_foot_lengths"] == pytest.approx(
+        0.08 * PROFILE.measurements.mediapipe_foot_length_ratio)
     assert sustained["foot_angle_rise_deg"] == pytest.approx(np.degrees(np.arcsin(0.08)))
     assert sustained["ankle_dorsiflexion_deg"] == pytest.approx(30 - np.degrees(np.arcsin(0.08)))
-    blip = measure(*side_rep(heel_px=8.0, heel_frames=2))[0]  # 2 frames < 0.2 s at 30 fps
+    blip = measure(*side_rep(heel_px=8.0, heel_frames=2), RAW)[0]  # 2 frames < 0.2 s at 30 fps
     assert blip["heel_rise_foot_lengths"] == pytest.approx(0.0, abs=1e-9)
 
 
@@ -260,7 +272,7 @@ def test_a_whole_foot_shift_is_not_a_heel_tilt():
     sig, ctx, seg = side_rep()
     bottom_phase = slice(N_STAND + 25, N_STAND + 45)
     sig.xy_px[bottom_phase, [29, 31], 1] -= 8.0  # heel and toe up together (camera shake)
-    m, series = measure(sig, ctx, seg)
+    m, series = measure(sig, ctx, seg, RAW)
     assert series["heel_rise_foot_lengths_left"][N_STAND + 35] == pytest.approx(0.08)
     assert m["heel_rise_foot_lengths"] == pytest.approx(0.0, abs=1e-9)  # the toe rose too
     assert m["foot_angle_rise_deg"] == pytest.approx(0.0, abs=1e-6)

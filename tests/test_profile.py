@@ -73,7 +73,7 @@ def test_override_file_changes_only_its_keys(tmp_path):
     ("[rating]\nheel_lift_invalidates = 1\n", "true or false"),
     ("[rating]\npoor_from = \"awful\"\n", "must be one of"),
     ("[quad_dominant]\nmin_supporting_signs = 1.5\n", "whole number"),
-    ("[knee_valgus]\nthreshold_deg = 15\n", "threshold_deg <= moderate_deg"),
+    ("[knee_valgus]\nthreshold_deg = 18\n", "threshold_deg <= moderate_deg"),
     ("[knee_valgus\nthreshold_deg = 12\n", "not valid TOML"),
     ("knee_valgus = 3\n", "must be a section"),
 ])

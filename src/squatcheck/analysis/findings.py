@@ -91,7 +91,7 @@ def _knee_past_toes(mk: _Maker, profile) -> Finding:
     where = "ahead of" if value >= 0 else "behind"
     trunk = mk.get("trunk_inclination_deg")
     trunk_txt = f", with the trunk {trunk:.0f} deg from vertical" if trunk is not None else ""
-    reason = (f"At the bottom the knee is {abs(value):.2f} foot lengths {where} the toes"
+    reason = (f"At the bottom the knee joint is {abs(value):.2f} foot lengths {where} the toes"
               f"{trunk_txt} (flagged from {thr:+.2f}; +- {sec['uncertainty_foot_lengths']:.2f}). "
               + ("Knees past the toes are not wrong on their own: read it with the trunk."
                  if sev != "none" else ""))
@@ -144,7 +144,7 @@ def _knee_valgus(mk: _Maker, profile, seg: RepSegment) -> Finding:
             "At the deepest point where the thigh still showed its length (deeper it pointed "
             "at the camera)")
     reason = (f"{when} {knee} is {abs(value):.0f} deg {side} the hip-ankle line "
-              f"(FPPA {value:+.0f} deg; flagged from {thr:.0f} deg; healthy SLS average 8 deg). "
+              f"(FPPA {value:+.0f} deg; flagged from {thr:.1f} deg; healthy SLS 8.4 +- 5.1 deg). "
               f"2D FPPA changes smaller than {sec['uncertainty_deg']:.0f} deg are within "
               "measurement noise (Munro 2012).")
     return mk.make("knee_valgus", key, present=sev != "none", severity=sev, value=value,
@@ -247,14 +247,19 @@ def _quad_dominant(mk: _Maker, profile, found: dict[str, Finding]) -> Finding:
         signs.append(f"hip:knee flexion ratio {ratio:.2f} (below {sec['low_hip_knee_ratio']:.2f})")
     if found["heel_lift"].present:
         signs.append("heel lift")
-    primary = diff >= thr
+    # the Barrack criterion itself, or within its measurement uncertainty of it when the
+    # rest of the pattern (knee past toes, low hip:knee ratio, heel lift) shows too
+    primary = diff >= thr or (diff >= thr - sec["uncertainty_deg"] and bool(signs))
     present = primary and len(signs) >= sec["min_supporting_signs"]
     sev = "none" if not present else SEVERITY_ORDER[min(1 + len(signs), 3)]
     trunk, tibia = mk.get("trunk_inclination_deg"), mk.get("tibia_inclination_deg")
     reason = (f"The tibia is inclined {tibia:.0f} deg and the trunk {trunk:.0f} deg: "
               f"tibia minus trunk {diff:+.0f} deg (knee-extensor biased from {thr:+.0f} deg, "
               "Barrack 2021; measured on the double-leg squat, an extrapolation on the "
-              "single-leg squat).")
+              f"single-leg squat; +- {sec['uncertainty_deg']:.0f} deg).")
+    if present and diff < thr:
+        reason += (" Just under the cut-off, but within its uncertainty and with the rest of "
+                   "the pattern present.")
     if signs:
         reason += " Supporting signs: " + "; ".join(signs) + "."
     if present:

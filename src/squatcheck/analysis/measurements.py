@@ -57,6 +57,7 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
     ``min_thigh_fraction``; default profile when None).
     """
     profile = as_profile(profile)
+    mp = profile.section("measurements")
     xy = sig.xy_px
     n = len(sig.t_s)
     nan = np.full(n, np.nan)
@@ -72,7 +73,9 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
     for leg in LEGS:
         lm = {k: xy[:, i] for k, i in LEG[leg].items()}
         if side:
-            foot = foot_length_px(sig, ctx, leg)
+            # MediaPipe's foot (heel inside the shoe, foot index short of the tip) is
+            # ~0.8 of the real one: express offsets in (estimated) real foot lengths
+            foot = foot_length_px(sig, ctx, leg) / mp["mediapipe_foot_length_ratio"]
             knee = flexion_deg(lm["hip"], lm["knee"], lm["ankle"])
             tibia = inclination_deg(lm["ankle"], lm["knee"], ctx.facing_sign)
             pitch = line_tilt_deg(lm["heel"], lm["toe"])
@@ -88,7 +91,8 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
                 "tibia_inclination_deg": tibia,
                 "tibia_minus_trunk_deg": tibia - trunk,
                 "knee_toe_offset_foot_lengths":
-                    forward_offset(lm["knee"], lm["toe"], ctx.facing_sign) / foot,
+                    forward_offset(lm["knee"], lm["toe"], ctx.facing_sign) / foot
+                    - mp["mediapipe_toe_behind_tip_foot_lengths"],
                 "heel_rise_foot_lengths": heel_rise,
                 "foot_angle_rise_deg": pitch_rise,
             }

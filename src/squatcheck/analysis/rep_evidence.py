@@ -180,7 +180,8 @@ def _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps) -> No
     # the toe is the pivot of a heel lift: what the toe rose too (a whole-foot or camera
     # shift) is not heel lift; a toe landmark drifting down adds nothing
     toe_y = toe[:, 1]
-    toe_rise = (nanmedian(toe_y[planted]) - toe_y[rep]) / foot_length_px(sig, ctx, leg)
+    toe_rise = (nanmedian(toe_y[planted]) - toe_y[rep]) / (
+        foot_length_px(sig, ctx, leg) / m["mediapipe_foot_length_ratio"])
     rise_rel = rise_rel - np.clip(toe_rise, 0.0, None)
     gated = np.zeros(rep.size, bool)
     if seg.stance in ("left", "right"):
