@@ -33,7 +33,7 @@ class Outfit:
     socks: tuple[int, int, int] = (235, 235, 235)
     shoes: tuple[int, int, int] = SHOE_COLOURS[0]
     hair: tuple[int, int, int] = HAIR_COLOURS[0]
-    shirt_fit: str = "tucked"  # "tucked" (ends at the waist) or "loose" (hangs over the waistband)
+    shirt_fit: str = "tucked"  # "tight" / "tucked" (waistband shows) or "loose" (hangs over it)
 
     @classmethod
     def random(cls, rng: np.random.Generator) -> Outfit:

@@ -32,6 +32,9 @@ FAULTS: dict[str, FaultInfo] = {
     "pelvic_drop": FaultInfo("deg", 10.0, 1.5,
                              "free-leg side of the pelvis down at the bottom (negative = hike)",
                              (-15.0, 20.0)),
+    "hip_adduction": FaultInfo("deg", 8.0, 2.0, "stance thigh adducted, pelvis level: the pelvis "
+                               "shifts sideways over the stance foot (a pelvic-drop confounder)",
+                               (-5.0, 15.0)),
     "knee_valgus": FaultInfo("deg", 20.0, 3.0, "frontal-plane projection angle at the bottom",
                              (-20.0, 40.0)),
     "trunk_lean": FaultInfo("deg", 55.0, 30.0, "forward trunk inclination at the bottom",

@@ -12,6 +12,7 @@ import numpy as np
 from .body import Outfit, Segments
 from .kinematics import SIDES, Skeleton, foot_geometry, head_radii
 from .shapes import Ellipsoid, RoundCone
+from .torso import torso_primitives
 
 EYE_WHITE = (235, 240, 240)
 PUPIL = (40, 30, 25)
@@ -44,18 +45,10 @@ def build_figure(sk: Skeleton, seg: Segments, outfit: Outfit) -> list:
     prims: list = []
     add = prims.append
 
-    # pelvis (shorts) and trunk (shirt): separate segments, so the waist line shows tilt
-    rp, rt = fr["pelvis"], fr["thorax"]
-    add(Ellipsoid(p["pelvis"] + rp @ np.array([-0.012, 0.0, 0.03]) * g, rp,
-                  np.array([0.105, 0.168, 0.118]) * g, outfit.shorts, "pelvis"))
-    waist, sh = p["waist"], p["shoulder_mid"]
-    loose = outfit.shirt_fit == "loose"
-    length = np.linalg.norm(sh - waist)
-    add(Ellipsoid(_lerp(waist, sh, 0.45), rt, np.array([0.112, 0.16, 0.68 * length]) * [
-        g, g, 1.0], outfit.shirt, "trunk"))
-    low = waist + rt @ np.array([0.0, 0.0, -0.03 if loose else 0.04])
-    add(Ellipsoid(low, rt, np.array([0.1 + 0.025 * loose, 0.14 + 0.035 * loose,
-                                     0.075 + 0.05 * loose]) * g, outfit.shirt, "trunk"))
+    # pelvis (shorts, waistband) and trunk (shirt): see torso.py
+    rt = fr["thorax"]
+    sh = p["shoulder_mid"]
+    prims.extend(torso_primitives(sk, seg, outfit))
     add(Ellipsoid(sh + rt @ np.array([-0.01, 0.0, -0.055]) * g, rt,
                   np.array([0.095, 0.195, 0.085]) * g, outfit.shirt, "trunk"))
 

@@ -78,6 +78,7 @@ class PoseParams:
     valgus_deg: float = 0.0  # knee rotated medially about the ankle-hip line
     pelvis_tilt_deg: float = 0.0  # + anterior (top of the pelvis forward)
     pelvis_drop_deg: float = 0.0  # + free (non-stance) side down
+    hip_adduction_deg: float = 0.0  # stance thigh adducted: level pelvis shifted over the foot
     trunk_fwd_deg: float = 0.0  # hip-midpoint → shoulder-midpoint, sagittal, + forward
     trunk_lat_deg: float = 0.0  # same, frontal, + toward the stance side
     free_thigh_deg: float = 0.0  # + forward (hip flexion), - behind
@@ -143,7 +144,7 @@ def _stance_leg(seg: Segments, p: PoseParams, side: str, ball: np.ndarray) -> tu
     knee = ankle + seg.shank * (np.cos(t) * up + np.sin(t) * fwd)
     hip = knee + seg.thigh * (np.cos(th) * up - np.sin(th) * fwd)
     # frontal lean of the whole leg so the hip lands at its place above the pelvis
-    target_y = sg * seg.hip_width / 2
+    target_y = sg * (seg.hip_width / 2 + seg.leg_length * np.tan(np.radians(p.hip_adduction_deg)))
     dy, dz = (hip - ankle)[1], (hip - ankle)[2]
     need = target_y - ankle[1]
     if abs(need - dy) > 1e-9:

@@ -101,7 +101,7 @@ def rep_targets(spec: MotionSpec, faults: dict[str, float]) -> tuple[dict[str, f
     t = {"knee_flex": spec.depth_deg or (95.0 if spec.double else 70.0),
          "knee_toe_offset_foot_lengths": -0.08 if spec.double else -0.12,
          "heel_rise_cm": 0.0, "fppa_deg": 0.0, "trunk_fwd": 35.0 if spec.double else 30.0,
-         "trunk_lat": 0.0, "tilt": 0.0, "drop": 0.0}
+         "trunk_lat": 0.0, "tilt": 0.0, "drop": 0.0, "hip_add": 0.0}
     heel_start = 0.45
     if "quad_dominant" in faults:  # full pattern from 25 deg; a milder one below
         m = faults["quad_dominant"]
@@ -119,7 +119,8 @@ def rep_targets(spec: MotionSpec, faults: dict[str, float]) -> tuple[dict[str, f
         t.pop("knee_toe_offset_foot_lengths", None)
     direct = {"knee_past_toes": "knee_toe_offset_foot_lengths", "heel_lift": "heel_rise_cm",
               "knee_valgus": "fppa_deg", "trunk_lean": "trunk_fwd",
-              "lateral_trunk_lean": "trunk_lat", "pelvic_tilt": "tilt", "pelvic_drop": "drop"}
+              "lateral_trunk_lean": "trunk_lat", "pelvic_tilt": "tilt", "pelvic_drop": "drop",
+              "hip_adduction": "hip_add"}
     for name, key in direct.items():
         if name in faults:
             t[key] = faults[name]
@@ -141,7 +142,8 @@ def bottom_pose(seg: Segments, spec: MotionSpec, stance: str, faults: dict[str, 
     p = replace(standing_pose(seg, spec, stance, single=not spec.double),
                 knee_flex_deg=t["knee_flex"], tibia_deg=0.4 * t["knee_flex"],
                 trunk_fwd_deg=t["trunk_fwd"], trunk_lat_deg=t["trunk_lat"],
-                pelvis_tilt_deg=t["tilt"], pelvis_drop_deg=t["drop"])
+                pelvis_tilt_deg=t["tilt"], pelvis_drop_deg=t["drop"],
+                hip_adduction_deg=t["hip_add"])
     if spec.arms == "forward":
         p = replace(p, arm_flex_deg=85.0)
 
