@@ -198,3 +198,14 @@ def test_heel_lift_from_the_front_says_why_not():
     found, _ = findings_of(*front_rep(fppa=0.0))
     assert found["heel_lift"].present is None
     assert "hides behind the foot" in found["heel_lift"].reason
+
+
+def test_quad_dominant_just_under_the_cut_off_needs_most_of_the_pattern():
+    # tibia 38 deg, trunk 34: 4 deg under Barrack's 8, within the 7 deg uncertainty
+    both_signs, _ = findings_of(*side_rep(tibia=38.0, knee=85.0, trunk=34.0, heel_px=9.0))
+    assert both_signs["knee_past_toes"].present and both_signs["heel_lift"].present
+    assert both_signs["quad_dominant"].present is True
+    assert "Just under the cut-off" in both_signs["quad_dominant"].reason
+    one_sign, _ = findings_of(*side_rep(tibia=38.0, knee=85.0, trunk=34.0))
+    assert one_sign["knee_past_toes"].present and not one_sign["heel_lift"].present
+    assert one_sign["quad_dominant"].present is False

@@ -247,9 +247,9 @@ def _quad_dominant(mk: _Maker, profile, found: dict[str, Finding]) -> Finding:
         signs.append(f"hip:knee flexion ratio {ratio:.2f} (below {sec['low_hip_knee_ratio']:.2f})")
     if found["heel_lift"].present:
         signs.append("heel lift")
-    # the Barrack criterion itself, or within its measurement uncertainty of it when the
-    # rest of the pattern (knee past toes, low hip:knee ratio, heel lift) shows too
-    primary = diff >= thr or (diff >= thr - sec["uncertainty_deg"] and bool(signs))
+    # the Barrack criterion itself, or within its measurement uncertainty of it when most
+    # of the rest of the pattern (two of: knee past toes, low hip:knee ratio, heel lift) shows
+    primary = diff >= thr or (diff >= thr - sec["uncertainty_deg"] and len(signs) >= 2)
     present = primary and len(signs) >= sec["min_supporting_signs"]
     sev = "none" if not present else SEVERITY_ORDER[min(1 + len(signs), 3)]
     trunk, tibia = mk.get("trunk_inclination_deg"), mk.get("tibia_inclination_deg")
