@@ -151,7 +151,7 @@ def test_rating_items_and_summary_with_both_legs():
     assert lr["right_minus_left"] == pytest.approx(16.0, abs=0.01) and lr["notable"]
     assert summary["findings"]["heel_lift"]["verdict"] == "not_assessable"
     assert any("Only 2 rep(s)" in n for n in summary["notes"])
-    assert any("fppa_deg" in line for line in summary["verdict"])
+    assert any("FPPA knee angle (deg)" in line for line in summary["verdict"])
 
 
 def test_summary_of_no_reps():

@@ -144,10 +144,27 @@ def _verdict_lines(summary: dict) -> list[str]:
     if na:
         lines.append("Not assessable from this video: " + ", ".join(na) + ".")
     lr = summary.get("left_vs_right") or {}
-    notable = [k for k, v in lr.items() if v["notable"]]
+    notable = [f"{_plain(k)} ({v['left']:+.3g} left, {v['right']:+.3g} right)"
+               for k, v in lr.items() if v["notable"]]
     if notable:
-        lines.append("Left vs right differs in: " + ", ".join(notable) + ".")
+        lines.append("Left vs right differs in: " + "; ".join(notable) + ".")
     return lines
+
+
+_NAMES = {"fppa": "FPPA knee angle", "pelvic_drop": "hip-line drop",
+          "knee_toe_offset": "knee past toes", "hip_drop": "depth",
+          "hip_knee_flexion_ratio": "hip:knee flexion ratio"}
+
+
+def _plain(key: str) -> str:
+    """'fppa_deg' -> 'FPPA knee angle (deg)': a measurement key for people."""
+    stem, unit = key, ""
+    for suffix in ("_deg", "_foot_lengths", "_leg_lengths"):
+        if key.endswith(suffix):
+            stem, unit = key[: -len(suffix)], suffix[1:].replace("_", " ")
+            break
+    name = _NAMES.get(stem, stem.replace("_", " "))
+    return f"{name} ({unit})" if unit else name
 
 
 def _leg_name(leg: str) -> str:
