@@ -60,9 +60,11 @@ def torso_primitives(sk: Skeleton, seg: Segments, outfit: Outfit) -> list:
         # pelvis: hips and buttocks, top just over the waistband
         Ellipsoid(p["pelvis"] + rp @ np.array([-0.012, 0.0, 0.02]) * g, rp,
                   np.array([0.105, 0.168, 0.112]) * g, outfit.shorts, "pelvis"),
-        # waistband: a flat ring at the top of the pelvis, standing proud of the trunk
-        Ellipsoid(waist + rp @ np.array([-0.004, 0.0, -0.012]) * g, rp,
-                  np.array([0.098, 0.138, 0.026]) * g, _shade(outfit.shorts, WAISTBAND_SHADE),
+        # waistband: a band at the top of the pelvis, proud of the lower trunk. Its depth:width
+        # ratio matches the lower trunk's, so the two surfaces cross along a plane of the
+        # pelvis: the shirt/band boundary is a level line around the body, as on a person
+        Ellipsoid(waist + rp @ np.array([-0.005, 0.0, -0.02]) * g, rp,
+                  np.array([0.101, 0.138, 0.045]) * g, _shade(outfit.shorts, WAISTBAND_SHADE),
                   "pelvis"),
     ]
     blouse = 1.0 + 0.06 * (fit == "tucked")
