@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+# OpenCV before PyAV in the test process too (see src/squatcheck/__init__.py): test helpers
+# import av, and if it loads first cv2.imshow's Qt window (live tests) hangs.
+import cv2  # noqa: F401, I001
 import pytest
 
 CLIPS_DIR = Path(__file__).parents[1].parent / "shared" / "clips"
