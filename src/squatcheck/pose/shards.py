@@ -27,6 +27,7 @@ import numpy as np
 from ..errors import SquatcheckError
 from ..video import VideoReader, prefetch
 from .estimator import PoseEstimator
+from .silhouette import N_FIELDS, pelvis_evidence
 from .track import N_LANDMARKS
 
 SEAM_WARMUP_S = 1.0
@@ -46,16 +47,21 @@ class Rows:
     frames_seen: int = 0
     damaged_at_s: float | None = None  # decoding failed after this time (truncated file)
     inferred: list = field(default_factory=list)  # bool: the model ran on this frame
+    evidence: list = field(default_factory=list)  # each (K, N_FIELDS): pelvis evidence
 
-    def add(self, index: int, t_s: float, found=None) -> None:
+    def add(self, index: int, t_s: float, found=None, evidence=None) -> None:
         im = np.full((self.num_poses, N_LANDMARKS, 5), np.nan)
         wo = np.full((self.num_poses, N_LANDMARKS, 3), np.nan)
+        ev = np.full((self.num_poses, N_FIELDS), np.nan)
         if found is not None:
             im[: len(found)], wo[: len(found)] = found.image, found.world
+        if evidence is not None:
+            ev[: len(evidence)] = evidence
         self.t_s.append(t_s)
         self.frame_index.append(index)
         self.image.append(im)
         self.world.append(wo)
+        self.evidence.append(ev)
         self.inferred.append(found is not None)
 
 
@@ -69,6 +75,16 @@ class Job:
     warm_from_s: float | None  # start inferring here (tracker warm-up)
     keep_from_s: float | None  # keep rows from here
     stop_s: float  # initial end of the shard (exclusive); may be lowered while running
+    evidence: bool = False  # segmentation masks on + per-frame pelvis evidence (silhouette.py)
+
+
+def frame_evidence(job: Job, image: np.ndarray, found) -> np.ndarray | None:
+    """(K, N_FIELDS) pelvis evidence of every person found in an RGB frame, or None."""
+    if not job.evidence or found is None or not len(found):
+        return None
+    masks = found.masks if found.masks is not None else [None] * len(found)
+    return np.stack([pelvis_evidence(image, m, lm) for m, lm in zip(masks, found.image,
+                                                                      strict=True)])
 
 
 def run_shard(job: Job, stop_at, progress, count) -> Rows:
@@ -77,7 +93,8 @@ def run_shard(job: Job, stop_at, progress, count) -> Rows:
     rows = Rows(job.num_poses)
     with VideoReader(job.source, max_side_px=job.max_side_px, start_s=job.warm_from_s,
                      colour="rgb") as reader, \
-            PoseEstimator(job.model, num_poses=job.num_poses) as estimator:
+            PoseEstimator(job.model, num_poses=job.num_poses,
+                          segmentation=job.evidence) as estimator:
         next_tick = -np.inf
         for frame in prefetch(iter(reader)):
             if frame.t_s >= stop_at.value:
@@ -88,7 +105,7 @@ def run_shard(job: Job, stop_at, progress, count) -> Rows:
                 found = estimator.detect(frame.image, frame.t_s, rgb=True)
                 next_tick = frame.t_s + job.infer_period_s
             if keep:
-                rows.add(frame.index, frame.t_s, found)
+                rows.add(frame.index, frame.t_s, found, frame_evidence(job, frame.image, found))
             progress.value = frame.t_s
             count.value += 1
         rows.frames_seen = reader.frames_seen
@@ -102,7 +119,8 @@ def run_lead(job: Job, helpers: Helpers | None, count) -> Rows:
     rows = Rows(job.num_poses)
     stop, keep_from = job.stop_s, None
     with VideoReader(job.source, max_side_px=job.max_side_px, colour="rgb") as reader, \
-            PoseEstimator(job.model, num_poses=job.num_poses) as estimator:
+            PoseEstimator(job.model, num_poses=job.num_poses,
+                          segmentation=job.evidence) as estimator:
         next_tick = -np.inf
         for frame in prefetch(iter(reader)):
             if frame.t_s >= stop:
@@ -120,7 +138,7 @@ def run_lead(job: Job, helpers: Helpers | None, count) -> Rows:
                 found = estimator.detect(frame.image, frame.t_s, rgb=True)
                 next_tick = frame.t_s + job.infer_period_s
             if keep:
-                rows.add(frame.index, frame.t_s, found)
+                rows.add(frame.index, frame.t_s, found, frame_evidence(job, frame.image, found))
             count.value += 1
         rows.frames_seen = reader.frames_seen
         if reader.damaged:

@@ -50,6 +50,9 @@ class PoseTrack:
         MediaPipe's per-landmark confidences in [0, 1].
     world : ndarray of shape (T, 33, 3)
         World landmarks in metres, origin between the hips.
+    extra : dict of name -> ndarray of shape (T, ...)
+        Optional per-frame evidence computed from the frames during inference (e.g.
+        ``pelvis_evidence`` (T, k), see ``pose/silhouette.py``); saved as ``extra_<name>``.
     """
 
     t_s: np.ndarray
@@ -60,6 +63,7 @@ class PoseTrack:
     presence: np.ndarray
     world: np.ndarray
     meta: TrackMeta = field(default_factory=TrackMeta)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = len(self.t_s)
@@ -69,6 +73,9 @@ class PoseTrack:
         for name, shape in shapes.items():
             if getattr(self, name).shape != shape:
                 raise ValueError(f"{name} has shape {getattr(self, name).shape}, expected {shape}")
+        for name, arr in self.extra.items():
+            if np.shape(arr)[:1] != (n,):
+                raise ValueError(f"extra {name!r} has shape {np.shape(arr)}, expected ({n}, ...)")
         if n > 1 and not np.all(np.diff(self.t_s) > 0):
             raise ValueError("t_s must be strictly increasing")
 
@@ -81,7 +88,8 @@ class PoseTrack:
             index = slice(index, index + 1 or None)
         return PoseTrack(self.t_s[index], self.frame_index[index], self.xy[index],
                          self.z[index], self.visibility[index], self.presence[index],
-                         self.world[index], self.meta)
+                         self.world[index], self.meta,
+                         {k: v[index] for k, v in self.extra.items()})
 
     @classmethod
     def empty(cls, meta: TrackMeta | None = None) -> PoseTrack:
@@ -90,16 +98,18 @@ class PoseTrack:
                              np.full((0, N_LANDMARKS, 3), np.nan), meta or TrackMeta())
 
     @classmethod
-    def from_rows(cls, t_s, frame_index, image_lm, world_lm, meta: TrackMeta) -> PoseTrack:
+    def from_rows(cls, t_s, frame_index, image_lm, world_lm, meta: TrackMeta,
+                  extra: dict[str, np.ndarray] | None = None) -> PoseTrack:
         """Build from stacked landmark rows.
 
         ``image_lm`` is (T, 33, 5) of x, y, z, visibility, presence as MediaPipe
-        gives them; ``world_lm`` is (T, 33, 3).
+        gives them; ``world_lm`` is (T, 33, 3); ``extra`` as the attribute.
         """
         image_lm = np.asarray(image_lm, float)
         return cls(np.asarray(t_s, float), np.asarray(frame_index, int), image_lm[..., :2].copy(),
                    image_lm[..., 2].copy(), image_lm[..., 3].copy(), image_lm[..., 4].copy(),
-                   np.asarray(world_lm, float), meta)
+                   np.asarray(world_lm, float), meta,
+                   {k: np.asarray(v, float) for k, v in (extra or {}).items()})
 
     @property
     def detected(self) -> np.ndarray:
@@ -136,6 +146,7 @@ class PoseTrack:
             world_landmarks=self.world,
             image_size=np.asarray(self.meta.image_size, np.int64),
             meta_json=np.asarray(json.dumps(asdict(self.meta))),
+            **{f"extra_{k}": v for k, v in self.extra.items()},
         )
         tmp.replace(path)
         return path
@@ -150,9 +161,11 @@ class PoseTrack:
                 meta = json.loads(str(data["meta_json"]))
                 meta["image_size"] = tuple(meta["image_size"])
                 lm = data["landmarks_norm"]
+                extra = {k.removeprefix("extra_"): data[k] for k in data.files
+                         if k.startswith("extra_")}
                 return cls(data["t_s"], data["frame_index"], lm[..., :2], lm[..., 2],
                            data["visibility"], data["presence"], data["world_landmarks"],
-                           TrackMeta(**meta))
+                           TrackMeta(**meta), extra)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise NotAVideo(f"{path} is not a squatcheck pose track ({exc}); make one with "
                             "'squatcheck pose VIDEO -o track.npz'.") from None

@@ -1,0 +1,129 @@
+"""Per-frame waist-line evidence (pose/silhouette.py) and its place in the pose track.
+
+Hand-built frames: a torso in one colour above a straight waist line and another below,
+at a known tilt, with landmarks where a pose model would put hips and shoulders.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from squatcheck.pose import silhouette as S
+from squatcheck.pose.track import PoseTrack, TrackMeta
+
+FIELD = {name: i for i, name in enumerate(S.FIELDS)}
+
+
+def band_frame(tilt_deg: float, *, torso_px: float = 150.0, size=(480, 640),
+               upper=(200, 60, 60), lower=(40, 40, 40), height_torso: float = 0.25,
+               noise: float = 2.0, seed: int = 0, facing_camera: bool = True):
+    """(RGB image (H, W, 3), mask (H, W) float, landmarks (33, 2) normalised).
+
+    The waist line passes ``height_torso`` torso lengths above the hip midpoint; its right
+    end (image) is lower for a positive ``tilt_deg``.
+    """
+    w, h = size
+    hx, hy = w / 2, h * 0.6
+    img = np.full((h, w, 3), 215, np.float32)
+    yy, xx = np.mgrid[:h, :w].astype(np.float32)
+    half = 0.32 * torso_px
+    body = (np.abs(xx - hx) <= half) & (yy >= hy - torso_px) & (yy <= hy + 0.5 * torso_px)
+    line_y = hy - height_torso * torso_px + np.tan(np.radians(tilt_deg)) * (xx - hx)
+    img[body & (yy < line_y)] = upper
+    img[body & (yy >= line_y)] = lower
+    img += np.random.default_rng(seed).normal(0, noise, img.shape)
+    lm = np.full((33, 2), np.nan)
+    side = 1 if facing_camera else -1  # the subject's left is image-right when facing us
+    lm[23], lm[24] = (hx + side * 0.2 * torso_px, hy), (hx - side * 0.2 * torso_px, hy)
+    lm[11] = (hx + side * 0.33 * torso_px, hy - torso_px)
+    lm[12] = (hx - side * 0.33 * torso_px, hy - torso_px)
+    return (np.clip(img, 0, 255).astype(np.uint8), body.astype(np.float32),
+            lm / np.array([w, h]))
+
+
+@pytest.mark.parametrize("tilt", [-12.0, -5.0, 0.0, 3.0, 8.0, 15.0])
+@pytest.mark.parametrize("torso_px", [70.0, 150.0, 320.0])
+def test_waist_line_angle_on_hand_built_frames(tilt, torso_px):
+    size = (480, 640) if torso_px < 300 else (900, 1200)
+    img, mask, lm = band_frame(tilt, torso_px=torso_px, size=size, seed=int(abs(tilt) * 10))
+    ev = S.pelvis_evidence(img, mask, lm)
+    assert ev[FIELD["band_tilt_deg"]] == pytest.approx(tilt, abs=0.4)
+    assert ev[FIELD["band_tilt_se_deg"]] < 0.5
+    assert ev[FIELD["band_height_torso"]] == pytest.approx(0.25, abs=0.03)
+    assert ev[FIELD["band_contrast"]] > 40
+    assert ev[FIELD["band_support"]] > 0.8
+    # the line centre is reported in normalised image coordinates, on the line
+    x, y = ev[FIELD["band_x"]] * size[0], ev[FIELD["band_y"]] * size[1]
+    assert x == pytest.approx(size[0] / 2, abs=2)
+    assert y == pytest.approx(size[1] * 0.6 - 0.25 * torso_px, abs=2)
+
+
+def test_waist_line_prefers_the_garment_edge_above_the_hips():
+    # a stronger straight edge lower down (e.g. the top of a raised thigh, below the hips'
+    # height band) must not win over the garment change above the hips
+    img, mask, lm = band_frame(4.0, torso_px=150.0)
+    h, w = mask.shape
+    yy, xx = np.mgrid[:h, :w]
+    thigh = (yy > h * 0.6 + 10) & (np.abs(xx - w / 2) < 45)
+    img[thigh] = (250, 250, 250)
+    ev = S.pelvis_evidence(img, mask, lm)
+    assert ev[FIELD["band_tilt_deg"]] == pytest.approx(4.0, abs=0.5)
+
+
+def test_one_colour_outfit_gives_a_weak_or_no_line():
+    img, mask, lm = band_frame(0.0, upper=(60, 60, 60), lower=(62, 60, 58))
+    ev = S.pelvis_evidence(img, mask, lm)
+    assert not ev[FIELD["band_contrast"]] >= 12.0  # NaN (nothing found) or weak
+
+
+def test_no_mask_and_bgr_input():
+    img, _, lm = band_frame(6.0)
+    ev_rgb = S.pelvis_evidence(img, None, lm)
+    ev_bgr = S.pelvis_evidence(img[..., ::-1].copy(), None, lm, rgb=False)
+    assert ev_rgb[FIELD["band_tilt_deg"]] == pytest.approx(6.0, abs=0.5)
+    assert ev_bgr[FIELD["band_tilt_deg"]] == pytest.approx(ev_rgb[FIELD["band_tilt_deg"]],
+                                                           abs=1e-3)
+
+
+def test_missing_or_tiny_person_gives_nan():
+    img, mask, lm = band_frame(0.0)
+    assert np.isnan(S.pelvis_evidence(img, mask, np.full((33, 2), np.nan))).all()
+    tiny = lm.copy()
+    tiny[[11, 12], 1] = tiny[[23, 24], 1] - 0.01  # torso of a few pixels
+    assert np.isnan(S.pelvis_evidence(img, mask, tiny)[0])
+
+
+def test_robust_line_ignores_outliers_and_reads_an_arc_at_its_apex():
+    x = np.arange(-30, 31, dtype=float)
+    y = 5.0 + np.tan(np.radians(7.0)) * x
+    y[::9] += 15.0  # other edges
+    a, b, se, inl = S.robust_line(x, y, np.ones_like(x))
+    assert np.degrees(np.arctan(b)) == pytest.approx(7.0, abs=0.05)
+    assert inl.sum() == len(x) - len(x[::9])
+    arc = 0.01 * x ** 2  # a level waistband seen from below, columns cut asymmetrically
+    keep = x > -12
+    a, b, se, _ = S.robust_line(x[keep], arc[keep], np.ones(keep.sum()), curved=True)
+    assert abs(np.degrees(np.arctan(b))) < 0.05
+    assert S.robust_line(np.zeros(5), np.arange(5.0), np.ones(5)) is None
+
+
+def _track(n: int, extra=None) -> PoseTrack:
+    rows = np.random.default_rng(1).random((n, 33, 5))
+    return PoseTrack.from_rows(np.arange(n) / 30.0, np.arange(n), rows,
+                               np.zeros((n, 33, 3)), TrackMeta(image_size=(640, 480)), extra)
+
+
+def test_track_extra_round_trip_slice_and_old_files(tmp_path):
+    ev = np.arange(10 * S.N_FIELDS, dtype=float).reshape(10, S.N_FIELDS)
+    track = _track(10, {"pelvis_evidence": ev})
+    path = track.save(tmp_path / "t.npz")
+    back = PoseTrack.load(path)
+    np.testing.assert_array_equal(back.extra["pelvis_evidence"], ev)
+    np.testing.assert_array_equal(back[2:5].extra["pelvis_evidence"], ev[2:5])
+    with np.load(path) as data:  # plain numpy can read it
+        assert data["extra_pelvis_evidence"].shape == (10, S.N_FIELDS)
+    old = _track(10).save(tmp_path / "old.npz")  # a track made without evidence
+    assert PoseTrack.load(old).extra == {}
+    with pytest.raises(ValueError, match="extra"):
+        _track(10, {"pelvis_evidence": ev[:4]})
