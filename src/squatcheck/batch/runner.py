@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..analysis.profile import load_profile
 from ..errors import SquatcheckError
-from ..video import sniff_video_file
+from ..video import VideoReader, sniff_video_file
 from .clip import ClipOutcome, ClipTask
 from .executors import make_executor
 from .inputs import BatchInput, ClipJob, discover
@@ -96,9 +96,10 @@ def _run_locked(batch: BatchInput, out_dir: Path, profile, *, workers, executor,
     run.waiting = by_sha
     skipped = run.reused
 
-    # biggest files first, so no long clip is left running alone at the end
-    tasks.sort(key=lambda t: -_size(t.path))
     runner = executor_obj or make_executor(executor, workers=workers, address=address)
+    if len(tasks) > (getattr(runner, "workers", None) or 1):
+        # longest clips first, so no long clip is left running alone at the end
+        tasks.sort(key=lambda t: -_cost(t.path))
     if runner.name == "local":
         tasks = [ClipTask(t.clip_id, t.path, t.sha256, t.profile,
                           str(new_tmp_dir(clips_dir, t.clip_id))) for t in tasks]
@@ -255,8 +256,19 @@ def _report_file(outputs: dict[str, str]) -> str:
     return names[0]
 
 
-def _size(path: str) -> int:
+def _cost(path: str) -> float:
+    """Rough relative work of a clip, from its header: frames x (1 + megapixels / 4).
+
+    Frame count drives the cost (the pose model runs per frame); big frames add
+    decoding. Measured here: 87 tiny GIF frames 2 s, 80-88 frames of 1080p 9-11 s,
+    201 frames of 406x720 20 s (CPU, analysis + reports). Unreadable clips fail fast: 0.
+    """
     try:
-        return Path(path).stat().st_size
-    except OSError:
-        return 0
+        with VideoReader(path) as reader:
+            info = reader.info
+    except (SquatcheckError, OSError):
+        return 0.0
+    frames = info.frame_count_header
+    if frames <= 0:  # no count in the header: fall back on the size, ~20 kB a frame
+        frames = Path(path).stat().st_size / 20e3
+    return frames * (1.0 + info.width * info.height / 4e6)
