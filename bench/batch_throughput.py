@@ -11,9 +11,11 @@ resume). Besides wall time it reports, per run:
   machine actually gave us: on a shared box this, not the batch, caps the speed-up);
 - the 1-minute load average.
 
-It ends with the measured speed-up, and the speed-up the measured per-clip CPU
+It ends with the measured speed-up; the speed-up the measured per-clip CPU
 seconds would give on dedicated cores (longest-first schedule plus the measured
-worker start-up), for comparison when the machine is busy.
+worker start-up); and a control: how many cores 1 and 2 plain busy-loop processes
+get right now. On a shared Linux box with per-session fair scheduling (autogroup)
+the control shows the cap that any program started from this session meets.
 
     .venv/bin/python bench/batch_throughput.py                # 4 short clips, 2 rounds
     .venv/bin/python bench/batch_throughput.py --rounds 3 --clips tux_hyva6.mp4 ...
@@ -58,6 +60,28 @@ def one_run(folder: Path, workers: int) -> dict:
             "startup_cpu_s": max(0.0, cpu - sum(clip_cpu)) / workers}
 
 
+def _spin(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+def control_cores(n: int, seconds: float = 3.0) -> float:
+    """Cores that ``n`` busy-loop processes get together right now (CPU s / wall s)."""
+    import multiprocessing as mp
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    procs = [mp.get_context("spawn").Process(target=_spin, args=(seconds,)) for _ in range(n)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu / (time.perf_counter() - t0)
+
+
 def lpt_makespan(costs: list[float], workers: int) -> float:
     """Longest-first greedy schedule of ``costs`` on ``workers`` identical cores."""
     loads = [0.0] * workers
@@ -90,6 +114,12 @@ def main(argv=None) -> int:
                       f"{res['in_flight']:.2f}  worker CPU {res['worker_cpu_s']:5.1f} s  "
                       f"CPU/wall {res['worker_cpu_s'] / res['wall_s']:.2f}  "
                       f"load1 {res['load1']:.1f}", flush=True)
+    control = {w: [] for w in args.workers}
+    for r in range(2):
+        for w in (args.workers if r % 2 == 0 else list(reversed(args.workers))):
+            control[w].append(control_cores(w))
+    print("control, cores given to busy loops now: " + ", ".join(
+        f"{w} process(es) {statistics.mean(v):.2f}" for w, v in control.items()))
     med = {w: statistics.median(x["clips_per_min"] for x in runs if x["workers"] == w)
            for w in args.workers}
     print("median clips/min: " + ", ".join(f"{w} workers {v:.2f}" for w, v in med.items()))
@@ -102,8 +132,10 @@ def main(argv=None) -> int:
         for w in args.workers:
             if w != 1:
                 ideal = (startup + sum(per_clip)) / (startup + lpt_makespan(per_clip, w))
+                cap = statistics.mean(control[w]) / statistics.mean(control[1])
                 print(f"speed-up {w} vs 1 workers: measured {med[w] / med[1]:.2f}x; "
-                      f"on {w} dedicated cores (from the CPU seconds) {ideal:.2f}x")
+                      f"on {w} dedicated cores (from the CPU seconds) {ideal:.2f}x; "
+                      f"busy loops now {cap:.2f}x")
     return 0
 
 
