@@ -135,11 +135,11 @@ class TreeMemory:
     def _tree(self) -> list[int]:
         pids, i = [self.pid], 0
         while i < len(pids):
-            for task in Path(f"/proc/{pids[i]}/task").glob("*"):
-                try:
+            try:  # a process may end while we look
+                for task in Path(f"/proc/{pids[i]}/task").iterdir():
                     pids += [int(c) for c in (task / "children").read_text().split()]
-                except OSError:
-                    pass
+            except OSError:
+                pass
             i += 1
         return pids
 
