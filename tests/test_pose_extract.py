@@ -95,6 +95,9 @@ def test_interpolated_rows_lie_between_inferred_neighbours():
     assert np.isnan(out_i[5:, 0, 0]).all()  # after the last inferred frame: nothing to lean on
     assert np.array_equal(out_i[[0, 2, 4]], image, equal_nan=True)
     assert out_w.shape == (7, 33, 3)
+    image[2, :, 0] = 0.7  # the last inference found someone: the clip's last frames within
+    held, _ = extract._fill_between(t, inferred, image, world, hold_s=1.5 / 30)  # hold_s
+    assert np.allclose(held[5, :, 0], 0.7) and np.isnan(held[6, 0, 0])  # repeat it
 
 
 def test_merge_keeps_every_frame_once_and_refuses_gaps():

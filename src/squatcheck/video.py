@@ -41,11 +41,11 @@ _CLOCKWISE = {0: None, -90: cv2.ROTATE_90_CLOCKWISE, 270: cv2.ROTATE_90_CLOCKWIS
 @dataclass(frozen=True)
 class Frame:
     """One decoded frame. ``image`` is uint8 of shape (H, W, 3), upright, BGR unless the
-    reader was asked for RGB."""
+    reader was asked for RGB; None for frames a reader with ``every_s`` skipped."""
 
     index: int
     t_s: float
-    image: np.ndarray
+    image: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,9 @@ class VideoReader:
     colour : "bgr" or "rgb"
         Channel order of ``Frame.image`` (OpenCV drawing wants BGR, the pose
         model RGB: asking for what you need saves a copy per frame).
+    every_s : float
+        Convert at most one frame per ``every_s`` seconds; the frames between are
+        still yielded (index, time) but with ``image=None`` (files only; 0 = all).
 
     Raises ``InputNotFound``/``NotAVideo`` (files) or ``CameraUnavailable`` on
     opening, so a file with no decodable picture fails before any work.
@@ -147,9 +150,9 @@ class VideoReader:
 
     def __init__(self, source: str | Path | int, *, max_side_px: int | None = None,
                  start_s: float | None = None, end_s: float | None = None,
-                 colour: str = "bgr"):
+                 colour: str = "bgr", every_s: float = 0.0):
         self.is_camera = isinstance(source, int)
-        self.colour = colour
+        self.colour, self.every_s = colour, every_s
         self.source = source if self.is_camera else Path(source)
         self.max_side_px = max_side_px
         self.start_s, self.end_s = start_s, end_s
@@ -207,7 +210,7 @@ class VideoReader:
         fps = self.info.fps_nominal if 0 < self.info.fps_nominal < 1000 else 30.0
         frames = _chain_first(self._first, self._frames)
         self._first = None
-        last_t = -np.inf
+        last_t = next_convert = -np.inf
         for index, frame in enumerate(frames):
             t_s = frame.time - self._t0 if frame.time is not None else index / fps
             if not t_s > last_t:  # missing, repeated or backwards pts: one nominal frame on
@@ -218,6 +221,10 @@ class VideoReader:
                 continue
             if self.end_s is not None and t_s >= self.end_s:
                 break
+            if self.every_s and t_s < next_convert - 1e-4:
+                yield Frame(index, t_s, None)
+                continue
+            next_convert = t_s + self.every_s
             yield Frame(index, t_s, self._convert(frame))
 
     def _convert(self, frame) -> np.ndarray:

@@ -136,7 +136,7 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
         raise NoPersonFound(f"No person was found in {source}; film the whole body, head to "
                             "feet, in good light.")
     image, world = _pick(candidates[inferred], world[inferred], choice.candidate)
-    image, world = _fill_between(t_s, inferred, image, world)
+    image, world = _fill_between(t_s, inferred, image, world, hold_s=period)
     extra = {}
     if pelvis_evidence:
         extra["pelvis_evidence"] = _subject_evidence([lead, *rest], inferred, choice.candidate)
@@ -215,9 +215,10 @@ def _pick(candidates: np.ndarray, world: np.ndarray, choice: np.ndarray):
 
 
 def _fill_between(t_s: np.ndarray, inferred: np.ndarray, image: np.ndarray,
-                  world: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                  world: np.ndarray, hold_s: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Rows for every frame: inferred ones as found, the others interpolated linearly in
-    time between the inferred neighbours (NaN unless both neighbours have a pose)."""
+    time between the inferred neighbours (NaN unless both neighbours have a pose). The
+    last frames of the clip, within ``hold_s`` after the last inference, repeat it."""
     if inferred.all():
         return image, world
     out_i = np.full((len(t_s), *image.shape[1:]), np.nan)
@@ -225,6 +226,8 @@ def _fill_between(t_s: np.ndarray, inferred: np.ndarray, image: np.ndarray,
     out_i[inferred], out_w[inferred] = image, world
     t_known = t_s[inferred]
     gaps = np.flatnonzero(~inferred)
+    tail = gaps[(t_s[gaps] > t_known[-1]) & (t_s[gaps] <= t_known[-1] + hold_s + 1e-6)]
+    out_i[tail], out_w[tail] = image[-1], world[-1]
     right = np.searchsorted(t_known, t_s[gaps])
     ok = (right > 0) & (right < len(t_known))
     gaps, right = gaps[ok], right[ok]

@@ -92,18 +92,16 @@ def run_shard(job: Job, stop_at, progress, count) -> Rows:
     every frame (a shared double: another process may lower it)."""
     rows = Rows(job.num_poses)
     with VideoReader(job.source, max_side_px=job.max_side_px, start_s=job.warm_from_s,
-                     colour="rgb") as reader, \
+                     colour="rgb", every_s=job.infer_period_s) as reader, \
             PoseEstimator(job.model, num_poses=job.num_poses,
                           segmentation=job.evidence) as estimator:
-        next_tick = -np.inf
         for frame in prefetch(iter(reader)):
             if frame.t_s >= stop_at.value:
                 break
             keep = job.keep_from_s is None or frame.t_s >= job.keep_from_s
-            found = None
-            if frame.t_s >= next_tick - 1e-4 or not keep:
+            found = None  # the reader converts (and we infer) at most 1 / infer_period_s
+            if frame.image is not None:
                 found = estimator.detect(frame.image, frame.t_s, rgb=True)
-                next_tick = frame.t_s + job.infer_period_s
             if keep:
                 rows.add(frame.index, frame.t_s, found, frame_evidence(job, frame.image, found))
             progress.value = frame.t_s
@@ -118,10 +116,10 @@ def run_lead(job: Job, helpers: Helpers | None, count) -> Rows:
     """The calling process's share: shard 0, then halves stolen from slow helpers."""
     rows = Rows(job.num_poses)
     stop, keep_from = job.stop_s, None
-    with VideoReader(job.source, max_side_px=job.max_side_px, colour="rgb") as reader, \
+    with VideoReader(job.source, max_side_px=job.max_side_px, colour="rgb",
+                     every_s=job.infer_period_s) as reader, \
             PoseEstimator(job.model, num_poses=job.num_poses,
                           segmentation=job.evidence) as estimator:
-        next_tick = -np.inf
         for frame in prefetch(iter(reader)):
             if frame.t_s >= stop:
                 stolen = helpers.steal(frame.t_s) if helpers is not None else None
@@ -129,14 +127,12 @@ def run_lead(job: Job, helpers: Helpers | None, count) -> Rows:
                     break
                 keep_from, stop = stolen
                 reader.start_s = keep_from - SEAM_WARMUP_S  # decode on, convert from here
-                next_tick = -np.inf
             if keep_from is not None and frame.t_s < keep_from - SEAM_WARMUP_S:
                 continue  # decoded ahead before the jump
             keep = keep_from is None or frame.t_s >= keep_from
             found = None
-            if frame.t_s >= next_tick - 1e-4 or not keep:
+            if frame.image is not None:
                 found = estimator.detect(frame.image, frame.t_s, rgb=True)
-                next_tick = frame.t_s + job.infer_period_s
             if keep:
                 rows.add(frame.index, frame.t_s, found, frame_evidence(job, frame.image, found))
             count.value += 1
