@@ -59,7 +59,8 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
 table{border-collapse:collapse;margin:.5em 0 1em}
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
-th{background:#f2f2f2}tr.failed td,tr.internal_error td{background:#fff1f0}
+th{background:#f2f2f2}tbody th{white-space:nowrap}
+tr.failed td,tr.internal_error td{background:#fff1f0}
 tr.pending td{color:#888}
 .badge{display:inline-block;padding:0 .45em;border-radius:.6em;font-weight:600}
 .good{background:#d9f2d9}.fair{background:#fff0c2}.poor{background:#ffd6d6}
@@ -109,7 +110,7 @@ def render_html(batch: BatchInput, rows: list[dict]) -> str:
 
 
 def _badge(rating: str) -> str:
-    return f"<span class='badge {html.escape(rating)}'>{html.escape(rating)}</span>" \
+    return f"<span class='badge {html.escape(rating)}'>{html.escape(_words(rating))}</span>" \
         if rating else ""
 
 
@@ -160,7 +161,8 @@ def _visit_cell(row: dict) -> str:
     if row["status"] != "ok":
         return (f"<div class='cell reason'>{e(row['file'])}: {e(STATUS_TEXT[row['status']])}"
                 f"{': ' + e(row['reason']) if row['reason'] else ''}</div>")
-    return (f"<div class='cell'>{_badge(row['rating'])} {row['reps']} reps, "
+    reps = f"{row['reps']} rep{'' if row['reps'] == 1 else 's'}"
+    return (f"<div class='cell'>{_badge(row['rating'])} {reps}, "
             f"{e(_words(row['exercise']))} ({e(row['file'])})<br>"
             f"{e(_words(row['findings'])) or 'no findings'} {_link(row)}</div>")
 
