@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -244,9 +245,18 @@ def main() -> None:
     ap.add_argument("--clip", type=Path, default=CLIPS / "rohan_squat.mp4")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="skip the 1080p and memory parts")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = ap.parse_args()
     legacy = legacy_python()
     tmp = Path(tempfile.mkdtemp(prefix="pose_speed_"))
+    try:
+        run(args, legacy, tmp)
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(args, legacy: Path, tmp: Path) -> None:
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, load average {load:.1f} at start "
           "(other work shares the CPU: read the medians)")
@@ -283,7 +293,7 @@ def main() -> None:
             res = run_process(pose_cmd(clip, tmp / f"mem_{label}.npz", 2))
             print(f"  {label:<5} peak tree RSS {res['tree_peak_mb']:5.0f} MB, largest process "
                   f"{res['max_rss_mb']:5.0f} MB, {res['wall_s']:.1f} s")
-    print(f"\nload average at end {os.getloadavg()[0]:.1f}; scratch files in {tmp}")
+    print(f"\nload average at end {os.getloadavg()[0]:.1f}")
     print(json.dumps({"clip": str(args.clip), "rounds": args.rounds}))
 
 
