@@ -223,14 +223,11 @@ def test_varus_is_negative():
 @pytest.mark.parametrize("stance", ["left", "right"])
 def test_pelvic_drop_and_lateral_lean_signed_by_stance(stance):
     m, series = measure(*front_rep(stance=stance, fppa=0.0, drop=7.0, lean=9.0))
-    assert m["pelvic_obliquity_deg"] == pytest.approx(7.0)
-    assert m["pelvic_drop_deg"] == pytest.approx(7.0)
     assert m["lateral_trunk_lean_deg"] == pytest.approx(9.0, abs=0.3)  # hips drop too
-    # the series says which anatomical side went down: + = the subject's left
-    peak = series["pelvic_obliquity_deg"][N_STAND + 35]
-    assert np.sign(peak) == (1 if stance == "right" else -1)
-    hike = measure(*front_rep(stance=stance, fppa=0.0, drop=-4.0))[0]
-    assert hike["pelvic_obliquity_deg"] == pytest.approx(-4.0)
+    # pelvic obliquity comes from the waist line in the frames, not the hip landmarks
+    # (issue 9; signs per stance pinned in test_pelvis.py): none in this track
+    assert m["pelvic_obliquity_deg"] is None and m["pelvic_drop_deg"] is None
+    assert np.isnan(series["pelvic_obliquity_deg"]).all()
 
 
 # --- view gating ---------------------------------------------------------------------------

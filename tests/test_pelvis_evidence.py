@@ -94,18 +94,22 @@ def test_missing_or_tiny_person_gives_nan():
     assert np.isnan(S.pelvis_evidence(img, mask, tiny)[0])
 
 
-def test_robust_line_ignores_outliers_and_reads_an_arc_at_its_apex():
+def test_line_fit_keeps_the_longest_straight_run_and_symmetric_columns():
     x = np.arange(-30, 31, dtype=float)
     y = 5.0 + np.tan(np.radians(7.0)) * x
-    y[::9] += 15.0  # other edges
-    a, b, se, inl = S.robust_line(x, y, np.ones_like(x))
-    assert np.degrees(np.arctan(b)) == pytest.approx(7.0, abs=0.05)
-    assert inl.sum() == len(x) - len(x[::9])
-    arc = 0.01 * x ** 2  # a level waistband seen from below, columns cut asymmetrically
-    keep = x > -12
-    a, b, se, _ = S.robust_line(x[keep], arc[keep], np.ones(keep.sum()), curved=True)
-    assert abs(np.degrees(np.arctan(b))) < 0.05
-    assert S.robust_line(np.zeros(5), np.arange(5.0), np.ones(5)) is None
+    y[x > 14] -= 0.3 * (x[x > 14] - 14) ** 2  # a chest hanging over one end: edge bends
+    a, b, se, inl = S.ransac_line(x, y, np.ones_like(x))
+    assert np.degrees(np.arctan(b)) == pytest.approx(7.0, abs=0.1)
+    assert not inl[x > 17].any() and inl[x < 10].all()
+    # a level band seen from below is an arc about the body's midline (x = 0): with the
+    # columns made symmetric about it, a straight fit reads no tilt
+    arc = 0.01 * x ** 2
+    w = np.where(x >= -12, 1.0, 0.0)  # one side cut short
+    sym = S.mirrored(x, w, 0.0)
+    assert (sym[x > 12] == 0).all() and (sym[np.abs(x) <= 12] == 1).all()
+    _, slope, _ = S.weighted_line(x, arc, sym)
+    assert abs(np.degrees(np.arctan(slope))) < 0.01
+    assert S.ransac_line(np.zeros(12), np.arange(12.0), np.ones(12)) is None
 
 
 def _track(n: int, extra=None) -> PoseTrack:

@@ -29,6 +29,9 @@ class Signals:
     world : ndarray of shape (T, 33, 3)
         Filtered world landmarks in metres (y down, as MediaPipe gives them).
     image_size : (width, height) in pixels.
+    extra : dict of name -> ndarray of shape (T, ...)
+        Per-frame image evidence from the pose track, unfiltered (``PoseTrack.extra``,
+        e.g. ``pelvis_evidence``).
     """
 
     t_s: np.ndarray
@@ -38,6 +41,7 @@ class Signals:
     usable: np.ndarray
     world: np.ndarray
     image_size: tuple[int, int]
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .context import ClipContext, RepSegment, Signals
+from .pelvis_findings import pelvis_findings
 from .rep_evidence import RepEvidence, rep_evidence
 from .result import Finding
 
@@ -26,11 +27,12 @@ def assess_rep(measurements: dict[str, float | None], series: dict[str, np.ndarr
     """
     ev = evidence or rep_evidence(sig, ctx, seg, series, profile)
     mk = _Maker(sig, ev, measurements)
+    pelvis = pelvis_findings(sig, ctx, seg, series, profile)  # waist line (analysis/pelvis.py)
     out = {
         "knee_past_toes": _knee_past_toes(mk, profile),
         "heel_lift": _heel_lift(mk, profile),
-        "pelvic_tilt": _pelvic_tilt(mk, profile),
-        "pelvic_drop": _pelvic_drop(mk, profile, seg),
+        "pelvic_tilt": pelvis["pelvic_tilt"],
+        "pelvic_drop": pelvis["pelvic_drop"],
         "knee_valgus": _knee_valgus(mk, profile, seg),
         "trunk_lean": _trunk_lean(mk, profile, ctx, seg),
     }
@@ -149,54 +151,6 @@ def _knee_valgus(mk: _Maker, profile, seg: RepSegment) -> Finding:
               "measurement noise (Munro 2012).")
     return mk.make("knee_valgus", key, present=sev != "none", severity=sev, value=value,
                    unit=unit, threshold=thr, source=sec["source"], reason=reason,
-                   uncertainty=sec["uncertainty_deg"])
-
-
-def _pelvic_drop(mk: _Maker, profile, seg: RepSegment) -> Finding:
-    sec = profile.section("pelvic_drop")
-    key, unit = "pelvic_drop_deg", "deg"
-    value = mk.get(key)
-    if value is None:
-        return mk.not_assessable("pelvic_drop", key, unit, sec, "threshold_deg",
-                                 "uncertainty_deg")
-    thr = sec["threshold_deg"]
-    sev = grade(value, thr, sec["moderate_deg"], sec["severe_deg"])
-    if seg.stance == "both":
-        what = f"the hip line tilts up to {max(value, 0):.1f} deg to one side"
-    elif value >= 0:
-        what = f"the free-leg side of the pelvis drops up to {value:.1f} deg"
-    else:
-        what = f"the free-leg side of the pelvis stays {abs(value):.1f} deg higher"
-    reason = (f"Against standing, {what} (flagged from {thr:.0f} deg). Low confidence: the "
-              "hip landmarks read pelvic drop poorly in 2D (a true 8 deg read as 1-6 deg on "
-              f"the mannequin), so the uncertainty is +- {sec['uncertainty_deg']:.0f} deg.")
-    return mk.make("pelvic_drop", key, present=sev != "none", severity=sev, value=value,
-                   unit=unit, threshold=thr, source=sec["source"], reason=reason,
-                   uncertainty=sec["uncertainty_deg"])
-
-
-def _pelvic_tilt(mk: _Maker, profile) -> Finding:
-    sec = profile.section("pelvic_tilt")
-    key, unit = "standing_hip_flexion_deg", "deg (proxy)"
-    value = mk.get(key)
-    if value is None:
-        return mk.not_assessable("pelvic_tilt", key, unit, sec, "threshold_deg",
-                                 "uncertainty_deg")
-    if not sec["assess_proxy"]:
-        return mk.make("pelvic_tilt", key, present=None, severity="not_assessable", value=None,
-                       unit=unit, threshold=sec["threshold_deg"], source=sec["source"],
-                       reason="Not assessable: sagittal pelvic tilt cannot be measured from "
-                       "joint-centre landmarks, and the landmark proxy (trunk-thigh angle) did "
-                       "not separate 10-14 deg of anterior tilt from none on the mannequin.",
-                       uncertainty=sec["uncertainty_deg"])
-    thr = sec["threshold_deg"]
-    present = value >= thr
-    reason = (f"Proxy only, low confidence: standing before the rep, the trunk-thigh angle is "
-              f"{value:.0f} deg short of straight (flagged from {thr:.0f} deg). An anteriorly "
-              "tilted pelvis can show this way, but joint-centre landmarks cannot measure "
-              "pelvic tilt itself.")
-    return mk.make("pelvic_tilt", key, present=present, severity="mild" if present else "none",
-                   value=value, unit=unit, threshold=thr, source=sec["source"], reason=reason,
                    uncertainty=sec["uncertainty_deg"])
 
 

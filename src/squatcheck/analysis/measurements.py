@@ -33,6 +33,7 @@ from .geometry import (
     line_tilt_deg,
     segment_length,
 )
+from .pelvis import pelvis_series
 from .profile import as_profile
 from .references import baseline_rows, foot_length_px, leg_length_px, medial_x_sign, nanmedian
 from .rep_evidence import RepEvidence, rep_evidence
@@ -110,9 +111,6 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
             out[f"{name}_{leg}"] = np.array(arr, float)
 
     if front:
-        # + = subject's left hip lower: tilt of the line right-hip -> left-hip.
-        obliquity = line_tilt_deg(xy[:, RIGHT_HIP], xy[:, LEFT_HIP])
-        out["pelvic_obliquity_deg"] = obliquity - nanmedian(obliquity[base])
         lean = lateral_inclination_deg(hip_mid, sh_mid, -medial_x_sign(sig, ctx, "left"))
         out["lateral_trunk_lean_deg"] = lean - nanmedian(lean[base])
     else:
@@ -121,6 +119,9 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
 
     leg_len = np.nanmean([leg_length_px(sig, ctx, leg) for leg in LEGS])
     out["hip_drop_leg_lengths"] = (hip_mid[:, 1] - nanmedian(hip_mid[base, 1])) / leg_len
+    # pelvic obliquity (front) and tilt proxy (side) from the waist line, not the hip
+    # landmarks, which miss most of a drop (analysis/pelvis.py, issue 9)
+    out.update(pelvis_series(sig, ctx, profile).as_series())
     return out
 
 

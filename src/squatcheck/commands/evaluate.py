@@ -14,6 +14,7 @@ EPILOG = """examples:
   squatcheck eval --clips ../shared/clips --tracks /tmp/tracks --only tux_hyva7
   squatcheck eval --synthetic /tmp/synthset        # clips made by 'squatcheck synth --set N'
   squatcheck eval --synthetic /tmp/synthset --no-clips --json scores.json
+  squatcheck eval --pelvis /tmp/pelvis_bench --no-clips   # pelvic drop/tilt benchmark
 
 Pose tracks are extracted once per clip (slow: about 30-80 frames/s) and cached:
 real clips in --tracks, synthetic clips beside their video.
@@ -38,6 +39,9 @@ def register(sub) -> None:
     p.add_argument("--oracle", action="store_true",
                    help="synthetic findings: use the truth's view and reps (judge the clinical "
                    "stage alone) instead of the whole engine")
+    p.add_argument("--pelvis", type=Path, default=None, metavar="DIR",
+                   help="pelvis benchmark: render its clips into DIR where missing, then "
+                   "score pelvic drop and tilt against the truth (docs/pelvis.md)")
     p.add_argument("--profile", type=Path, default=None, metavar="TOML",
                    help="thresholds profile (default: the built-in one)")
     p.add_argument("--json", type=Path, default=None, metavar="PATH",
@@ -73,6 +77,11 @@ def run(args) -> int:
                                       mode="oracle" if args.oracle else "engine"))
         scores["synthetic_findings"] = findings
         blocks.append(format_report(findings))
+    if args.pelvis:
+        from ..evaluation.pelvis_eval import run_pelvis_benchmark
+
+        scores["pelvis"], text = run_pelvis_benchmark(args.pelvis, profile, progress=_say)
+        blocks.append(text)
     print("\n\n".join(blocks))
     if args.json:
         tmp = args.json.with_name(args.json.name + ".partial")

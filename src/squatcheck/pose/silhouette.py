@@ -32,6 +32,7 @@ FIELDS = (
     "band_x",             # line centre, normalised image x, y (like the landmarks; overlays)
     "band_y",
     "mask_area_torso2",   # person-mask pixels in the region / torso length^2 (mask sanity)
+    "garment_contrast",   # colour difference, upper garment (lower trunk) vs lower (hips)
 )
 N_FIELDS = len(FIELDS)
 
@@ -40,10 +41,12 @@ CENTRE_TORSO = 0.2      # region centre: this far up the torso from the hip midp
 HALF_WIDTH_TORSO = 0.45
 BELOW_TORSO, ABOVE_TORSO = 0.38, 0.3  # region rows around the centre, along the image vertical
 MAX_TILT_DEG = 35.0
-TILT_STEP_DEG = 1.0
+TILT_STEP_DEG = 2.0      # Radon slopes; the per-column refinement and fit set the angle
 EDGE_STEP_PX = 2         # colour difference between rows y - 2 and y + 2 of the patch
 REFINE_PX = 4            # per-column search around the Radon line
+RANSAC_TOL_PX = 1.2      # edge points this close to a line (patch px, 1.2 % of the torso) are on it
 MIN_COLUMNS = 8
+MASK_ERODE_PX = 2        # patch px (2 % of the torso) trimmed off the person mask's outline
 
 
 def empty_evidence() -> np.ndarray:
@@ -94,13 +97,17 @@ def pelvis_evidence(image: np.ndarray, mask: np.ndarray | None, landmarks: np.nd
         mk = np.asarray(mask, np.float32).reshape(h, w)
         person = cv2.warpAffine(mk, m, (pw, ph), flags=cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=0.0) > 0.5
+        # the model's mask spills a little past the body: the outline against a wall the
+        # colour of the shirt must not look like a garment edge
+        person = cv2.erode(person.astype(np.uint8), np.ones((3, 3), np.uint8),
+                           iterations=MASK_ERODE_PX).astype(bool)
     # outside the frame is not the person either
     x_img = centre[0] + (np.arange(pw) - origin[0]) / scale
     y_img = centre[1] + (np.arange(ph) - origin[1]) / scale
     person &= ((y_img >= 0) & (y_img < h))[:, None] & ((x_img >= 0) & (x_img < w))[None, :]
     out[7] = person.sum() / PATCH_TORSO_PX ** 2
-    hip_uv = origin + (hip - centre) * scale
-    line = waist_line(patch, person, hip_uv, axis, rgb=rgb)
+    hips_uv = origin + (pts[[L.LEFT_HIP, L.RIGHT_HIP]] - centre) * scale
+    line, out[8] = waist_line(patch, person, hips_uv, axis, rgb=rgb)
     if line is None:
         return out
     tilt_deg, se_deg, (u, v), contrast, support = line
@@ -110,22 +117,27 @@ def pelvis_evidence(image: np.ndarray, mask: np.ndarray | None, landmarks: np.nd
     return out
 
 
-# linear opponent colour space (luma, red-green, yellow-blue) for RGB input: colour
-# distances like Lab's at a fraction of the cost, in grey levels
-_OPPONENT = np.array([[0.299, 0.587, 0.114], [0.5, -0.5, 0.0], [0.25, 0.25, -0.5]],
-                     np.float32)
+# Colour as 100 x log(RGB + 8): a shadow or a fold scales RGB, i.e. shifts all three logs
+# alike, so brightness (their mean) is down-weighted against the two colour axes: a shaded
+# shirt no longer looks like a change of garment, while black vs grey still shows.
+LOG_OFFSET = 8.0
+BRIGHTNESS_WEIGHT = 0.35
+_OPPONENT = 100.0 * np.array([[BRIGHTNESS_WEIGHT / 3] * 3,
+                              [1 / np.sqrt(2), -1 / np.sqrt(2), 0.0],
+                              [1 / np.sqrt(6), 1 / np.sqrt(6), -2 / np.sqrt(6)]], np.float32)
 SHIRT_AT_TORSO = 0.42    # the upper garment is sampled this far up the torso from the hips
 SAMPLE_RADIUS_TORSO = 0.06
-MIN_GARMENT_CONTRAST = 6.0  # grey levels: below, upper and lower garment look alike
+MIN_GARMENT_CONTRAST = 6.0  # colour units (see _OPPONENT): below, the garments look alike
 ZONE_TORSO = (0.1, 0.5)  # the waist line passes this far above the hip midpoint (vertical)
 
 
 def opponent(patch: np.ndarray, *, rgb: bool = True) -> np.ndarray:
-    """(H, W, 3) uint8 → (H, W, 3) float32 opponent colour, lightly smoothed."""
+    """(H, W, 3) uint8 → (H, W, 3) float32 (brightness, red-green, yellow-blue) of the
+    log colour (see ``_OPPONENT``), lightly smoothed."""
     blur = cv2.GaussianBlur(patch, (0, 0), 1.0).astype(np.float32)
     if not rgb:
         blur = blur[..., ::-1]
-    return blur @ _OPPONENT.T
+    return np.log(blur + LOG_OFFSET) @ _OPPONENT.T
 
 
 def garment_colour(opp: np.ndarray, person: np.ndarray, centre_uv: np.ndarray,
@@ -159,30 +171,43 @@ def edge_strength(opp: np.ndarray, person: np.ndarray, direction: np.ndarray | N
     return d
 
 
-def waist_line(patch: np.ndarray, person: np.ndarray, hip_uv: np.ndarray, axis: np.ndarray,
+def waist_line(patch: np.ndarray, person: np.ndarray, hips_uv: np.ndarray, axis: np.ndarray,
                *, rgb: bool = True):
     """The strongest straight upper-garment → lower-garment edge above the hips.
 
-    ``hip_uv`` is the hip midpoint in patch pixels and ``axis`` the unit torso direction
-    (hips → shoulders). Returns ``(tilt_deg, se_deg, (u, v) centre, contrast, support)``
-    or None; ``tilt_deg`` + = the line's right end lower (patch and image y point down).
+    ``hips_uv`` (2, 2) are the left and right hips in patch pixels and ``axis`` the unit
+    torso direction (hips → shoulders). Returns ``(line, garment_contrast)``: ``line`` is
+    ``(tilt_deg, se_deg, (u, v) centre, contrast, support)`` or None, ``tilt_deg`` + = the
+    line's right end lower (patch and image y point down); ``garment_contrast`` is the
+    colour difference between the lower trunk and the hips (NaN if not sampled).
     """
     opp = opponent(patch, rgb=rgb)
     radius = SAMPLE_RADIUS_TORSO * PATCH_TORSO_PX
+    hip_uv = hips_uv.mean(axis=0)
     upper = garment_colour(opp, person, hip_uv + SHIRT_AT_TORSO * PATCH_TORSO_PX * axis, radius)
-    lower = garment_colour(opp, person, hip_uv, radius)
-    direction = None
+    # the lower garment at both hips and between them: a raised thigh in front of one
+    # of the three is outvoted
+    samples = [garment_colour(opp, person, c, radius) for c in (*hips_uv, hip_uv)]
+    samples = [c for c in samples if c is not None]
+    lower = np.median(samples, axis=0) if samples else None
+    direction, garment = None, float("nan")
     if upper is not None and lower is not None:
         change = lower - upper
-        if np.linalg.norm(change) >= MIN_GARMENT_CONTRAST:
-            direction = change / np.linalg.norm(change)
+        garment = float(np.linalg.norm(change))
+        if garment >= MIN_GARMENT_CONTRAST:
+            direction = change / garment
     d = edge_strength(opp, person, direction)
     ph = d.shape[0]
     cols = np.flatnonzero(person.any(axis=0))
     if cols.size < MIN_COLUMNS:
-        return None
+        return None, garment
     xc = (cols[0] + cols[-1]) / 2.0
-    dc = np.vstack([d[:, cols], np.zeros((1, cols.size), np.float32)])  # last row: outside
+    # Lines are chosen by how far they run, not how strong they are: a high-contrast
+    # occluder (a shirt-coloured belly over grey shorts) must not outvote a long, fainter
+    # band. Edge strength saturates at half the patch's strong edges.
+    strong = d[d > 0]
+    cap = 0.5 * float(np.percentile(strong, 99)) if strong.size else 0.0
+    dc = np.vstack([np.minimum(d[:, cols], cap), np.zeros((1, cols.size), np.float32)])
     # Radon: sum of edge strength along every line (slope, row at xc)
     tans = np.tan(np.radians(np.arange(-MAX_TILT_DEG, MAX_TILT_DEG + 1e-9, TILT_STEP_DEG)))
     shift = np.round(tans[:, None] * (cols - xc)[None, :]).astype(np.int32)  # (A, C)
@@ -195,7 +220,7 @@ def waist_line(patch: np.ndarray, person: np.ndarray, hip_uv: np.ndarray, axis: 
     score[(above < lo * PATCH_TORSO_PX) | (above > hi * PATCH_TORSO_PX)] = 0.0
     ia, y0 = np.unravel_index(int(np.argmax(score)), score.shape)
     if score[ia, y0] <= 0:
-        return None
+        return None, garment
     # refine: per column, the strongest edge near the Radon line (sub-pixel parabola)
     yl = y0 + tans[ia] * (cols - xc)
     win = np.round(yl)[:, None].astype(int) + np.arange(-REFINE_PX, REFINE_PX + 1)[None, :]
@@ -209,54 +234,107 @@ def waist_line(patch: np.ndarray, person: np.ndarray, hip_uv: np.ndarray, axis: 
     off = np.where(den < 0, 0.5 * (y_m - y_p) / np.where(den < 0, den, -1.0), 0.0)
     ok = peak > 0
     if ok.sum() < MIN_COLUMNS:
-        return None
-    # the slope is read at the body's midline (the hips' x): a shallow arc stays unbiased
+        return None, garment
     x0 = float(hip_uv[0]) if cols[0] <= hip_uv[0] <= cols[-1] else xc
-    xs = (cols - x0)[ok].astype(float)
+    xs = cols[ok].astype(float)
     ys = yk[ok] + np.clip(off[ok], -0.5, 0.5)
     ws = peak[ok].astype(float)
-    fit = robust_line(xs, ys, ws, curved=True)
+    # occluders (a chest or belly leaning over, an arm) hide part of the band and bend its
+    # visible edge away: keep the longest straight run (RANSAC), then refine on it
+    fit = ransac_line(xs - x0, ys, np.minimum(ws, cap))
     if fit is None:
-        return None
+        return None, garment
     intercept, slope, se_slope, inliers = fit
+    # A level band seen from above or below is a shallow arc about the body's midline: a
+    # line through columns that are not symmetric about it tilts. Keep only column pairs
+    # mirrored about the silhouette's midline at the band's height.
+    mid = body_midline(person, intercept + slope * (np.arange(person.shape[1]) - x0), x0)
+    sym = mirrored(xs, np.where(inliers, np.minimum(ws, cap), 0.0), mid)
+    if (sym > 0).sum() >= MIN_COLUMNS:
+        refit = weighted_line(xs - mid, ys, sym)
+        if refit is not None:
+            a, slope, se_slope = refit
+            intercept = a + slope * (x0 - mid)
+            inliers = sym > 0
     contrast = float(np.median(ws[inliers]))
     support = float(inliers.sum() / cols.size)
     tilt = float(np.degrees(np.arctan(slope)))
     se = float(np.degrees(se_slope / (1.0 + slope * slope)))
-    return tilt, se, (x0, intercept), contrast, support
+    return (tilt, se, (x0, intercept), contrast, support), garment
 
 
-def robust_line(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, curved: bool = False,
-                iterations: int = 6, tukey_c: float = 4.685, min_scale: float = 0.35):
-    """Weighted Tukey-biweight fit of ``y = a + b x (+ c x^2 if curved)``, arrays (N,).
-
-    Returns ``(a, b, standard error of b, inlier mask)`` or None if degenerate. With
-    ``curved``, ``b`` is the slope at x = 0: a waistband seen from above or below is a
-    shallow arc, and its slope at the body's midline is the tilt. ``min_scale`` (px)
-    floors the residual scale: sub-pixel edges are never exact.
-    """
-    cols = [np.ones_like(x), x] + ([x * x] if curved else [])
-    design = np.stack(cols, axis=1)
-    wt = w.astype(float).copy()
-    scale, coef, cov = min_scale, None, None
-    for _ in range(iterations):
-        if (wt > 0).sum() < design.shape[1] + 2:
-            return None
-        sw = np.sqrt(wt)[:, None]
-        gram = (design * sw).T @ (design * sw)
-        if np.linalg.cond(gram) > 1e12:
-            return None
-        cov = np.linalg.inv(gram)
-        coef = cov @ ((design * wt[:, None]).T @ y)
-        r = y - design @ coef
-        keep = wt > 0
-        scale = max(1.4826 * float(np.median(np.abs(r[keep]))), min_scale)
-        u = r / (tukey_c * scale)
-        wt = w * np.where(np.abs(u) < 1, (1 - u * u) ** 2, 0.0)
-    inliers = wt > 0
-    if coef is None or inliers.sum() < design.shape[1] + 1:
+def ransac_line(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, tol_px: float = RANSAC_TOL_PX,
+                trials: int = 150, seed: int = 0):
+    """The line through most edge strength within ``tol_px`` (arrays (N,)), refined by
+    weighted least squares on its inliers: ``(a, b, se of b, inlier mask)`` or None."""
+    n = len(x)
+    if n < MIN_COLUMNS or np.ptp(x) <= 0:
         return None
-    # weights are edge strengths, not inverse variances: rescale to a per-point variance
-    wbar = float(np.mean(w[inliers]))
-    se = scale * np.sqrt(cov[1, 1] * wbar)
-    return float(coef[0]), float(coef[1]), float(se), inliers
+    rng = np.random.default_rng(seed)
+    i, j = rng.integers(n, size=(2, trials))
+    keep = np.abs(x[i] - x[j]) >= 0.2 * np.ptp(x)  # well-separated pairs only
+    i, j = i[keep], j[keep]
+    if i.size == 0:
+        return None
+    b = (y[j] - y[i]) / (x[j] - x[i])
+    a = y[i] - b * x[i]
+    resid = np.abs(y[None, :] - (a[:, None] + b[:, None] * x[None, :]))  # (trials, N)
+    score = ((resid <= tol_px) * w[None, :]).sum(axis=1)
+    best = int(np.argmax(score))
+    r = resid[best]
+    for _ in range(3):  # refit, points near the tolerance weighing less (Tukey biweight)
+        u = np.clip(r / tol_px, 0.0, 1.0)
+        refit = weighted_line(x, y, w * (1.0 - u * u) ** 2)
+        if refit is None:
+            return None
+        a0, b0, se = refit
+        r = np.abs(y - a0 - b0 * x)
+    inliers = r <= tol_px
+    if inliers.sum() < MIN_COLUMNS:
+        return None
+    return a0, b0, se, inliers
+
+
+def body_midline(person: np.ndarray, line_v: np.ndarray, fallback_u: float) -> float:
+    """The middle of the person's extent along a line (``line_v`` (W,): its row at each
+    column), to 0.5 px; ``fallback_u`` (the hips' x) if that extent is missing or odd."""
+    ph, pw = person.shape
+    rows = np.clip(np.round(line_v).astype(int), 0, ph - 1)
+    inside = np.flatnonzero(person[rows, np.arange(pw)])
+    if inside.size < MIN_COLUMNS:
+        return round(2 * fallback_u) / 2
+    mid = (inside[0] + inside[-1]) / 2.0
+    if abs(mid - fallback_u) > 0.15 * PATCH_TORSO_PX:
+        mid = fallback_u
+    return round(2 * mid) / 2
+
+
+def mirrored(x: np.ndarray, w: np.ndarray, mid: float) -> np.ndarray:
+    """Weights (N,) made symmetric about ``mid`` (x integer columns, mid a multiple of
+    0.5): each column keeps the smaller of its weight and its mirror column's (0 if none)."""
+    lookup = dict(zip(x.astype(int).tolist(), w.tolist(), strict=True))
+    twice = int(round(2 * mid))
+    return np.array([min(wi, lookup.get(twice - int(xi), 0.0)) for xi, wi in zip(x, w,
+                                                                                  strict=True)])
+
+
+def weighted_line(x: np.ndarray, y: np.ndarray, w: np.ndarray,
+                  min_scale: float = 0.35) -> tuple[float, float, float] | None:
+    """Weighted least-squares ``y = a + b x``: (a, b, standard error of b) or None."""
+    keep = w > 0
+    if keep.sum() < 3:
+        return None
+    x, y, w = x[keep], y[keep], w[keep]
+    sw = w.sum()
+    xm, ym = (w * x).sum() / sw, (w * y).sum() / sw
+    sxx = (w * (x - xm) ** 2).sum()
+    if sxx <= 1e-9:
+        return None
+    b = (w * (x - xm) * (y - ym)).sum() / sxx
+    a = ym - b * xm
+    r = y - a - b * x
+    scale = max(float(np.sqrt((w * r * r).sum() / sw)), min_scale)
+    se = scale / np.sqrt(sxx / w.mean())
+    return float(a), float(b), float(se)
+
+

@@ -49,7 +49,9 @@ PANELS = (
           "Rise of the stance heel above standing; a lifted heel invalidates an SLS trial."),
     Panel("pelvis", "Pelvic angle", ("pelvic_obliquity_deg", "pelvic_drop_deg",
                                       "pelvic_tilt_proxy_deg", "pelvic_tilt_deg"),
-          "Hip line vs standing (front view). From joint centres only: wide uncertainty.",
+          "Waistband line vs standing (dashed), shaded +- its uncertainty. Front view: + = the "
+          "subject's left side lower; side view: tilt proxy, + = anterior. Blank where the "
+          "waist cannot be seen.",
           symmetric=True),
     Panel("fppa", "Knee valgus (FPPA)", ("fppa_deg",),
           "Frontal plane projection angle; + = knee inside the hip–ankle line."),

@@ -126,5 +126,6 @@ def clean_track(track: PoseTrack, settings: SignalSettings) -> tuple[Signals, Cl
     ok = landmark_ok(xy, vis, size, min_visibility=settings.usable_visibility,
                      edge_margin=settings.edge_margin_fraction)
     sig = Signals(t_s=t_s, frame_index=np.asarray(track.frame_index, int), xy_px=xy,
-                  visibility=vis, usable=usable_frames(ok), world=world, image_size=size)
+                  visibility=vis, usable=usable_frames(ok), world=world, image_size=size,
+                  extra=dict(getattr(track, "extra", {})))
     return sig, CleaningReport(swapped, flipped, outliers, dropped)

@@ -1,0 +1,244 @@
+"""Pelvic drop (front view) and a sagittal pelvic-tilt proxy (side view) from the waist line.
+
+The hip landmarks are joint centres guessed from the thighs; on the mannequin their line
+showed 1-6 deg of a true 8 deg drop and the wrong sign with valgus (FACTS.md). The
+waistband of shorts or tights sits on the pelvis and tilts with it, so this module reads
+the waist line found in each frame while the pose model ran (``pose/silhouette.py``,
+``track.extra["pelvis_evidence"]``), against the person's own standing baseline:
+
+- front view: the line's tilt, + = the subject's LEFT side lower (``pelvic_obliquity_deg``);
+  per rep, + = the free-leg side down, its peak held for ``persist_s`` and when;
+- side view: the line's tilt, + = its front end lower, i.e. anterior (``pelvic_tilt_proxy_deg``);
+  per rep, the value at the bottom. A proxy: a waistband follows the pelvis but sits on
+  soft tissue, so it is labelled as such and never called "pelvic tilt = N deg".
+
+Everything is "not assessable" with a reason when the view, the clothing (a loose or long
+top hanging over the waist, top and bottom of one colour) or the evidence don't allow it.
+Settings: the ``[pelvis]`` profile section; finding thresholds: ``[pelvic_drop]`` and
+``[pelvic_tilt]``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..pose.landmarks import LEFT_HIP, RIGHT_HIP
+from ..pose.silhouette import FIELDS
+from .context import ClipContext, RepSegment, Signals
+from .geometry import persistent_max, window_median
+from .references import baseline_rows, nanmedian
+
+F = {name: i for i, name in enumerate(FIELDS)}
+EVIDENCE_KEY = "pelvis_evidence"
+OBLIQUE_REASON = ("the camera is oblique; pelvic drop needs a front view and the tilt proxy a "
+                  "side view")
+
+
+@dataclass
+class PelvisSeries:
+    """The waist-line angle of a clip against standing, per frame.
+
+    ``kind`` is "obliquity" (front view, + = subject's left side lower), "tilt" (side
+    view, + = anterior) or "none". ``angle_deg`` and ``uncertainty_deg`` are (T,), NaN
+    where the line was not read. ``reason`` (None when assessable) says why nothing can be
+    read for the whole clip. ``baseline_deg`` is the line's standing image angle (signed
+    like ``angle_deg``) and ``baseline_sd_deg`` its spread.
+    """
+
+    kind: str
+    angle_deg: np.ndarray
+    uncertainty_deg: np.ndarray
+    reason: str | None = None
+    baseline_deg: float = float("nan")
+    baseline_sd_deg: float = float("nan")
+
+    def as_series(self) -> dict[str, np.ndarray]:
+        """Series for plots: ``{key}`` and ``{key}_uncertainty`` (empty for other views)."""
+        key = {"obliquity": "pelvic_obliquity_deg", "tilt": "pelvic_tilt_proxy_deg"}.get(
+            self.kind)
+        if key is None:
+            return {}
+        return {key: self.angle_deg, f"{key}_uncertainty": self.uncertainty_deg}
+
+
+@dataclass
+class RepPelvis:
+    """One rep's reading: ``value`` (deg; None = not assessable), its ``row`` and
+    ``uncertainty``, or the ``reason`` it cannot be read."""
+
+    value: float | None
+    row: int
+    uncertainty: float | None
+    reason: str | None = None
+
+
+def _nan(n: int) -> np.ndarray:
+    return np.full(n, np.nan)
+
+
+def pelvis_series(sig: Signals, ctx: ClipContext, profile) -> PelvisSeries:
+    """Waist-line angle vs standing, per frame (see the module docstring)."""
+    sec = profile.section("pelvis")
+    n = len(sig.t_s)
+    kind = {"front": "obliquity", "side": "tilt"}.get(ctx.view, "none")
+    if kind == "none":
+        return PelvisSeries("none", _nan(n), _nan(n), OBLIQUE_REASON)
+    ev = getattr(sig, "extra", {}).get(EVIDENCE_KEY)
+    if ev is None or np.shape(ev) != (n, len(FIELDS)):
+        return PelvisSeries(kind, _nan(n), _nan(n),
+                            "this pose track holds no image evidence of the waist (it was made "
+                            "without it); analyse the video itself again")
+    base = baseline_rows(sig, ctx)
+    if kind == "obliquity":
+        side = np.sign(nanmedian(sig.xy_px[base, LEFT_HIP, 0] - sig.xy_px[base, RIGHT_HIP, 0]))
+    else:
+        side = float(ctx.facing_sign)
+    if not side or not np.isfinite(side):
+        return PelvisSeries(kind, _nan(n), _nan(n), "the body's orientation in the image "
+                            "could not be read while standing")
+    raw = ev[:, F["band_tilt_deg"]] * side
+    se, height = ev[:, F["band_tilt_se_deg"]], ev[:, F["band_height_torso"]]
+    contrast, support = ev[:, F["band_contrast"]], ev[:, F["band_support"]]
+    garment = ev[:, F["garment_contrast"]]
+    with np.errstate(invalid="ignore"):
+        ok = (np.isfinite(raw) & (contrast >= sec["min_contrast"])
+              & (support >= sec["min_support"]) & (se <= sec["max_se_deg"])
+              & (height >= sec["min_height_torso"]) & (height <= sec["max_height_torso"]))
+    good = base[ok[base]]
+    # one garment over waist and hips (a loose or long top), or one colour: judged while
+    # standing (deeper, shading and a bending trunk move the colour samples around)
+    with np.errstate(invalid="ignore"):
+        alike = not nanmedian(garment[base]) >= sec["min_garment_contrast"]
+    looked = base[np.isfinite(ev[base, F["mask_area_torso2"]])]  # frames the model ran on
+    if alike or good.size < sec["min_baseline_frames"] or good.size < sec[
+            "min_baseline_share"] * max(looked.size, 1):
+        return PelvisSeries(kind, _nan(n), _nan(n), _hidden_reason(garment[base], sec))
+    # the same garment edge keeps its height on the body and, roughly, its contrast: a
+    # line much higher, lower, fainter or stronger than while standing is another edge
+    # (e.g. a belly or chest hanging over the band)
+    h0, c0 = float(np.median(height[good])), float(np.median(contrast[good]))
+    with np.errstate(invalid="ignore"):
+        ok &= np.abs(height - h0) <= sec["max_height_change_torso"]
+        ratio = sec["max_contrast_ratio"]
+        ok &= (contrast <= ratio * c0) & (contrast >= c0 / ratio)
+    good = base[ok[base]]
+    if good.size < sec["min_baseline_frames"]:
+        return PelvisSeries(kind, _nan(n), _nan(n), _hidden_reason(garment[base], sec))
+    base_deg = float(np.median(raw[good]))
+    base_sd = float(1.4826 * np.median(np.abs(raw[good] - base_deg)))
+    angle = np.where(ok, raw - base_deg, np.nan)
+    se_ok = np.where(ok, se, np.nan)
+    angle = fill_short_gaps(angle, sig.t_s, sec["max_gap_s"])
+    se_ok = fill_short_gaps(se_ok, sig.t_s, sec["max_gap_s"])
+    angle = running_median(angle, sig.t_s, sec["smooth_s"])
+    floor = sec["drop_floor_deg"] if kind == "obliquity" else sec["tilt_floor_deg"]
+    unc = np.sqrt(se_ok ** 2 + base_sd ** 2 + floor ** 2)
+    unc[~np.isfinite(angle)] = np.nan
+    return PelvisSeries(kind, angle, unc, None, base_deg, base_sd)
+
+
+def _hidden_reason(garment: np.ndarray, sec) -> str:
+    with np.errstate(invalid="ignore"):
+        alike = not np.nanmedian(garment) >= sec["min_garment_contrast"] if np.isfinite(
+            garment).any() else True
+    if alike:
+        return ("the waist cannot be seen while standing: a loose or long top hangs over it, or "
+                "the top and the shorts/tights are one colour (a tucked-in or fitted top and "
+                "contrasting shorts show it)")
+    return "the waist line was not found clearly while standing (hidden or blurred)"
+
+
+def fill_short_gaps(x: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """Linear interpolation across NaN runs no longer than ``max_gap_s`` (x, t_s: (T,))."""
+    x = np.asarray(x, float).copy()
+    ok = np.isfinite(x)
+    if ok.sum() < 2:
+        return x
+    idx = np.flatnonzero(ok)
+    missing = np.flatnonzero(~ok)
+    missing = missing[(missing > idx[0]) & (missing < idx[-1])]
+    if missing.size == 0:
+        return x
+    right = idx[np.searchsorted(idx, missing)]
+    left = idx[np.searchsorted(idx, missing) - 1]
+    short = (t_s[right] - t_s[left]) <= max_gap_s + 1e-9
+    m, lft, rgt = missing[short], left[short], right[short]
+    w = (t_s[m] - t_s[lft]) / (t_s[rgt] - t_s[lft])
+    x[m] = x[lft] * (1 - w) + x[rgt] * w
+    return x
+
+
+def running_median(x: np.ndarray, t_s: np.ndarray, window_s: float) -> np.ndarray:
+    """NaN-ignoring running median over ``window_s`` (odd sample count; NaN stays NaN)."""
+    x = np.asarray(x, float)
+    if len(x) < 3 or window_s <= 0:
+        return x.copy()
+    dt = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 1.0
+    k = max(int(round(window_s / dt)) | 1, 1)
+    if k < 3:
+        return x.copy()
+    half = k // 2
+    padded = np.pad(x, half, constant_values=np.nan)
+    win = np.lib.stride_tricks.sliding_window_view(padded, k)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN
+        out = np.nanmedian(win, axis=1)
+    out[~np.isfinite(x)] = np.nan
+    return out
+
+
+def bottom_phase(seg: RepSegment, series: dict[str, np.ndarray], profile) -> np.ndarray:
+    """Rows of the rep with the hip at least ``bottom_phase_fraction`` of its depth down."""
+    m = profile.section("measurements")
+    rows = np.arange(seg.start, seg.end + 1)
+    drop = np.asarray(series.get("hip_drop_leg_lengths", _nan(seg.end + 1)), float)
+    deepest = window_median(drop, seg.bottom, 2)
+    if not np.isfinite(deepest) or deepest <= 0:
+        return np.array([seg.bottom])
+    with np.errstate(invalid="ignore"):
+        phase = rows[drop[rows] >= m["bottom_phase_fraction"] * deepest]
+    return phase if phase.size else np.array([seg.bottom])
+
+
+def rep_pelvis(ps: PelvisSeries, seg: RepSegment, series: dict[str, np.ndarray], profile,
+               fps: float) -> RepPelvis:
+    """Peak free-side drop over the bottom phase (front; a pelvis hiked all through reports
+    its largest hike, negative) or the tilt at the bottom (side)."""
+    if ps.reason:
+        return RepPelvis(None, seg.bottom, None, ps.reason)
+    sec = profile.section("pelvis")
+    phase = bottom_phase(seg, series, profile)
+    seen = np.isfinite(ps.angle_deg[phase])
+    if seen.mean() < sec["min_bottom_coverage"]:
+        return RepPelvis(None, seg.bottom, None,
+                         "the waist line is hidden or unclear at the bottom of this rep")
+    if ps.kind == "tilt":
+        half = max(int(round(profile.section("measurements")["bottom_window_s"] * fps)), 1)
+        value = window_median(ps.angle_deg, seg.bottom, half)
+        row = seg.bottom
+        if not np.isfinite(value):
+            value = float(np.nanmedian(ps.angle_deg[phase]))
+            row = int(phase[np.nanargmin(np.abs(ps.angle_deg[phase] - value))])
+    else:
+        n = max(int(round(sec["persist_s"] * fps)), 1)
+        to_stance = {"left": 1.0, "right": -1.0}.get(seg.stance)
+        if to_stance is None:  # both feet down: no free side, the larger tilt either way
+            cands = [persistent_max(s * ps.angle_deg[phase], n) for s in (1.0, -1.0)]
+            value, i = max(cands, key=lambda vi: vi[0] if np.isfinite(vi[0]) else -np.inf)
+        else:
+            free_down = -to_stance * ps.angle_deg[phase]
+            value, i = persistent_max(free_down, n)
+            if np.isfinite(value) and value < 0:  # hiked all through: report the full hike
+                low, j = persistent_max(-free_down, n)
+                value, i = -low, j
+        if i < 0 or not np.isfinite(value):
+            return RepPelvis(None, seg.bottom, None,
+                             "the waist line is hidden or unclear at the bottom of this rep")
+        row = int(phase[i])
+    unc = ps.uncertainty_deg[row]
+    if not np.isfinite(unc) and np.isfinite(ps.uncertainty_deg[phase]).any():
+        unc = float(np.nanmedian(ps.uncertainty_deg[phase]))
+    return RepPelvis(float(value), row, float(unc) if np.isfinite(unc) else None)
