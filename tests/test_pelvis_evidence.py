@@ -131,3 +131,40 @@ def test_track_extra_round_trip_slice_and_old_files(tmp_path):
     assert PoseTrack.load(old).extra == {}
     with pytest.raises(ValueError, match="extra"):
         _track(10, {"pelvis_evidence": ev[:4]})
+
+
+@pytest.fixture(scope="session")
+def drop_clip(tmp_path_factory):
+    """A small rendered front-view single-leg squat with a 10 deg pelvic drop, tracked
+    with pelvis evidence (the real renderer and pose model; a few seconds of CPU)."""
+    from squatcheck.pose.extract import extract_pose
+    from squatcheck.synth.body import BodySpec, Outfit
+    from squatcheck.synth.clip import CameraSpec, ClipSpec, generate_clip
+    from squatcheck.synth.motion import MotionSpec, Tempo
+
+    spec = ClipSpec(motion=MotionSpec(stances=("left",), rep_faults=({"pelvic_drop": 10.0},),
+                                      tempo=Tempo().scaled(0.8)),
+                    body=BodySpec(outfit=Outfit(shirt_fit="tight")),
+                    camera=CameraSpec(view="front", facing="camera", width=300, height=400,
+                                      fps=15.0))
+    res = generate_clip(spec, tmp_path_factory.mktemp("pelvis") / "drop.mp4")
+    return res.truth, extract_pose(res.video, workers=1, max_inference_hz=None)
+
+
+def test_extraction_keeps_waist_evidence_and_the_engine_reads_the_drop(drop_clip, tmp_path):
+    from squatcheck.analysis.analyze import analyze_track
+
+    truth, track = drop_clip
+    ev = track.extra["pelvis_evidence"]
+    assert ev.shape == (len(track), S.N_FIELDS)
+    assert np.isfinite(ev[:, FIELD["band_tilt_deg"]]).mean() > 0.9
+    back = PoseTrack.load(track.save(tmp_path / "t.npz"))
+    np.testing.assert_array_equal(back.extra["pelvis_evidence"], ev)
+    result = analyze_track(back)
+    assert result.view == "front" and len(result.reps) == 1
+    f = result.reps[0].findings["pelvic_drop"]
+    true_drop = truth["reps"][0]["truth"]["pelvic_drop_deg"]
+    assert f.present is True and f.value == pytest.approx(true_drop, abs=2.0)
+    assert 0 < f.uncertainty < 3
+    unc = result.series.values["pelvic_obliquity_deg_uncertainty"]
+    assert np.isfinite(unc).any()

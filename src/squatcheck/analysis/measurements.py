@@ -147,4 +147,5 @@ def series_thresholds(profile=None) -> dict[str, float]:
         "trunk_inclination_deg": p.trunk_lean.forward_threshold_deg,
         "lateral_trunk_lean_deg": p.trunk_lean.lateral_threshold_deg,
         "pelvic_obliquity_deg": p.pelvic_drop.threshold_deg,
+        "pelvic_tilt_proxy_deg": p.pelvic_tilt.threshold_deg,
     }
