@@ -201,3 +201,21 @@ def test_gap_filling_and_running_median():
     spike = np.array([0.0, 0.0, 0.0, 9.0, 0.0, 0.0, np.nan])
     med = running_median(spike, np.arange(7) / 10.0, 0.3)
     assert med[3] == 0.0 and np.isnan(med[6])
+
+
+@pytest.mark.slow
+def test_real_clip_with_the_waist_hidden_is_not_assessable(clips_dir, clip_labels,
+                                                            tmp_path_factory):
+    # tux_hyva_ja_paha: black T-shirt over black shorts, labelled "pelvic_drop": false
+    from clip_tracks import TrackCache
+    from squatcheck import analyze_track
+
+    name = "tux_hyva_ja_paha.mp4"
+    assert clip_labels[name]["findings"]["pelvic_drop"] is False
+    track = TrackCache(tmp_path_factory.mktemp("pelvis_clip")).track(clips_dir / name)
+    assert "pelvis_evidence" in track.extra
+    result = analyze_track(track)
+    assert result.view == "front" and result.reps
+    for rep in result.reps:
+        f = rep.findings["pelvic_drop"]
+        assert f.present is None and "waist cannot be seen" in f.reason
