@@ -75,7 +75,7 @@ class PoseEstimator:
             )
             self._landmarker = vision.PoseLandmarker.create_from_options(options)
         self._last_ms = -1
-        self._calls = 0
+        self._warmed_up = False  # the landmark graph has run once (it logs on its first run)
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -97,12 +97,14 @@ class PoseEstimator:
         self._last_ms = t_ms
         pixels = np.ascontiguousarray(image if rgb else image[..., ::-1])
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=pixels)
-        self._calls += 1
-        if self._calls <= 2:  # the graph logs warnings while it warms up
+        if self._warmed_up:
+            result = self._landmarker.detect_for_video(image, t_ms)
+        else:
+            # The landmark graph logs C++ warnings to fd 2 the first time it runs, which is
+            # the first frame with a person in it, however late in the clip that comes.
             with _quiet_stderr():
                 result = self._landmarker.detect_for_video(image, t_ms)
-        else:
-            result = self._landmarker.detect_for_video(image, t_ms)
+            self._warmed_up = bool(result.pose_landmarks)
         k = len(result.pose_landmarks)
         image = np.empty((k, N_LANDMARKS, 5))
         world = np.empty((k, N_LANDMARKS, 3))
