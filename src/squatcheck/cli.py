@@ -41,13 +41,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name, module in COMMANDS:
         if only is not None and name != only:
             continue
-        try:
-            mod = importlib.import_module(f".commands.{module}", __package__)
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.endswith(f"commands.{module}"):
-                continue  # command not built yet
-            raise
-        mod.register(sub)
+        importlib.import_module(f".commands.{module}", __package__).register(sub)
     return parser
 
 
