@@ -106,3 +106,20 @@ def test_a_key_without_its_comment_is_refused():
         parse_specs(text)
     ok = parse_specs("[reps]\nmin_depth_leg_lengths = 0.1  # leg lengths | 0..1 | OpenCap\n")
     assert ok["reps"]["min_depth_leg_lengths"].unit == "leg lengths"
+
+
+def test_mannequin_labels_share_the_engines_thresholds():
+    """The synthetic truth says "present" exactly where the engine's default threshold does
+    (one definition per finding), wherever both use the same units."""
+    from squatcheck.synth.faults import LABEL_CRITERIA
+
+    profile = load_profile()
+    same_units = {"knee_past_toes": ("knee_past_toes", "threshold_foot_lengths", 1),
+                  "knee_valgus": ("knee_valgus", "threshold_deg", 1),
+                  "trunk_lean": ("trunk_lean", "forward_threshold_deg", 1),
+                  "lateral_trunk_lean": ("trunk_lean", "lateral_threshold_deg", 1),
+                  "pelvic_tilt": ("pelvic_tilt", "threshold_deg", 1),
+                  # truth key is trunk - tibia; the profile says tibia - trunk
+                  "quad_dominant": ("quad_dominant", "tibia_minus_trunk_deg", -1)}
+    for label, (section, key, sign) in same_units.items():
+        assert LABEL_CRITERIA[label][1] == sign * profile.value(section, key), label

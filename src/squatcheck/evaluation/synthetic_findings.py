@@ -26,6 +26,7 @@ from ..analysis.context import ClipContext, RepSegment
 from ..analysis.findings import assess_rep
 from ..analysis.measurements import compute_series, rep_evidence
 from ..analysis.profile import as_profile
+from ..synth.faults import LABEL_CRITERIA, label_findings
 
 # our finding -> the truth label that judges it, per view
 LABELS = {
@@ -140,9 +141,12 @@ def _engine_outcomes(track, truth: dict, profile, name: str) -> list[RepOutcome]
 
 
 def _outcome(name, i, truth, rep, found, values, *, view=None, missed_rep=False) -> RepOutcome:
+    # Labels come from the truth values under today's labelling rules, not the ones
+    # stored when the clip was rendered: a rule change must not leave stale labels.
     o = RepOutcome(clip=name, rep=i, view=view or truth["view"], stance=rep["stance"],
-                   truth=rep["truth"], labels=rep["findings"], measurements=dict(values),
-                   criteria={k: v["level"] for k, v in truth.get("label_criteria", {}).items()})
+                   truth=rep["truth"], labels=label_findings(rep["truth"], rep["stance"] == "both"),
+                   measurements=dict(values),
+                   criteria={k: level for k, (_, level) in LABEL_CRITERIA.items()})
     for f_name in LABELS:
         f = found.get(f_name)
         o.present[f_name] = None if f is None else f.present

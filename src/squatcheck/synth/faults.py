@@ -23,7 +23,7 @@ class FaultInfo:
 
 
 FAULTS: dict[str, FaultInfo] = {
-    "knee_past_toes": FaultInfo("foot_lengths", 0.4, 0.0,
+    "knee_past_toes": FaultInfo("foot_lengths", 0.4, -0.2,
                                 "knee ahead of the toe tip at the bottom, in foot lengths",
                                 (-0.5, 0.8)),
     "heel_lift": FaultInfo("cm", 4.0, 0.5, "stance heel rise at the bottom, cm", (0.0, 10.0)),
@@ -50,15 +50,19 @@ FAULTS: dict[str, FaultInfo] = {
                               (0.0, 45.0)),
 }
 
-# finding -> (truth key, criterion); |value| for signed pelvic tilt.
+# finding -> (truth key, criterion); |value| for signed pelvic tilt. Where the truth is in
+# the engine's own units the criterion IS the default profile's threshold, so the mannequin
+# and the engine share one definition (tests/test_profile.py keeps them equal). Heel lift
+# (true cm vs MediaPipe's heel in foot lengths) and pelvic drop (issue 9's "detected at
+# >= 5 deg, raised at <= 2 deg") are judged on the truth's own scale.
 LABEL_CRITERIA: dict[str, tuple[str, float]] = {
-    "knee_past_toes": ("knee_toe_offset_foot_lengths", 0.10),
+    "knee_past_toes": ("knee_toe_offset_foot_lengths", 0.0),  # CLINICAL.md: knee ahead of toe
     "heel_lift": ("heel_rise_cm", 1.5),
-    "knee_valgus": ("fppa_deg", 10.0),
+    "knee_valgus": ("fppa_deg", 13.5),  # Herrington 2014: healthy mean + 1 SD
     "trunk_lean": ("trunk_inclination_deg", 45.0),
-    "lateral_trunk_lean": ("lateral_trunk_lean_deg", 10.0),
+    "lateral_trunk_lean": ("lateral_trunk_lean_deg", 8.0),
     "pelvic_drop": ("pelvic_drop_deg", 5.0),
-    "pelvic_tilt": ("pelvic_tilt_deg", 6.0),
+    "pelvic_tilt": ("pelvic_tilt_deg", 5.0),
     "quad_dominant": ("trunk_tibia_diff_deg", -8.0),  # Barrack 2021: tibia >= trunk + 8 deg
 }
 
