@@ -16,17 +16,20 @@ its top for ``settle_s``, so a rep is reported about ``settle_s`` after its end.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.signal import find_peaks
 
 from ..signals.gaps import finite_runs
+from .sections import ProfileSection
 
 
 @dataclass(frozen=True)
-class RepSettings:
+class RepSettings(ProfileSection):
     """The ``[reps]`` profile section."""
+
+    SECTION = "reps"
 
     ground_window_s: float
     min_depth_leg_lengths: float
@@ -50,11 +53,6 @@ class RepSettings:
     max_hip_minus_knee_rise_deg: float
     max_bottom_hold_s: float
     min_rep_duration_s: float
-
-    @classmethod
-    def from_profile(cls, profile) -> RepSettings:
-        sec = profile.section("reps")
-        return cls(**{f.name: sec[f.name] for f in fields(cls)})
 
 
 @dataclass(frozen=True)

@@ -18,28 +18,26 @@ more than ~4 deg off, the size of MediaPipe's side-view error (CLINICAL.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..pose import landmarks as L
 from .context import Signals
+from .sections import ProfileSection
 
 
 @dataclass(frozen=True)
-class ViewSettings:
+class ViewSettings(ProfileSection):
     """The ``[view]`` profile section."""
+
+    SECTION = "view"
 
     square_on_shoulder_ratio: float
     square_on_hip_ratio: float
     world_weight: float
     front_max_yaw_deg: float
     side_min_yaw_deg: float
-
-    @classmethod
-    def from_profile(cls, profile) -> ViewSettings:
-        sec = profile.section("view")
-        return cls(**{f.name: sec[f.name] for f in fields(cls)})
 
 
 @dataclass(frozen=True)
