@@ -23,7 +23,7 @@ from squatcheck.analysis.geometry import (
 from squatcheck.analysis.measurements import compute_series, measure_rep
 from squatcheck.analysis.profile import load_profile
 from squatcheck.analysis.rep_evidence import SIDE_KEYS, rep_evidence
-from squatcheck.pose.landmarks import LEFT_FOOT_INDEX, LEFT_KNEE
+from squatcheck.pose.landmarks import LEFT_FOOT_INDEX, LEFT_KNEE, LEG
 
 PROFILE = load_profile()
 # foot lengths of MediaPipe's own foot, without the correction to the real foot
@@ -283,3 +283,51 @@ def test_a_foot_too_small_in_the_image_cannot_show_a_heel_lift():
     assert ev.values["heel_rise_foot_lengths"] is None
     assert "too small" in ev.reasons["heel_rise_foot_lengths"]
     assert ev.values["knee_toe_offset_foot_lengths"] is not None
+
+
+# --- shank angles from the planted ankle ---------------------------------------------------
+
+def _slide_ankle(sig, facing, px):
+    """MediaPipe's ankle point sliding forward as the shin inclines (mannequin set): the
+    stance (left) ankle landmark moves ``px`` along the facing at the bottom, none standing."""
+    sig.xy_px[:, LEG["left"]["ankle"], 0] += facing * ramp(N_STAND, 30, 10, px)
+    return sig
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_shank_angles_use_the_standing_ankle_of_a_planted_foot(facing):
+    sig, ctx, seg = side_rep(facing=facing, tibia=45.0, knee=95.0, trunk=25.0)
+    _slide_ankle(sig, facing, 40.0)
+    series = compute_series(sig, ctx, PROFILE)
+    ev = rep_evidence(sig, ctx, seg, series, PROFILE)
+    assert ev.values["tibia_inclination_deg"] == pytest.approx(45.0)
+    assert ev.values["knee_flexion_deg"] == pytest.approx(95.0)
+    assert ev.values["tibia_minus_trunk_deg"] == pytest.approx(20.0)
+    assert ev.values["ankle_dorsiflexion_deg"] == pytest.approx(45.0)
+    assert any("where it stood" in n for n in ev.notes)
+    # the sliding landmark itself reads the tibia well under the truth
+    assert series["tibia_inclination_deg_left"][seg.bottom] < 45.0 - 5.0
+
+
+def test_a_lifted_heel_keeps_mediapipes_ankle():
+    # a heel lift pivots the ankle up about the toe: the standing ankle is wrong then
+    sig, ctx, seg = side_rep(tibia=30.0, heel_px=12.0)  # 0.12 raw, ~0.10 real foot lengths
+    _slide_ankle(sig, 1, 20.0)
+    series = compute_series(sig, ctx, PROFILE)
+    ev = rep_evidence(sig, ctx, seg, series, PROFILE)
+    assert ev.values["heel_rise_foot_lengths"] >= PROFILE.measurements[
+        "planted_ankle_max_heel_rise_foot_lengths"]
+    assert ev.values["tibia_inclination_deg"] == pytest.approx(
+        float(np.median(series["tibia_inclination_deg_left"][seg.bottom - 3:seg.bottom + 4])))
+    assert not any("where it stood" in n for n in ev.notes)
+
+
+def test_a_foot_that_moved_keeps_mediapipes_ankle():
+    # the stance foot (or the camera) moved between standing and the bottom: no planted ankle
+    sig, ctx, seg = side_rep(tibia=30.0)
+    shift = ramp(N_STAND, 30, 10, 0.6 * FOOT_PX)
+    for part in ("toe", "heel", "ankle", "knee"):
+        sig.xy_px[:, LEG["left"][part], 0] += shift
+    ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+    assert not any("where it stood" in n for n in ev.notes)
+    assert ev.values["tibia_inclination_deg"] == pytest.approx(30.0)

@@ -294,6 +294,25 @@ def test_pages_load_nothing_from_outside(client):
             assert client.get(asset).status_code == 200, asset
 
 
+@pytest.mark.parametrize("path, title, module, heading", [
+    ("/", "analyse a squat", "home.js", "Check a squat"),
+    ("/history", "history", "history.js", "Past analyses"),
+    ("/analyses/AAAAAAAAAAAAAAAAAAAAAA", "analysis", "analysis.js", "Analysis"),
+])
+def test_each_page_is_the_shared_layout_around_its_own_content(client, path, title, module,
+                                                               heading):
+    response = client.get(path)
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    html = response.text
+    assert html.startswith("<!doctype html>") and html.rstrip().endswith("</html>")
+    assert f"<title>squatcheck — {title}</title>" in html and "${" not in html
+    assert re.findall(r'<script type="module" src="([^"]+)"', html) == [f"/static/{module}"]
+    assert html.count('<nav><a href="/">New analysis</a><a href="/history">History</a></nav>') == 1
+    assert html.count('id="error"') == 1  # the line every page's module writes errors to
+    main = html[html.index("<main>"):html.index("</main>")]
+    assert f">{heading}</h1>" in main
+
+
 def test_interactive_docs_are_off_and_the_schema_is_local(client):
     assert client.get("/docs").status_code == 404
     schema = client.get("/openapi.json").json()

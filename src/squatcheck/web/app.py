@@ -16,13 +16,14 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from .. import __version__
 from .jobs import JobRunner
+from .pages import render_page
 from .security import REPORT_CSP, SecurityMiddleware
 from .store import Store, new_id, valid_id
 from .upload import UploadRejected, check_video, receive_video
@@ -243,17 +244,17 @@ def _add_pages(app: FastAPI) -> None:
 
     @app.get("/", include_in_schema=False)
     def home():
-        return FileResponse(STATIC / "index.html")
+        return HTMLResponse(render_page("index"))
 
     @app.get("/history", include_in_schema=False)
     def history():
-        return FileResponse(STATIC / "history.html")
+        return HTMLResponse(render_page("history"))
 
     @app.get("/analyses/{analysis_id}", include_in_schema=False)
     def analysis_page(analysis_id: str):
         if not valid_id(analysis_id):
             raise HTTPException(404, NOT_FOUND)
-        return FileResponse(STATIC / "analysis.html")
+        return HTMLResponse(render_page("analysis"))
 
     @app.get("/favicon.svg", include_in_schema=False)
     @app.get("/favicon.ico", include_in_schema=False)
