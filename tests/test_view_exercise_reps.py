@@ -164,3 +164,61 @@ def test_analyze_command_prints_reps_and_findings_and_writes_json(tmp_path, caps
     assert {"present", "severity", "value", "threshold", "source", "frame", "reason"} <= \
         set(rep["findings"]["knee_past_toes"])
     assert not list(tmp_path.glob("*.partial"))
+
+
+def _rep_settings():
+    return RepSettings.from_profile(load_profile())
+
+
+def test_reps_counted_when_one_leg_stance_sits_lower_than_the_two_leg_start():
+    """Standing on two legs, then on one (hip 0.07 lower: in a side view the image floor
+    rises when the nearer foot lifts), then three reps back to the one-leg level: each
+    rep is judged against the level it came down from and returned to (synthset3 #110)."""
+    t = _timeline(fps=25.0, seconds=12.0)
+    h = np.where(t < 1.0, 1.03, 0.96)
+    for b in (3.5, 7.0, 10.5):
+        h = h - 0.125 * np.clip(1 - np.abs(t - b) / 1.2, 0, None) ** 0.7
+    cands = segment_reps(h, t, _rep_settings())
+    assert np.allclose([t[c.bottom] for c in cands], [3.5, 7.0, 10.5], atol=0.1)
+    assert all(abs(c.descent_leg_lengths - c.return_leg_lengths) < 0.02 for c in cands)
+
+
+def test_a_return_only_part_way_up_is_still_not_a_rep():
+    """The per-side tops must not turn a rep cut off mid-return into a rep."""
+    t = _timeline(fps=25.0, seconds=6.0)
+    h = 1.0 - 0.2 * np.clip(1 - np.abs(t - 4.5) / 1.5, 0, None)
+    h[t > 5.25] = h[t <= 5.25][-1]  # stops halfway up and stays there
+    h = h[t < 5.5]
+    assert segment_reps(h, t[: len(h)], _rep_settings()) == []
+
+
+def test_length_noise_keeps_a_straight_leg_straight():
+    """A straight leg whose segments read 5 % short of their longest (landmark wander)
+    is not flexed; a shank truly foreshortened to 70 % still reads its tilt."""
+    from squatcheck.analysis.features import reconstructed_flexion_deg
+    n = 40
+    scale = np.where(np.arange(n) < 8, 1.0, 0.95)  # a few frames read the segments long
+    xy = np.zeros((n, 33, 2))
+    xy[:, 1] = [0.0, 0.0]
+    xy[:, 2, 1] = 100 * scale
+    xy[:, 3, 1] = 200 * scale
+    xy[-1, 3, 1] = xy[-1, 2, 1] + 70  # last frame: shank seen at 70 % of its length
+    usable = np.ones(n, bool)
+    noisy = reconstructed_flexion_deg(xy, usable, 1, 2, 3, 1.0, (1.0, -1.0), 0.0)
+    floor = reconstructed_flexion_deg(xy, usable, 1, 2, 3, 1.0, (1.0, -1.0), 0.05)
+    assert noisy[20] > 25 and floor[20] < 5
+    assert abs(floor[-1] - np.degrees(np.arccos(0.70 / 0.95))) < 3
+
+
+def test_knee_rise_read_from_the_straighter_end_of_the_rep():
+    """Stance landmarks garbled before the descent (reading 55 deg standing) but straight
+    after the return: the bend is still seen (synthset3 #008)."""
+    from squatcheck.analysis.exercise import flexion_rise_deg
+    from squatcheck.analysis.reps import Candidate
+    t = _timeline(fps=25.0, seconds=4.0)
+    knee = np.where(t < 1.0, 55.0, 5.0)
+    knee[(t > 1.5) & (t < 2.5)] = 65.0
+    c = Candidate(start=int(0.8 * 25), bottom=50, end=int(3.0 * 25), depth_leg_lengths=0.2,
+                  descent_leg_lengths=0.2, return_leg_lengths=0.2)
+    rise, bottom = flexion_rise_deg(knee, t, c)
+    assert bottom == 65.0 and rise == pytest.approx(60.0)

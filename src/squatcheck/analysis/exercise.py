@@ -187,10 +187,17 @@ def stance_of(feet: dict[str, FootState], view: str, s: RepSettings) -> str | No
 
 
 def flexion_rise_deg(series: np.ndarray, t_s: np.ndarray, c: Candidate) -> tuple[float, float]:
-    """(rise from start to bottom, value at bottom): bottom = max within ±0.3 s of it."""
-    start = _near_median(series, t_s, c.start, 0.1)
+    """(rise from standing to bottom, value at bottom): bottom = max within ±0.3 s of it.
+
+    Standing is the straighter of the rep's start and end: a squat bends the joint on
+    the way down and straightens it on the way up, so either side shows the bend when
+    the other's landmarks are off (on one leg with the free foot held behind near the
+    stance knee, MediaPipe was seen to put both ankles on the free foot).
+    """
+    ends = [_near_median(series, t_s, k, 0.1) for k in (c.start, c.end)]
+    ends = [v for v in ends if np.isfinite(v)]
     bottom = _nanmax(series[_window(t_s, c.bottom, 0.3)])
-    return bottom - start, bottom
+    return (bottom - min(ends) if ends else float("nan")), bottom
 
 
 def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,

@@ -9,7 +9,11 @@ forwards, so the thigh runs forwards from the hip and the shank backwards from
 the knee, and "forwards" is towards the camera when the subject's left shoulder
 and hip are on image-right. MediaPipe's world depth is not used: on the
 mannequin its front-view knee flexion rose 10 deg in a 90 deg squat.
-Heights come from the image, scaled by the person's leg.
+Heights come from the image, scaled by the person's leg. Near full length arccos is
+steep (seen at 95 % of its length a segment would be tilted 18 deg out of the image)
+while MediaPipe's segment lengths wander a few per cent with the pose, so a shortfall
+within ``length_noise`` of the full length carries no depth: without that, a straight
+standing leg in a side view read 30-55 deg of knee flexion on the mannequin.
 """
 
 from __future__ import annotations
@@ -45,9 +49,12 @@ class BodyFeatures:
     trunk_inclination_deg: np.ndarray
 
 
-def _lift(v_px: np.ndarray, length_px: float, sign: float) -> np.ndarray:
+def _lift(v_px: np.ndarray, length_px: float, sign: float,
+          length_noise: float = 0.0) -> np.ndarray:
     """(T, 3) segment vectors: image (dx, dy) plus the depth its foreshortening implies,
-    with the given sign (+ = away from the camera)."""
+    with the given sign (+ = away from the camera). Foreshortening is measured against
+    ``(1 - length_noise) * length_px``: less than that is landmark noise, not depth."""
+    length_px = length_px * (1.0 - length_noise)
     seen2 = np.sum(v_px ** 2, axis=-1)
     with np.errstate(invalid="ignore"):
         dz = np.sqrt(np.clip(length_px ** 2 - seen2, 0.0, None)) * sign
@@ -65,12 +72,14 @@ def forward_depth_sign(xy_px: np.ndarray, usable: np.ndarray) -> float:
 
 def reconstructed_flexion_deg(xy_px: np.ndarray, usable: np.ndarray,
                               prox: int | tuple[int, int], joint: int, dist: int,
-                              forward_sign: float, signs: tuple[float, float]) -> np.ndarray:
+                              forward_sign: float, signs: tuple[float, float],
+                              length_noise: float = 0.0) -> np.ndarray:
     """(T,) flexion at ``joint`` (0 = straight) from image points and segment lengths.
 
     ``prox`` may be a pair of landmarks (their midpoint: the shoulders for the hip).
     ``signs`` say whether each segment (prox->joint, joint->dist) runs forwards (+1) or
-    backwards (-1) in a flexed posture; ``forward_sign`` is the depth sign of forwards.
+    backwards (-1) in a flexed posture; ``forward_sign`` is the depth sign of forwards;
+    ``length_noise``: share of a segment's length its landmarks wander (see ``_lift``).
     """
     def point(arr, idx):
         return arr[:, list(idx)].mean(axis=1) if isinstance(idx, tuple) else arr[:, idx]
@@ -81,8 +90,8 @@ def reconstructed_flexion_deg(xy_px: np.ndarray, usable: np.ndarray,
         n = np.linalg.norm(b - a, axis=-1)
         v = n[usable & np.isfinite(n)]
         lengths.append(float(np.percentile(v, 90)) if v.size else float("nan"))
-    u = _lift(j_img - p_img, lengths[0], signs[0] * forward_sign)
-    v = _lift(d_img - j_img, lengths[1], signs[1] * forward_sign)
+    u = _lift(j_img - p_img, lengths[0], signs[0] * forward_sign, length_noise)
+    v = _lift(d_img - j_img, lengths[1], signs[1] * forward_sign, length_noise)
     with np.errstate(invalid="ignore", divide="ignore"):
         cos = np.sum(u * v, axis=-1) / (np.linalg.norm(u, axis=-1) * np.linalg.norm(v, axis=-1))
     return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
@@ -110,7 +119,8 @@ def _nan_median_filter(x: np.ndarray, size: int) -> np.ndarray:
     return median_filter(filled, size=max(int(size), 1), mode="nearest")
 
 
-def body_features(sig: Signals, *, ground_window_s: float) -> BodyFeatures:
+def body_features(sig: Signals, *, ground_window_s: float,
+                  length_noise: float) -> BodyFeatures:
     xy = sig.xy_px
     usable = np.asarray(sig.usable, bool)
     legs = leg_lengths_px(xy, usable)
@@ -132,9 +142,9 @@ def body_features(sig: Signals, *, ground_window_s: float) -> BodyFeatures:
         # thigh forwards from the hip, shank backwards to the ankle; trunk: shoulders
         # ahead of the hips, so shoulder->hip runs backwards
         knee[side] = reconstructed_flexion_deg(xy, usable, ids["hip"], ids["knee"],
-                                               ids["ankle"], fwd, (1.0, -1.0))
+                                               ids["ankle"], fwd, (1.0, -1.0), length_noise)
         hip[side] = reconstructed_flexion_deg(xy, usable, shoulders, ids["hip"], ids["knee"],
-                                              fwd, (-1.0, 1.0))
+                                              fwd, (-1.0, 1.0), length_noise)
     sh = (xy[:, L.LEFT_SHOULDER] + xy[:, L.RIGHT_SHOULDER]) / 2
     mid = (xy[:, L.LEFT_HIP] + xy[:, L.RIGHT_HIP]) / 2
     seg = sh - mid

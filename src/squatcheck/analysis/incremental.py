@@ -100,7 +100,8 @@ class IncrementalAnalyzer:
         rs = self.rep_settings
         # cheap trigger on the recent frames: is there a rep not judged yet?
         recent = self.signals(2 * rs.max_phase_s + rs.ground_window_s)
-        feat = body_features(recent, ground_window_s=rs.ground_window_s)
+        feat = body_features(recent, ground_window_s=rs.ground_window_s,
+                             length_noise=rs.segment_length_noise)
         if not np.isfinite(feat.leg_length_px):
             return []
         cands = segment_reps(feat.hip_height_leg_lengths, recent.t_s, rs, final=final)

@@ -32,6 +32,7 @@ class RepSettings(ProfileSection):
     SECTION = "reps"
 
     ground_window_s: float
+    segment_length_noise: float
     min_depth_leg_lengths: float
     relative_prominence: float
     min_rep_interval_s: float
@@ -96,14 +97,13 @@ def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
     distance = max(int(round(s.min_rep_interval_s * _fs(t_s))), 1)
     peaks, _ = find_peaks(-h, prominence=s.min_depth_leg_lengths, distance=distance)
     peaks = list(peaks)
+    fs = _fs(t_s)
     # Drop the bottom that fails worst, recompute its neighbours' regions, repeat.
     while peaks:
         scores = []
         for i, p in enumerate(peaks):
-            lo = peaks[i - 1] if i > 0 else 0
-            hi = peaks[i + 1] if i + 1 < len(peaks) else len(h) - 1
-            descent = np.max(h[lo:p + 1]) - h[p]
-            ret = np.max(h[p:hi + 1]) - h[p]
+            top_l, top_r = _tops(h, peaks, i, s, fs)
+            descent, ret = h[top_l] - h[p], h[top_r] - h[p]
             depth = max(descent, ret)
             ok_depth = min(descent, ret) >= s.min_depth_leg_lengths
             ratio = min(descent, ret) / depth if depth > 0 else 0.0
@@ -115,18 +115,7 @@ def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
 
     reps = []
     for i, p in enumerate(peaks):
-        lo = peaks[i - 1] if i > 0 else 0
-        hi = peaks[i + 1] if i + 1 < len(peaks) else len(h) - 1
-        # boundaries use the top the hip climbs to from the bottom (where it levels off),
-        # within one phase's length: a drift or shift of the standing level further away
-        # (a camera move, the other foot put down) cannot stretch the rep
-        phase = max(int(round(s.max_phase_s * _fs(t_s))), 1)
-        lo, hi = max(lo, p - phase), min(hi, p + phase)
-        plateau = max(int(round(s.top_plateau_s * _fs(t_s))), 1)
-        climb_l = s.relative_prominence * (np.max(h[lo:p + 1]) - h[p])
-        climb_r = s.relative_prominence * (np.max(h[p:hi + 1]) - h[p])
-        top_l = _local_top(h, p, lo, -1, s.top_rise_leg_lengths, plateau, climb_l)
-        top_r = _local_top(h, p, hi, 1, s.top_rise_leg_lengths, plateau, climb_r)
+        top_l, top_r = _tops(h, peaks, i, s, fs)
         descent, ret = h[top_l] - h[p], h[top_r] - h[p]
         start_level = h[p] + (1 - s.boundary_fraction) * descent
         end_level = h[p] + (1 - s.boundary_fraction) * ret
@@ -141,21 +130,49 @@ def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
     return reps
 
 
+def _tops(h: np.ndarray, peaks: list[int], i: int, s: RepSettings,
+          fs: float) -> tuple[int, int]:
+    """(start, end) tops of the rep whose bottom is ``peaks[i]``: the standing level the
+    hip came down from and the one it went back up to.
+
+    Each is looked for between the neighbouring bottoms and within ``max_phase_s``, and
+    is where the hip levels off once it has climbed ``relative_prominence`` of the
+    *smaller* of the two sides' climbs. The standing level need not be the same on both
+    sides: people stand lower on one leg than on two (the knee unlocks, the hip on the
+    free side drops), and in a side view the image floor rises when the nearer foot
+    is lifted, so the two-legged stance before the first rep sits higher than the
+    one-legged stance between reps. A descent measured from the clip's highest point
+    would make every rep look like it never came back up.
+    """
+    p = peaks[i]
+    lo = peaks[i - 1] if i > 0 else 0
+    hi = peaks[i + 1] if i + 1 < len(peaks) else len(h) - 1
+    phase = max(int(round(s.max_phase_s * fs)), 1)
+    lo, hi = max(lo, p - phase), min(hi, p + phase)
+    plateau = max(int(round(s.top_plateau_s * fs)), 1)
+    climb = s.relative_prominence * min(np.max(h[lo:p + 1]), np.max(h[p:hi + 1])) \
+        - s.relative_prominence * h[p]
+    return (_local_top(h, p, lo, -1, s.top_rise_leg_lengths, plateau, climb),
+            _local_top(h, p, hi, 1, s.top_rise_leg_lengths, plateau, climb))
+
+
 def _local_top(h: np.ndarray, p: int, stop: int, step: int, rise: float, plateau: int,
                min_climb: float) -> int:
     """Index of the top reached walking from bottom ``p`` towards ``stop``: once the hip
-    has climbed ``min_climb``, the walk ends where it has not climbed ``rise`` above its
-    best for ``plateau`` samples (a pause at the bottom or low down does not end it)."""
+    has climbed ``min_climb``, the walk ends where it then climbs less than ``rise`` in
+    ``plateau`` samples (a pause at the bottom or low down does not end it; a slow,
+    steady climb does not either)."""
     best = p
+    anchor = h[p]  # level at which the current quiet stretch began
     quiet = 0
     i = p + step
     while (step < 0 and i >= stop) or (step > 0 and i <= stop):
-        if h[i] > h[best] + rise or h[best] - h[p] < min_climb:
-            quiet = 0
-        else:
-            quiet += 1
         if h[i] > h[best]:
             best = i
+        if h[i] > anchor + rise or h[best] - h[p] < min_climb:
+            anchor, quiet = h[best], 0
+        else:
+            quiet += 1
         if quiet >= plateau:
             break
         i += step
