@@ -112,6 +112,24 @@ def test_line_fit_keeps_the_longest_straight_run_and_symmetric_columns():
     assert S.ransac_line(np.zeros(12), np.arange(12.0), np.ones(12)) is None
 
 
+def test_line_seen_on_both_flanks_beats_a_longer_belly_contour():
+    # a belly hangs over the middle and right of a band tilted -5 deg: its level lower
+    # contour runs from the left flank to x = 18 at the band's left-flank height; the band
+    # shows only at both flanks (x < -25 and x > 20)
+    x = np.arange(-45, 46, dtype=float)
+    band = 15.0 + np.tan(np.radians(-5.0)) * x
+    y = np.where((x < -25) | (x > 20), band, 15.0 + np.tan(np.radians(-5.0)) * -45.0)
+    flank = np.where(x < -22.5, -1, np.where(x > 22.5, 1, 0))
+    longest = S.ransac_line(x, y, np.ones_like(x))
+    assert abs(np.degrees(np.arctan(longest[1]))) < 0.5  # the contour, level: the trap
+    a, b, se, inl = S.ransac_line(x, y, np.ones_like(x), flank=flank)
+    assert np.degrees(np.arctan(b)) == pytest.approx(-5.0, abs=0.2)
+    assert inl[x < -25].all() and inl[x > 20].all() and not inl[np.abs(x) < 15].any()
+    # a band seen whole also spans both flanks: the preference changes nothing there
+    full = S.ransac_line(x, band, np.ones_like(x), flank=flank)
+    assert np.degrees(np.arctan(full[1])) == pytest.approx(-5.0, abs=0.05) and full[3].all()
+
+
 def _track(n: int, extra=None) -> PoseTrack:
     rows = np.random.default_rng(1).random((n, 33, 5))
     return PoseTrack.from_rows(np.arange(n) / 30.0, np.arange(n), rows,

@@ -47,6 +47,11 @@ REFINE_PX = 4            # per-column search around the Radon line
 RANSAC_TOL_PX = 1.2      # edge points this close to a line (patch px, 1.2 % of the torso) are on it
 MIN_COLUMNS = 8
 MASK_ERODE_PX = 2        # patch px (2 % of the torso) trimmed off the person mask's outline
+FLANK_FROM_MIDLINE = 0.5  # flank columns: beyond this share of the half-width from the midline
+MIN_FLANK_COLUMNS = 4     # a line "spans the body" with this many inlier columns on each flank
+FRONTAL_HIP_WIDTH_TORSO = 0.2  # hips this far apart (torso lengths): the body faces the camera
+# within 60 deg (square-on 0.40, [view] in the profile, times cos 60 deg): only then do both
+# flanks of the band show beside a belly hanging in front
 
 
 def empty_evidence() -> np.ndarray:
@@ -240,8 +245,15 @@ def waist_line(patch: np.ndarray, person: np.ndarray, hips_uv: np.ndarray, axis:
     ys = yk[ok] + np.clip(off[ok], -0.5, 0.5)
     ws = peak[ok].astype(float)
     # occluders (a chest or belly leaning over, an arm) hide part of the band and bend its
-    # visible edge away: keep the longest straight run (RANSAC), then refine on it
-    fit = ransac_line(xs - x0, ys, np.minimum(ws, cap))
+    # visible edge away: keep the longest straight run (RANSAC), then refine on it. A belly
+    # hanging over the band ends inside the body, where the band goes on behind it; the
+    # band wraps around the body and shows at both flanks: a line seen on both flanks is
+    # preferred to a longer one that does not reach one of them.
+    half = (cols[-1] - cols[0]) / 2.0
+    frontal = abs(hips_uv[0, 0] - hips_uv[1, 0]) >= FRONTAL_HIP_WIDTH_TORSO * PATCH_TORSO_PX
+    flank = None if not frontal else np.where(xs < xc - FLANK_FROM_MIDLINE * half, -1,
+                     np.where(xs > xc + FLANK_FROM_MIDLINE * half, 1, 0))
+    fit = ransac_line(xs - x0, ys, np.minimum(ws, cap), flank=flank)
     if fit is None:
         return None, garment
     intercept, slope, se_slope, inliers = fit
@@ -264,9 +276,14 @@ def waist_line(patch: np.ndarray, person: np.ndarray, hips_uv: np.ndarray, axis:
 
 
 def ransac_line(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, tol_px: float = RANSAC_TOL_PX,
-                trials: int = 150, seed: int = 0):
+                trials: int = 150, seed: int = 0, flank: np.ndarray | None = None):
     """The line through most edge strength within ``tol_px`` (arrays (N,)), refined by
-    weighted least squares on its inliers: ``(a, b, se of b, inlier mask)`` or None."""
+    weighted least squares on its inliers: ``(a, b, se of b, inlier mask)`` or None.
+
+    ``flank`` (N,) marks columns on the left (-1) and right (+1) flank of the body (0
+    between): if some candidate line has ``MIN_FLANK_COLUMNS`` inliers on both flanks,
+    the best of those wins (an occluding contour inside the body reaches one flank at most).
+    """
     n = len(x)
     if n < MIN_COLUMNS or np.ptp(x) <= 0:
         return None
@@ -279,7 +296,13 @@ def ransac_line(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, tol_px: float = 
     b = (y[j] - y[i]) / (x[j] - x[i])
     a = y[i] - b * x[i]
     resid = np.abs(y[None, :] - (a[:, None] + b[:, None] * x[None, :]))  # (trials, N)
-    score = ((resid <= tol_px) * w[None, :]).sum(axis=1)
+    near = resid <= tol_px
+    score = (near * w[None, :]).sum(axis=1)
+    if flank is not None:
+        spans = (((near & (flank == -1)).sum(axis=1) >= MIN_FLANK_COLUMNS)
+                 & ((near & (flank == 1)).sum(axis=1) >= MIN_FLANK_COLUMNS))
+        if spans.any():
+            score = np.where(spans, score, -1.0)
     best = int(np.argmax(score))
     r = resid[best]
     for _ in range(3):  # refit, points near the tolerance weighing less (Tukey biweight)
