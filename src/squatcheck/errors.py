@@ -71,6 +71,9 @@ class NoDisplay(SquatcheckError):
     exit_code = 11
 
 
+# Not an error: the batch ran and wrote every output, but not every clip succeeded.
+BATCH_CLIPS_FAILED = 12
+
 EXIT_CODES = {
     0: "success",
     1: "unexpected internal error (a bug: please report it with the input)",
@@ -78,5 +81,6 @@ EXIT_CODES = {
     **{cls.exit_code: cls.__doc__.strip() for cls in (
         InputNotFound, NotAVideo, NoPersonFound, VideoTooShort, ModelError,
         CameraUnavailable, ProfileError, OutputNotWritable, NoDisplay)},
+    BATCH_CLIPS_FAILED: "A batch ran to the end but some clips failed (its summary says why).",
     130: "interrupted (Ctrl-C)",
 }

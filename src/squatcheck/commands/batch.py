@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..batch import run_batch
+from ..errors import BATCH_CLIPS_FAILED
 
 
 def register(sub) -> None:
@@ -20,7 +21,11 @@ def register(sub) -> None:
         epilog="examples:\n  squatcheck batch visits/ -o overnight/\n"
         "  squatcheck batch manifest.csv -o out/ --workers 2\n"
         "  squatcheck batch manifest.csv -o out/ --executor ray --address ray://head:10001\n\n"
-        "exit status is 0 when the batch ran, even if some clips failed (see the summary).",
+        "exit status:\n  0   every clip succeeded\n"
+        f"  {BATCH_CLIPS_FAILED}  the batch ran to the end but some clips failed or hit an "
+        "internal error;\n      every output and the summary are still written (the "
+        "summary says why)\n"
+        "  other codes (see 'squatcheck --help'): the batch could not run at all",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("input", type=Path, metavar="INPUT", help="folder of videos or manifest CSV")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
@@ -53,4 +58,9 @@ def run(args) -> int:
           f"{c['internal_error']} internal errors ({result.ran} analysed now, "
           f"{result.skipped} done before, {result.seconds:.0f} s)")
     print(f"summary: {result.summary_html}  {result.summary_csv}")
+    if c["failed"] or c["internal_error"]:  # a script must see it without parsing the summary
+        print(f"squatcheck batch: {c['failed'] + c['internal_error']} of {len(result.rows)} "
+              f"clips failed; the summary says why (exit {BATCH_CLIPS_FAILED}).",
+              file=sys.stderr)
+        return BATCH_CLIPS_FAILED
     return 0
