@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from squatcheck.analysis.result import AnalysisResult, Finding, Rep, Series
+from squatcheck.batch import run_batch, state
 from squatcheck.batch.clip import ClipOutcome, ClipTask, clip_fields
 from squatcheck.batch.executors import LocalExecutor
 from squatcheck.batch.inputs import ManifestError, discover
@@ -18,11 +22,12 @@ from squatcheck.batch.state import (
     BatchBusy,
     BatchState,
     ClipRecord,
+    code_fingerprint,
     lock_out_dir,
     settings_fingerprint,
 )
 from squatcheck.batch.summary import render_csv, render_html
-from squatcheck.errors import InputNotFound
+from squatcheck.errors import BATCH_CLIPS_FAILED, EXIT_CODES, InputNotFound
 
 MP4_HEAD = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
 
@@ -102,6 +107,75 @@ def test_state_records_are_keyed_by_content_and_settings(tmp_path):
     assert state.get("cd" * 32) is None
     assert not list(state.done_dir.glob(".tmp-*"))
     assert settings_fingerprint(None) == settings_fingerprint(None)
+
+
+def _copy_package_sources(dest: Path) -> Path:
+    """The installed package's code files (what the fingerprint reads), copied to ``dest``."""
+    shutil.copytree(state.PACKAGE_ROOT, dest,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.task", "*.npz"))
+    return dest
+
+
+def test_code_fingerprint_follows_the_code_and_nothing_else(tmp_path):
+    pkg = _copy_package_sources(tmp_path / "squatcheck")
+    base = code_fingerprint(pkg)
+    assert base == code_fingerprint() == code_fingerprint(pkg)  # a copy: same code, same key
+    engine = sorted((pkg / "analysis").glob("*.py"))[-1]  # any engine module
+    os.utime(engine, (1, 1))  # a touch (mtime) is no change
+    (pkg / "analysis" / "__pycache__").mkdir(exist_ok=True)
+    (pkg / "analysis" / "__pycache__" / "findings.cpython-311.pyc").write_bytes(b"cache")
+    (pkg / "NOTES.md").write_text("prose is not code")
+    assert code_fingerprint(pkg) == base
+    engine.write_text(engine.read_text() + "\n# a one-line engine change\n")
+    changed = code_fingerprint(pkg)
+    assert changed != base
+    profile = pkg / "analysis" / "default_profile.toml"
+    profile.write_text(profile.read_text() + "\n")
+    assert code_fingerprint(pkg) not in (base, changed)
+    assert settings_fingerprint(None, code=base) != settings_fingerprint(None, code=changed)
+
+
+def _broken_clips(folder: Path) -> Path:
+    """Two files that look like videos and are not: they fail fast, with no pose model."""
+    folder.mkdir()
+    (folder / "empty.mp4").write_bytes(b"")
+    (folder / "notes.mp4").write_text("patient notes, not a video\n")
+    return folder
+
+
+def test_an_engine_change_without_a_version_bump_reruns_the_clips(tmp_path, monkeypatch):
+    """Resume reuses results only from the same code: edit one engine file and the
+    done-records no longer count, though the version and profile did not change."""
+    pkg = _copy_package_sources(tmp_path / "squatcheck")
+    monkeypatch.setattr(state, "PACKAGE_ROOT", pkg)  # the fingerprint reads this copy
+    visits, out = _broken_clips(tmp_path / "visits"), tmp_path / "out"
+    first = run_batch(visits, out, workers=1, progress=False)
+    assert (first.ran, first.skipped) == (2, 0)
+    again = run_batch(visits, out, workers=1, progress=False)
+    assert (again.ran, again.skipped) == (0, 2)  # unchanged engine: resumes
+    engine = sorted((pkg / "analysis").glob("*.py"))[-1]
+    engine.write_text(engine.read_text() + "\nKNEE_FUDGE = 1.0\n")
+    changed = run_batch(visits, out, workers=1, progress=False)
+    assert (changed.ran, changed.skipped) == (2, 0)
+    assert [r["status"] for r in changed.rows] == ["failed", "failed"]
+    resumed = run_batch(visits, out, workers=1, progress=False)
+    assert (resumed.ran, resumed.skipped) == (0, 2)  # the new engine's records count
+
+
+def test_a_batch_with_failed_clips_exits_non_zero_after_writing_its_summary(tmp_path):
+    visits, out = _broken_clips(tmp_path / "visits"), tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "squatcheck.cli", "batch", str(visits),
+                           "-o", str(out), "--workers", "1", "--quiet"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == BATCH_CLIPS_FAILED, proc.stderr
+    assert BATCH_CLIPS_FAILED not in (0, 1, 2, 130) and BATCH_CLIPS_FAILED in EXIT_CODES
+    assert "2 clips: 0 ok, 2 failed" in proc.stdout
+    assert "2 of 2 clips failed" in proc.stderr and "Traceback" not in proc.stderr
+    with (out / "summary.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["file"], r["status"]) for r in rows] == [("empty.mp4", "failed"),
+                                                        ("notes.mp4", "failed")]
+    assert all(r["reason"] for r in rows) and (out / "summary.html").is_file()
 
 
 def test_two_batches_cannot_write_one_output_folder(tmp_path):

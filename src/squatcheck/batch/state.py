@@ -6,8 +6,9 @@ small JSON record under ``OUT/.squatcheck-batch/done/<sha256>.json``, written
 to a temporary name and renamed, so a record is either whole or absent. The
 record is written only after the clip's outputs were moved into place.
 
-Records carry a settings fingerprint (squatcheck version + profile values): a
-batch re-run with another profile does the work again.
+Records carry a settings fingerprint (squatcheck version + profile values + a
+hash of the package's sources): a batch re-run with another profile, or after
+any change to the engine's code (even without a version bump), does the work again.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from pathlib import Path
 
 from ..errors import SquatcheckError
 
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the installed squatcheck package
+CODE_SUFFIXES = (".py", ".toml")  # what decides a result; caches, docs and assets do not
 STATE_DIRNAME = ".squatcheck-batch"
 MARKER_NAME = ".squatcheck-batch.json"  # inside each clip folder: which content it holds
 TMP_PREFIX = ".tmp-"
@@ -55,14 +58,35 @@ def file_sha256(path: Path, *, chunk_bytes: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def settings_fingerprint(profile=None) -> str:
+def code_fingerprint(root: Path | None = None) -> str:
+    """sha256 over the package's ``.py``/``.toml`` files (relative path + bytes, in path
+    order), so any change to the engine's code re-runs a batch's clips.
+
+    Whole package, not just ``analysis/``: pose, signals, reports and the batch's own
+    summary fields all shape a clip's outputs. ~110 files, under 1 MB: a few ms.
+    ``root`` defaults to ``PACKAGE_ROOT`` (read at call time).
+    """
+    root = Path(root if root is not None else PACKAGE_ROOT)
+    digest = hashlib.sha256()
+    files = sorted(p for p in root.rglob("*")
+                   if p.suffix in CODE_SUFFIXES and p.is_file()
+                   and "__pycache__" not in p.relative_to(root).parts)
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def settings_fingerprint(profile=None, code: str | None = None) -> str:
     """Everything besides the clip's bytes that changes its result: the squatcheck
-    version and the profile's values (not its file: comments do not count)."""
+    version, the profile's values (not its file: comments do not count) and the
+    code fingerprint (computed here unless given)."""
     from .. import __version__
 
     values = profile.to_dict() if profile is not None else "default"
-    text = json.dumps({"squatcheck": __version__, "profile": values}, sort_keys=True,
-                      default=str)
+    code = code if code is not None else code_fingerprint()
+    text = json.dumps({"squatcheck": __version__, "profile": values, "code": code},
+                      sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
