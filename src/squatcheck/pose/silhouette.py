@@ -201,7 +201,12 @@ def waist_line(patch: np.ndarray, person: np.ndarray, hips_uv: np.ndarray, axis:
         garment = float(np.linalg.norm(change))
         if garment >= MIN_GARMENT_CONTRAST:
             direction = change / garment
-    d = edge_strength(opp, person, direction)
+    # Front-facing: any colour change counts. The direction comes from two small samples
+    # of one frame, and at the bottom of a squat the upper one lies on the shaded
+    # underside of the belly, turning the direction away from the band's own colour change
+    # (a red shirt over dark red shorts lost the band to the belly's curved underside).
+    frontal = abs(hips_uv[0, 0] - hips_uv[1, 0]) >= FRONTAL_HIP_WIDTH_TORSO * PATCH_TORSO_PX
+    d = edge_strength(opp, person, None if frontal else direction)
     ph = d.shape[0]
     cols = np.flatnonzero(person.any(axis=0))
     if cols.size < MIN_COLUMNS:
@@ -250,7 +255,6 @@ def waist_line(patch: np.ndarray, person: np.ndarray, hips_uv: np.ndarray, axis:
     # band wraps around the body and shows at both flanks: a line seen on both flanks is
     # preferred to a longer one that does not reach one of them.
     half = (cols[-1] - cols[0]) / 2.0
-    frontal = abs(hips_uv[0, 0] - hips_uv[1, 0]) >= FRONTAL_HIP_WIDTH_TORSO * PATCH_TORSO_PX
     flank = None if not frontal else np.where(xs < xc - FLANK_FROM_MIDLINE * half, -1,
                      np.where(xs > xc + FLANK_FROM_MIDLINE * half, 1, 0))
     fit = ransac_line(xs - x0, ys, np.minimum(ws, cap), flank=flank)
