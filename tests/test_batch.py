@@ -1,7 +1,7 @@
 """Batch runs on real short clips plus broken files: summary, kill -9 + resume, Ray = local.
 
 CPU is kept small: three short clips (80-88 frames), analysed once straight
-through (session fixture), once across a kill and resume, and two of them on Ray.
+through (module fixture), once across a kill and resume, and two of them on Ray.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import contextlib
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from squatcheck.analysis.result import EXERCISES
-from squatcheck.batch import run_batch
+from squatcheck.batch import run_batch, state
 from squatcheck.batch.executors import RayExecutor
+from squatcheck.errors import BATCH_CLIPS_FAILED
 
 CLIPS = Path(__file__).parents[1].parent / "shared" / "clips"
 SHORT = ("dnly_gf_1.gif", "lnewco_bad_7029.mov", "lnewco_good_7026.mov")
@@ -42,8 +44,33 @@ def mixed_folder(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def straight(mixed_folder, tmp_path_factory):
+@pytest.fixture(scope="module", autouse=True)
+def pinned_code(tmp_path_factory):
+    """The code fingerprint of these runs, read from a snapshot of the package's sources.
+
+    Resume rightly re-runs every clip once any source file changes; in a working tree
+    that others edit while these tests run, that would re-run clips between the
+    reference run and the resumed ones. The batch subprocesses read the same snapshot.
+    """
+    snap = tmp_path_factory.mktemp("code") / "squatcheck"
+    shutil.copytree(state.PACKAGE_ROOT, snap, ignore=lambda folder, names: [
+        n for n in names if n == "__pycache__"
+        or (Path(folder, n).is_file() and Path(n).suffix not in state.CODE_SUFFIXES)])
+    patch = pytest.MonkeyPatch()
+    patch.setattr(state, "PACKAGE_ROOT", snap)
+    yield snap
+    patch.undo()
+
+
+def _cli(pinned: Path, *args: str) -> list[str]:
+    """``squatcheck ARGS`` with the fingerprint read from the snapshot ``pinned``."""
+    return [sys.executable, "-c", "import sys; from pathlib import Path; "
+            "from squatcheck.batch import state; state.PACKAGE_ROOT = Path(sys.argv[1]); "
+            "from squatcheck.cli import main; sys.exit(main(sys.argv[2:]))", str(pinned), *args]
+
+
+@pytest.fixture(scope="module")
+def straight(mixed_folder, tmp_path_factory, pinned_code):
     """The reference: one uninterrupted local run with two workers."""
     out = tmp_path_factory.mktemp("straight")
     return run_batch(mixed_folder, out, workers=2, progress=False), out
@@ -91,13 +118,45 @@ def test_a_second_run_skips_everything_and_writes_the_same_summary(straight, mix
     assert ((out / "summary.csv").read_bytes(), (out / "summary.html").read_bytes()) == before
 
 
-def test_killed_batch_resumes_and_matches_the_straight_run(straight, mixed_folder, tmp_path):
+def _cli_batch(pinned: Path, source: Path, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(_cli(pinned, "batch", str(source), "-o", str(out), "--workers", "1",
+                               "--quiet"), capture_output=True, text=True, timeout=600)
+
+
+def test_exit_status_is_zero_only_when_every_clip_succeeded(straight, mixed_folder, tmp_path,
+                                                            pinned_code):
+    """A script sees failed clips in the exit status; the outputs are written all the same.
+
+    Runs resume from copies of the straight run, so nothing is analysed again.
+    """
+    _, ref = straight
+    mixed = _cli_batch(pinned_code, mixed_folder, shutil.copytree(ref, tmp_path / "mixed"))
+    assert mixed.returncode == BATCH_CLIPS_FAILED, mixed.stderr
+    assert "6 clips: 3 ok, 3 failed, 0 internal errors (0 analysed now" in mixed.stdout
+    assert "3 of 6 clips failed" in mixed.stderr
+    for name in ("summary.csv", "summary.html"):
+        assert (tmp_path / "mixed" / name).read_bytes() == (ref / name).read_bytes()
+
+    good = tmp_path / "good"
+    good.mkdir()
+    for name in SHORT:
+        (good / name).symlink_to(mixed_folder / name)
+    ok = _cli_batch(pinned_code, good, shutil.copytree(ref, tmp_path / "ok"))
+    assert ok.returncode == 0, ok.stderr
+    assert "3 clips: 3 ok, 0 failed, 0 internal errors (0 analysed now" in ok.stdout
+    assert "failed" not in ok.stderr
+    rows = _read_csv(tmp_path / "ok" / "summary.csv")
+    assert [(r["file"], r["status"]) for r in rows] == [(n, "ok") for n in sorted(SHORT)]
+
+
+def test_killed_batch_resumes_and_matches_the_straight_run(straight, mixed_folder, tmp_path,
+                                                           pinned_code):
     """SIGKILL the whole batch (process group) once its first clip is done, then resume."""
     _, ref = straight
     out = tmp_path / "out"
     done = out / ".squatcheck-batch" / "done"
-    proc = subprocess.Popen([sys.executable, "-m", "squatcheck.cli", "batch", str(mixed_folder),
-                             "-o", str(out), "--workers", "1", "--quiet"],
+    proc = subprocess.Popen(_cli(pinned_code, "batch", str(mixed_folder), "-o", str(out),
+                                 "--workers", "1", "--quiet"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:
