@@ -24,6 +24,7 @@ import numpy as np
 
 from ..pose.landmarks import LEFT_HIP, LEFT_SHOULDER, LEG, RIGHT_HIP, RIGHT_SHOULDER
 from .context import ClipContext, RepSegment, Signals
+from .feet import heel_rise_foot_lengths, shoe_tip_x_px
 from .geometry import (
     flexion_deg,
     forward_offset,
@@ -81,7 +82,7 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
             tibia = inclination_deg(lm["ankle"], lm["knee"], ctx.facing_sign)
             pitch = line_tilt_deg(lm["heel"], lm["toe"])
             pitch_rise = pitch - nanmedian(pitch[base])
-            heel_rise = (nanmedian(lm["heel"][base, 1]) - lm["heel"][:, 1]) / foot
+            heel_rise = heel_rise_foot_lengths(sig, leg, lm["heel"], base, foot, profile)
             values = {
                 "knee_flexion_deg": knee,
                 "hip_flexion_deg": flexion_deg(sh_mid, lm["hip"], lm["knee"]),
@@ -91,9 +92,8 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
                     np.arcsin(np.clip(heel_rise, 0.0, 1.0))),
                 "tibia_inclination_deg": tibia,
                 "tibia_minus_trunk_deg": tibia - trunk,
-                "knee_toe_offset_foot_lengths":
-                    forward_offset(lm["knee"], lm["toe"], ctx.facing_sign) / foot
-                    - mp["mediapipe_toe_behind_tip_foot_lengths"],
+                "knee_toe_offset_foot_lengths": knee_ahead_of_tip_foot_lengths(
+                    sig, ctx, leg, lm, foot, profile),
                 "heel_rise_foot_lengths": heel_rise,
                 "foot_angle_rise_deg": pitch_rise,
             }
@@ -123,6 +123,19 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
     # landmarks, which miss most of a drop (analysis/pelvis.py, issue 9)
     out.update(pelvis_series(sig, ctx, profile).as_series())
     return out
+
+
+def knee_ahead_of_tip_foot_lengths(sig: Signals, ctx: ClipContext, leg: str,
+                                   lm: dict[str, np.ndarray], foot_px: float,
+                                   profile) -> np.ndarray:
+    """(T,) knee landmark ahead of the shoe tip along the facing direction, in real foot
+    lengths (``foot_px``): the tip from the outline where it was seen (analysis/feet.py),
+    else MediaPipe's foot index moved forward by its usual distance behind the tip."""
+    tip = shoe_tip_x_px(sig, leg, foot_px, profile)
+    from_outline = (lm["knee"][:, 0] - tip) * ctx.facing_sign / foot_px
+    from_index = (forward_offset(lm["knee"], lm["toe"], ctx.facing_sign) / foot_px
+                  - profile.section("measurements")["mediapipe_toe_behind_tip_foot_lengths"])
+    return np.where(np.isfinite(from_outline), from_outline, from_index)
 
 
 def measure_rep(sig: Signals, ctx: ClipContext, seg: RepSegment,

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..pose.landmarks import LEFT_HIP, LEFT_SHOULDER, LEG, RIGHT_HIP, RIGHT_SHOULDER
 from .context import ClipContext, RepSegment, Signals
+from .feet import has_foot_evidence
 from .geometry import flexion_deg, inclination_deg, persistent_max, segment_length, window_median
 from .references import foot_length_px, leg_length_px, nanmedian
 
@@ -178,12 +179,19 @@ def _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps) -> No
         ev.notes.append("no standing frame with the stance foot planted: heel baseline uncertain")
     rise_rel = rise[rep] - nanmedian(rise[planted])
     angle_rel = angle[rep] - nanmedian(angle[planted])
-    # the toe is the pivot of a heel lift: what the toe rose too (a whole-foot or camera
-    # shift) is not heel lift; a toe landmark drifting down adds nothing
-    toe_y = toe[:, 1]
-    toe_rise = (nanmedian(toe_y[planted]) - toe_y[rep]) / (
-        foot_length_px(sig, ctx, leg) / m["mediapipe_foot_length_ratio"])
-    rise_rel = rise_rel - np.clip(toe_rise, 0.0, None)
+    if has_foot_evidence(sig):
+        # read from the outline, rear sole against front sole (analysis/feet.py): a
+        # whole-foot or camera shift is already out
+        if np.isfinite(rise_rel).mean() < 0.5:
+            ev.reasons.setdefault("heel_rise_foot_lengths", "the sole of the stance foot was not "
+                                  "seen clearly against the floor at the bottom of the rep")
+    else:
+        # the toe is the pivot of a heel lift: what the toe rose too (a whole-foot or camera
+        # shift) is not heel lift; a toe landmark drifting down adds nothing
+        toe_y = toe[:, 1]
+        toe_rise = (nanmedian(toe_y[planted]) - toe_y[rep]) / (
+            foot_length_px(sig, ctx, leg) / m["mediapipe_foot_length_ratio"])
+        rise_rel = rise_rel - np.clip(toe_rise, 0.0, None)
     gated = np.zeros(rep.size, bool)
     if seg.stance in ("left", "right"):
         free = LEG["right" if leg == "left" else "left"]

@@ -115,7 +115,7 @@ def _make_one(job: tuple[str, ClipSpec, str]) -> str:
     track = video.with_suffix(".npz")
     if not track.exists():
         # every frame inferred: the benchmark judges the measurement, not the rate cap
-        extract_pose(video, workers=1, max_inference_hz=None, pelvis_evidence=True).save(track)
+        extract_pose(video, workers=1, max_inference_hz=None, image_evidence=True).save(track)
     return name
 
 

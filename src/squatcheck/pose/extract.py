@@ -20,9 +20,9 @@ import numpy as np
 
 from ..errors import NoPersonFound, NotAVideo, VideoTooShort
 from ..video import VideoReader
+from .evidence import WIDTH, split_evidence
 from .model import resolve_model
 from .shards import SEAM_WARMUP_S, Helpers, Job, Rows, run_lead
-from .silhouette import N_FIELDS
 from .subject import select_subject
 from .track import PoseTrack, TrackMeta
 
@@ -62,7 +62,7 @@ class _Count:
 def extract_pose(source: str | Path, *, model: str | Path | None = None, num_poses: int = 1,
                  workers: int | None = None, max_side_px: int | None = DEFAULT_MAX_SIDE_PX,
                  max_inference_hz: float | None = DEFAULT_MAX_INFERENCE_HZ,
-                 progress: Progress | None = None, pelvis_evidence: bool = True) -> PoseTrack:
+                 progress: Progress | None = None, image_evidence: bool = True) -> PoseTrack:
     """Run the pose model over a video file and return the subject's track.
 
     Parameters
@@ -78,10 +78,11 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
         None or 0 = every frame.
     progress : callable, optional
         Called with the fraction of frames done, in [0, 1].
-    pelvis_evidence : bool
-        Also ask the model for the person's segmentation mask and keep per-frame waist-line
-        evidence in ``track.extra["pelvis_evidence"]`` (pose/silhouette.py; pelvic drop and
-        tilt need it). Costs more time: see bench/pelvis_evidence_cost.py.
+    image_evidence : bool
+        Also ask the model for the person's segmentation mask and keep per-frame image
+        evidence (pose/evidence.py): the waist line in ``track.extra["pelvis_evidence"]``
+        (pelvic drop and tilt need it) and the soles in ``track.extra["foot_evidence"]``
+        (heel lift). Costs more time: see bench/pelvis_evidence_cost.py.
     """
     source = Path(source)
     model_path = str(resolve_model(model))
@@ -104,7 +105,7 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
                 float(bounds[i + 1]) if i < n - 1 else np.inf)
             for i in range(n)]
     for job in jobs:
-        job.evidence = pelvis_evidence
+        job.evidence = image_evidence
     helpers = Helpers(jobs[1:], duration) if n > 1 else None
     total = max(info.frame_count_header, 1) * (1 + 0.1 * (n - 1))
 
@@ -138,8 +139,9 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
     image, world = _pick(candidates[inferred], world[inferred], choice.candidate)
     image, world = _fill_between(t_s, inferred, image, world, hold_s=period)
     extra = {}
-    if pelvis_evidence:
-        extra["pelvis_evidence"] = _subject_evidence([lead, *rest], inferred, choice.candidate)
+    if image_evidence:
+        extra.update(split_evidence(_subject_evidence([lead, *rest], inferred,
+                                                      choice.candidate)))
     if progress:
         progress(1.0)
     meta = TrackMeta(source=str(source), image_size=(info.width, info.height),
@@ -189,16 +191,16 @@ def _merge(parts: list[Rows]):
 
 def _subject_evidence(parts: list[Rows], inferred: np.ndarray,
                       choice: np.ndarray) -> np.ndarray:
-    """(T, N_FIELDS) pelvis evidence of the chosen subject, rows merged as ``_merge`` does
+    """(T, WIDTH) image evidence of the chosen subject, rows merged as ``_merge`` does
     (by frame index, first copy kept); NaN on frames the model did not run on."""
     idx = np.concatenate([np.asarray(p.frame_index, int) for p in parts])
-    ev = np.concatenate([np.asarray(p.evidence, float).reshape(-1, p.num_poses, N_FIELDS)
+    ev = np.concatenate([np.asarray(p.evidence, float).reshape(-1, p.num_poses, WIDTH)
                          for p in parts])
     order = np.argsort(idx, kind="stable")
     first = np.ones(len(idx), bool)
     first[1:] = idx[order][1:] != idx[order][:-1]
     ev = ev[order[first]][inferred]
-    out = np.full((len(inferred), N_FIELDS), np.nan)
+    out = np.full((len(inferred), WIDTH), np.nan)
     picked = ev[np.arange(len(choice)), np.clip(choice, 0, None)]
     picked[choice < 0] = np.nan
     out[inferred] = picked

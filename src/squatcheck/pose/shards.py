@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import SquatcheckError
 from ..video import VideoReader, prefetch
 from .estimator import PoseEstimator
-from .silhouette import N_FIELDS, pelvis_evidence
+from .evidence import WIDTH, person_evidence
 from .track import N_LANDMARKS
 
 SEAM_WARMUP_S = 1.0
@@ -47,12 +47,12 @@ class Rows:
     frames_seen: int = 0
     damaged_at_s: float | None = None  # decoding failed after this time (truncated file)
     inferred: list = field(default_factory=list)  # bool: the model ran on this frame
-    evidence: list = field(default_factory=list)  # each (K, N_FIELDS): pelvis evidence
+    evidence: list = field(default_factory=list)  # each (K, WIDTH): image evidence
 
     def add(self, index: int, t_s: float, found=None, evidence=None) -> None:
         im = np.full((self.num_poses, N_LANDMARKS, 5), np.nan)
         wo = np.full((self.num_poses, N_LANDMARKS, 3), np.nan)
-        ev = np.full((self.num_poses, N_FIELDS), np.nan)
+        ev = np.full((self.num_poses, WIDTH), np.nan)
         if found is not None:
             im[: len(found)], wo[: len(found)] = found.image, found.world
         if evidence is not None:
@@ -75,15 +75,15 @@ class Job:
     warm_from_s: float | None  # start inferring here (tracker warm-up)
     keep_from_s: float | None  # keep rows from here
     stop_s: float  # initial end of the shard (exclusive); may be lowered while running
-    evidence: bool = False  # segmentation masks on + per-frame pelvis evidence (silhouette.py)
+    evidence: bool = False  # segmentation masks on + per-frame image evidence (evidence.py)
 
 
 def frame_evidence(job: Job, image: np.ndarray, found) -> np.ndarray | None:
-    """(K, N_FIELDS) pelvis evidence of every person found in an RGB frame, or None."""
+    """(K, WIDTH) image evidence of every person found in an RGB frame, or None."""
     if not job.evidence or found is None or not len(found):
         return None
     masks = found.masks if found.masks is not None else [None] * len(found)
-    return np.stack([pelvis_evidence(image, m, lm) for m, lm in zip(masks, found.image,
+    return np.stack([person_evidence(image, m, lm) for m, lm in zip(masks, found.image,
                                                                       strict=True)])
 
 

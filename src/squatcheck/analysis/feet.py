@@ -1,0 +1,84 @@
+"""The feet from the person's outline: heel rise and the shoe tip (side view).
+
+MediaPipe's heel landmark sits inside the shoe and rides up with the shank, so on the
+mannequin a flat foot read up to 0.09 foot lengths of "rise" and a 3.8 cm lift as little
+as 0.04: the landmark cannot tell them apart. Its foot index sits 0.05-0.25 foot lengths
+behind the shoe tip, further when the heel is up. The pose stage keeps, per frame and
+foot, the lowest person pixel under the rear and under the front of the shoe and the
+front end of the shoe in the segmentation mask (``PoseTrack.extra["foot_evidence"]``,
+pose/foot_silhouette.py).
+
+- Heel rise: a lift raises the rear sole and leaves the front on the floor; a whole-foot
+  or camera shift moves both, so the rise is the change of their difference against
+  standing.
+- Shoe tip: where the knee is read against for "knee past toes" (CLINICAL.md).
+
+Tracks made without the mask (older files, the live camera loop) fall back to the
+landmarks (analysis/measurements.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..pose.foot_silhouette import FIELDS, N_FIELDS
+from ..pose.landmarks import LEG
+from .context import Signals
+from .pelvis import fill_short_gaps
+from .references import nanmedian
+
+EVIDENCE_KEY = "foot_evidence"
+_F = {name: i for i, name in enumerate(FIELDS)}
+_FEET = 2  # left, right as stored
+
+
+def has_foot_evidence(sig: Signals) -> bool:
+    """The track carries per-frame foot evidence (it was made from the video with masks)."""
+    ev = getattr(sig, "extra", {}).get(EVIDENCE_KEY)
+    return ev is not None and np.shape(ev) == (len(sig.t_s), N_FIELDS)
+
+
+def matched_evidence(sig: Signals, leg: str, foot_px: float, profile) -> np.ndarray:
+    """(T, len(FIELDS)) evidence of ``leg``'s foot, NaN where there is none.
+
+    The evidence was stored per left/right foot as the model first labelled them; after
+    the analysis repaired swaps, each frame takes the stored foot whose heel lies within
+    ``[heel_lift] match_foot_lengths`` of this leg's heel landmark (``foot_px`` px per
+    foot length).
+    """
+    n = len(sig.t_s)
+    out = np.full((n, len(FIELDS)), np.nan)
+    if not has_foot_evidence(sig) or not np.isfinite(foot_px) or foot_px <= 0:
+        return out
+    w = sig.image_size[0]
+    feet = np.asarray(sig.extra[EVIDENCE_KEY], float).reshape(n, _FEET, len(FIELDS))
+    heel_x = sig.xy_px[:, LEG[leg]["heel"], 0]
+    dist = np.abs(feet[:, :, _F["heel_x"]] * w - heel_x[:, None])
+    dist = np.where(np.isfinite(dist), dist, np.inf)
+    pick = np.argmin(dist, axis=1)
+    rows = np.arange(n)
+    near = dist[rows, pick] <= profile.section("heel_lift")["match_foot_lengths"] * foot_px
+    out[near] = feet[rows[near], pick[near]]
+    return out
+
+
+def heel_rise_foot_lengths(sig: Signals, leg: str, heel_xy_px: np.ndarray, base: np.ndarray,
+                           foot_px: float, profile) -> np.ndarray:
+    """(T,) rise of ``leg``'s heel above standing (rows ``base``), in foot lengths of
+    ``foot_px``: from the outline when the track has foot evidence, else from the heel
+    landmark ``heel_xy_px`` (T, 2), which under-reads a lift and drifts with the shank."""
+    if not has_foot_evidence(sig):
+        return (nanmedian(heel_xy_px[base, 1]) - heel_xy_px[:, 1]) / foot_px
+    ev = matched_evidence(sig, leg, foot_px, profile)
+    h = sig.image_size[1]
+    gap = (ev[:, _F["toe_sole_y"]] - ev[:, _F["heel_sole_y"]]) * h / foot_px  # y grows down
+    gap = fill_short_gaps(gap, sig.t_s, profile.section("signals")["max_gap_s"])
+    return gap - nanmedian(gap[base])
+
+
+def shoe_tip_x_px(sig: Signals, leg: str, foot_px: float, profile) -> np.ndarray:
+    """(T,) image x (px) of ``leg``'s shoe tip from the outline; NaN where not seen (or the
+    track has no foot evidence)."""
+    ev = matched_evidence(sig, leg, foot_px, profile)
+    tip = ev[:, _F["tip_x"]] * sig.image_size[0]
+    return fill_short_gaps(tip, sig.t_s, profile.section("signals")["max_gap_s"])

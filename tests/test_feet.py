@@ -1,0 +1,162 @@
+"""The feet from the outline: heel rise and shoe tip (pose/foot_silhouette.py,
+analysis/feet.py).
+
+Hand-built person masks: a shoe drawn from the stick figure's heel to its toe, pivoting
+about the toe as the heel lifts, with a shank above it; the answer is known by
+construction.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from clinical_builders import FOOT_PX, H, W, context, one_rep, ramp, side_frame, track
+from squatcheck.analysis.measurements import compute_series
+from squatcheck.analysis.profile import load_profile
+from squatcheck.analysis.rep_evidence import rep_evidence
+from squatcheck.pose import foot_silhouette as F
+from squatcheck.pose.landmarks import LEG
+
+PROFILE = load_profile()
+N_STAND = 15
+SOLE_BELOW_PX = 10.0  # the heel and foot-index landmarks sit this far above the sole
+REAR, FRONT, HEEL_X, TIP_X = (F.FIELDS.index(k)
+                              for k in ("heel_sole_y", "toe_sole_y", "heel_x", "tip_x"))
+TIP_AHEAD_PX = 8.0  # the drawn shoe ends this far ahead of the foot index
+
+
+def person_mask(xy: np.ndarray, *, legs=("left", "right")) -> np.ndarray:
+    """(H, W) float mask: each listed leg's shoe (heel -> toe, sole 10 px below the
+    landmarks, 35 px tall) and shank (ankle -> knee)."""
+    mask = np.zeros((H, W), np.uint8)
+    for leg in legs:
+        heel, toe = xy[LEG[leg]["heel"]], xy[LEG[leg]["toe"]]
+        along = (toe - heel) / np.linalg.norm(toe - heel)
+        down = np.array([-along[1], along[0]]) * np.sign(along[0])  # image-down normal
+        sole_heel = heel + down * SOLE_BELOW_PX - along * 8
+        sole_toe = toe + down * SOLE_BELOW_PX + along * TIP_AHEAD_PX
+        shoe = [sole_heel, sole_toe, sole_toe - down * 35, sole_heel - down * 35]
+        cv2.fillPoly(mask, [np.round(shoe).astype(np.int32)], 1)
+        cv2.line(mask, tuple(np.round(xy[LEG[leg]["ankle"]]).astype(int)),
+                 tuple(np.round(xy[LEG[leg]["knee"]]).astype(int)), 1, 40)
+    return mask.astype(np.float32)
+
+
+def evidence(xy: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    return F.foot_evidence(mask, xy / np.array([W, H]))
+
+
+@pytest.mark.parametrize("rise_px", [0.0, 10.0, 25.0])
+def test_sole_gap_follows_a_heel_lift(rise_px):
+    xy = side_frame(heel_rise_px=rise_px, free="both")
+    ev = evidence(xy, person_mask(xy)).reshape(2, -1)
+    for foot in ev:
+        gap_px = (foot[FRONT] - foot[REAR]) * H
+        # the foot pivots about its toe: the rear band (median at 0.075 of heel -> toe)
+        # rises (1 - 0.075) of the heel's rise, the front band (0.925) only 0.075 of it
+        assert gap_px == pytest.approx((0.925 - 0.075) * rise_px, abs=1.5)
+        assert foot[HEEL_X] * W == pytest.approx(xy[LEG["left"]["heel"], 0])
+
+
+def test_no_mask_tiny_foot_or_foot_cut_off_by_the_frame_gives_nan():
+    xy = side_frame(free="both")
+    assert np.isnan(F.foot_evidence(None, xy / [W, H])).all()
+    tiny = xy.copy()
+    for leg in ("left", "right"):
+        tiny[LEG[leg]["toe"]] = tiny[LEG[leg]["heel"]] + [F.MIN_FOOT_PX / 2, 0]
+    assert np.isnan(evidence(tiny, person_mask(xy))).all()
+    low = xy + [0.0, H - 905.0]  # soles below the bottom edge of the frame
+    ev = evidence(low, person_mask(low)).reshape(2, -1)
+    assert np.isnan(ev[:, [REAR, FRONT]]).all()
+
+
+def side_rep_with_masks(heel_px: float, *, swap_evidence_rows=()):
+    """A single-leg squat (left stance) from the side whose landmark heel rises
+    ``heel_px`` at the bottom while the drawn shoe lifts ``heel_px`` too; the evidence of
+    ``swap_evidence_rows`` is stored with left and right exchanged (a model's leg swap)."""
+    tib, kf = ramp(N_STAND, 30, 10, 30.0), ramp(N_STAND, 30, 10, 90.0)
+    rise = ramp(N_STAND, 30, 10, heel_px)
+    frames = [side_frame(tibia_deg=a, knee_flex_deg=b, heel_rise_px=c, free="right")
+              for a, b, c in zip(tib, kf, rise, strict=True)]
+    rows = np.stack([evidence(xy, person_mask(xy, legs=("left",))) for xy in frames])
+    for r in swap_evidence_rows:
+        rows[r] = np.roll(rows[r], len(F.FIELDS))
+    sig = track(frames)
+    sig.extra["foot_evidence"] = rows
+    ctx = context("side")
+    seg = one_rep(sig, "left", N_STAND)
+    return sig, ctx, seg
+
+
+def heel_rise(sig, ctx, seg) -> float | None:
+    series = compute_series(sig, ctx, PROFILE)
+    return rep_evidence(sig, ctx, seg, series, PROFILE).values["heel_rise_foot_lengths"]
+
+
+def test_heel_rise_is_read_from_the_outline():
+    flat = heel_rise(*side_rep_with_masks(0.0))
+    lifted = heel_rise(*side_rep_with_masks(20.0))
+    real_foot = FOOT_PX / PROFILE.measurements.mediapipe_foot_length_ratio
+    assert flat == pytest.approx(0.0, abs=0.01)
+    assert lifted == pytest.approx(0.85 * 20.0 / real_foot, abs=0.015)
+
+
+def test_outline_ignores_a_heel_landmark_riding_up_with_the_shank():
+    sig, ctx, seg = side_rep_with_masks(0.0)
+    bottom = np.arange(N_STAND + 20, len(sig.t_s) - N_STAND - 20)
+    sig.xy_px[bottom, LEG["left"]["heel"], 1] -= 12.0  # the landmark drifts, the shoe does not
+    assert heel_rise(sig, ctx, seg) == pytest.approx(0.0, abs=0.01)
+    sig.extra.pop("foot_evidence")  # a track without the outline: the landmark is all there is
+    assert heel_rise(sig, ctx, seg) > 0.08
+
+
+def test_evidence_follows_the_repaired_leg_not_the_models_label():
+    plain = heel_rise(*side_rep_with_masks(20.0))
+    swapped = heel_rise(*side_rep_with_masks(20.0, swap_evidence_rows=range(20, 60)))
+    assert swapped == pytest.approx(plain, abs=1e-9)
+
+
+def test_sole_not_seen_is_not_assessable_with_a_reason():
+    sig, ctx, seg = side_rep_with_masks(20.0)
+    sig.extra["foot_evidence"][:] = np.nan
+    series = compute_series(sig, ctx, PROFILE)
+    ev = rep_evidence(sig, ctx, seg, series, PROFILE)
+    assert ev.values["heel_rise_foot_lengths"] is None
+    assert "sole" in ev.reasons["heel_rise_foot_lengths"]
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+@pytest.mark.parametrize("rise_px", [0.0, 25.0])
+def test_shoe_tip_is_the_front_end_of_the_outline(facing, rise_px):
+    xy = side_frame(facing=facing, heel_rise_px=rise_px, free="both")
+    ev = evidence(xy, person_mask(xy)).reshape(2, -1)
+    toe_x = xy[LEG["left"]["toe"], 0]
+    # the shoe's front edge leans back with the heel up: a pixel or two behind its corner
+    for foot in ev:
+        assert foot[TIP_X] * W == pytest.approx(toe_x + facing * TIP_AHEAD_PX, abs=3.0)
+
+
+def test_a_free_foot_touching_the_shoe_tip_gives_no_tip():
+    xy = side_frame(free="both")
+    mask = person_mask(xy)
+    toe = xy[LEG["left"]["toe"]]
+    mask[int(toe[1]):int(toe[1]) + 12, int(toe[0]):int(toe[0]) + 120] = 1.0  # runs on ahead
+    assert np.isnan(evidence(xy, mask).reshape(2, -1)[:, TIP_X]).all()
+
+
+def test_knee_past_toes_is_read_against_the_shoe_tip():
+    sig, ctx, seg = side_rep_with_masks(0.0)
+    series = compute_series(sig, ctx, PROFILE)
+    offset = rep_evidence(sig, ctx, seg, series, PROFILE).values["knee_toe_offset_foot_lengths"]
+    knee_x, toe_x = sig.xy_px[seg.bottom, [LEG["left"]["knee"], LEG["left"]["toe"]], 0]
+    real_foot = FOOT_PX / PROFILE.measurements.mediapipe_foot_length_ratio
+    assert offset == pytest.approx((knee_x - toe_x - TIP_AHEAD_PX) / real_foot, abs=0.02)
+    # without the outline, MediaPipe's foot index plus its usual distance to the tip
+    sig.extra.pop("foot_evidence")
+    series = compute_series(sig, ctx, PROFILE)
+    fallback = rep_evidence(sig, ctx, seg, series, PROFILE).values["knee_toe_offset_foot_lengths"]
+    assert fallback == pytest.approx((knee_x - toe_x) / real_foot
+                                     - PROFILE.measurements.mediapipe_toe_behind_tip_foot_lengths,
+                                     abs=0.02)
