@@ -77,7 +77,9 @@ def plan_set(n: int, seed: int = 0, *, fps: float | None = None,
         facing = {"side": str(rng.choice(["left", "right"])),
                   "front": "camera" if rng.random() < 0.9 else "away"}.get(view)
         cam = CameraSpec(view=view, facing=facing,
-                         azimuth_deg=float(rng.choice([-1, 1]) * rng.uniform(25, 65))
+                         # clearly oblique by the engine's own definition ([view] in the
+                         # default profile: front up to 30 deg, side from 60), 5 deg margin
+                         azimuth_deg=float(rng.choice([-1, 1]) * rng.uniform(35, 55))
                          if view == "oblique" else None,
                          distance_m=round(float(rng.uniform(3.0, 4.5)), 2),
                          height_m=round(float(body.height_m * rng.uniform(0.35, 0.75)), 3),

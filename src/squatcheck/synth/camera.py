@@ -37,15 +37,6 @@ def facing_for(azimuth_deg: float) -> str:
     return "left" if a > 0 else "right"
 
 
-def view_for(azimuth_deg: float, tolerance_deg: float = 10.0) -> str:
-    a = abs((azimuth_deg + 180.0) % 360.0 - 180.0)
-    if a <= tolerance_deg or a >= 180.0 - tolerance_deg:
-        return "front"
-    if abs(a - 90.0) <= tolerance_deg:
-        return "side"
-    return "oblique"
-
-
 @dataclass(frozen=True)
 class Camera:
     """Intrinsics (pixels) and pose. ``rotation`` rows are the camera's x, y, z axes in
