@@ -91,12 +91,23 @@ def test_view_gates_the_annotators(analysis, timeline):
     side = timeline.state(frame_of(REPS[0][1]))
     for annotator in (PelvisAnnotator(), FppaAnnotator()):
         assert annotator.annotate(blank(), side).max() == 0  # front-only drawings
-    front = dataclasses.replace(side, view="front", values={"pelvic_obliquity_deg": 9.0},
-                                thresholds={"pelvic_obliquity_deg": 6.0})
-    img = PelvisAnnotator().annotate(blank(), front)
     xy = analysis.track.xy_px[side.frame_index]
-    hip_line = img[int(xy[LEFT_HIP, 1]) - 3:int(xy[LEFT_HIP, 1]) + 4]
-    assert hip_line.max() > 0
+    band_y = (xy[LEFT_HIP, 1] - 40.0) / H  # the waist line, well above the hip landmarks
+    front = dataclasses.replace(side, view="front", values={"pelvic_obliquity_deg": 9.0},
+                                thresholds={"pelvic_obliquity_deg": 6.0},
+                                band=np.array([xy[LEFT_HIP, 0] / W, band_y, 9.0]))
+    img = PelvisAnnotator().annotate(blank(), front)
+    hip_rows = img[int(xy[LEFT_HIP, 1]) - 3:int(xy[LEFT_HIP, 1]) + 4]
+    assert hip_rows.max() == 0  # not the hip-landmark line
+    red = np.abs(img.astype(int) - np.asarray(hex_to_bgr(WARN_HEX))).max(axis=2) < 40
+    rows, cols = np.nonzero(red)
+    assert abs(np.median(rows) - band_y * H) < 6
+    left = cols < xy[LEFT_HIP, 0]  # the line's left half (its label is on the right)
+    slope = np.polyfit(cols[left], rows[left], 1)[0]  # drawn at the measured image tilt
+    assert np.degrees(np.arctan(slope)) == pytest.approx(9.0, abs=2.0)
+    # nothing where the pelvis was not read: no value, or no line found in this frame
+    for state in (dataclasses.replace(front, values={}), dataclasses.replace(front, band=None)):
+        assert PelvisAnnotator().annotate(blank(), state).max() == 0
     assert KneeToeAnnotator().annotate(blank(), front).max() == 0
 
 

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from ..pose.landmarks import LEFT_HIP, LEFT_SHOULDER, LEG, RIGHT_HIP, RIGHT_SHOULDER, SKELETON
+from ..pose.silhouette import HALF_WIDTH_TORSO
 from .display import NEUTRAL_HEX, OK_HEX, SEVERITY_HEX, WARN_HEX, finding_label, hex_to_bgr
 from .timeline import FrameState
 
@@ -39,6 +40,17 @@ def _mid(a, b):
     if a is None or b is None:
         return None
     return ((a[0] + b[0]) // 2, (a[1] + b[1]) // 2)
+
+
+def _leg_points(canvas, state: FrameState, joints: tuple[str, ...], min_visibility: float):
+    """(leg, [points]) for each highlighted leg whose ``joints`` ("hip", "knee", ...) are all
+    seen, in canvas pixels."""
+    for leg in state.legs:
+        if leg not in LEG:
+            continue
+        pts = [_point(canvas, state, LEG[leg][j], min_visibility) for j in joints]
+        if all(p is not None for p in pts):
+            yield leg, pts
 
 
 def _dashed(canvas, p, q, color, thickness, dash_px=8):
@@ -156,11 +168,8 @@ class KneeToeAnnotator(Annotator):
             return
         u = _unit(canvas)
         th = max(int(round(self.thickness * u)), 1)
-        for leg in state.legs:
-            knee = _point(canvas, state, LEG[leg]["knee"], self.min_visibility)
-            toe = _point(canvas, state, LEG[leg]["toe"], self.min_visibility)
-            if knee is None or toe is None:
-                continue
+        for leg, (knee, toe) in _leg_points(canvas, state, ("knee", "toe"),
+                                            self.min_visibility):
             offset = state.value("knee_toe_offset_foot_lengths", leg)
             color = _judge(offset, state.threshold("knee_toe_offset_foot_lengths", leg))
             top = (toe[0], min(knee[1], toe[1]) - int(20 * u))
@@ -181,10 +190,7 @@ class HeelAnnotator(Annotator):
         if state.view != "side":
             return
         u = _unit(canvas)
-        for leg in state.legs:
-            heel = _point(canvas, state, LEG[leg]["heel"], self.min_visibility)
-            if heel is None:
-                continue
+        for leg, (heel,) in _leg_points(canvas, state, ("heel",), self.min_visibility):
             rise = state.value("heel_rise_foot_lengths", leg)
             thr = state.threshold("heel_rise_foot_lengths", leg)
             color = _judge(rise, thr)
@@ -223,32 +229,44 @@ class TrunkAnnotator(Annotator):
 
 
 class PelvisAnnotator(Annotator):
-    """Front view: the hip line extended, against the horizontal, red beyond the drop threshold."""
+    """The waist line the pelvis is read from (front: pelvic drop; side: the tilt proxy),
+    against the horizontal, red beyond its threshold. Nothing where the pelvis was not
+    read (not assessable, or this frame's line did not count): the hip landmarks are not
+    the pelvis (docs/pelvis.md)."""
+
+    KEYS = {"front": "pelvic_obliquity_deg", "side": "pelvic_tilt_proxy_deg"}
 
     def __init__(self, *, thickness: float = 2.0, min_visibility: float = 0.3):
         self.thickness, self.min_visibility = thickness, min_visibility
 
     def draw(self, canvas, state):
-        if state.view != "front":
+        key = self.KEYS.get(state.view)
+        value = state.value(key) if key else None
+        if value is None or state.band is None:
             return
         u = _unit(canvas)
-        left = _point(canvas, state, LEFT_HIP, self.min_visibility)
-        right = _point(canvas, state, RIGHT_HIP, self.min_visibility)
-        if left is None or right is None:
-            return
-        value = state.value("pelvic_obliquity_deg")
-        color = _judge(value, state.threshold("pelvic_obliquity_deg"), absolute=True)
-        p, q = np.asarray(left, float), np.asarray(right, float)
-        ext = (q - p) * 0.6
-        a, b = tuple(int(v) for v in p - ext), tuple(int(v) for v in q + ext)
-        mid = (p + q) / 2
-        half = abs(b[0] - a[0]) / 2
-        _dashed(canvas, (int(mid[0] - half), int(mid[1])), (int(mid[0] + half), int(mid[1])),
-                NEUTRAL, 1)
+        h, w = canvas.shape[:2]
+        centre = np.array([state.band[0] * w, state.band[1] * h])
+        half = self._half_length_px(canvas, state)
+        tilt = np.radians(state.band[2])  # + = the line's image-right end lower
+        d = half * np.array([np.cos(tilt), np.sin(tilt)])
+        color = _judge(value, state.threshold(key), absolute=True)
+        _dashed(canvas, centre - [half, 0.0], centre + [half, 0.0], NEUTRAL, 1)
+        a, b = (tuple(int(round(v)) for v in p) for p in (centre - d, centre + d))
         cv2.line(canvas, a, b, color, max(int(round(self.thickness * u)), 1), cv2.LINE_AA)
-        if value is not None:
-            label(canvas, f"pelvis {value:+.0f} deg", (int(max(a[0], b[0]) + 6 * u),
-                  int(mid[1] - 10 * u)), color, scale=0.45)
+        name = "pelvis" if state.view == "front" else "pelvis tilt proxy"
+        label(canvas, f"{name} {value:+.0f} deg", (int(max(a[0], b[0]) + 6 * u),
+              int(centre[1] - 10 * u)), color, scale=0.45)
+
+    def _half_length_px(self, canvas, state) -> float:
+        """Half the width searched for the line: HALF_WIDTH_TORSO torso lengths."""
+        hip = _mid(_point(canvas, state, LEFT_HIP, self.min_visibility),
+                   _point(canvas, state, RIGHT_HIP, self.min_visibility))
+        sh = _mid(_point(canvas, state, LEFT_SHOULDER, self.min_visibility),
+                  _point(canvas, state, RIGHT_SHOULDER, self.min_visibility))
+        if hip is None or sh is None:
+            return 0.1 * max(canvas.shape[:2])
+        return HALF_WIDTH_TORSO * float(np.hypot(sh[0] - hip[0], sh[1] - hip[1]))
 
 
 class FppaAnnotator(Annotator):
@@ -261,12 +279,8 @@ class FppaAnnotator(Annotator):
         if state.view != "front":
             return
         u = _unit(canvas)
-        for leg in state.legs:
-            ids = LEG[leg]
-            hip, knee, ankle = (_point(canvas, state, ids[j], self.min_visibility)
-                                for j in ("hip", "knee", "ankle"))
-            if hip is None or knee is None or ankle is None:
-                continue
+        for leg, (hip, knee, ankle) in _leg_points(canvas, state, ("hip", "knee", "ankle"),
+                                                   self.min_visibility):
             value = state.value("fppa_deg", leg)
             color = _judge(value, state.threshold("fppa_deg", leg))
             th = max(int(round(self.thickness * u)), 1)

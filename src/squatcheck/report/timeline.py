@@ -53,6 +53,7 @@ class FrameState:
     rep_findings_all: list = field(default_factory=list)  # every Finding of the current rep
     evidence: set[str] = field(default_factory=set)     # findings whose evidence frame is now
     slow_motion: float = 1.0                            # >1 while shown slowed down
+    band: np.ndarray | None = None  # this frame's waist line: x, y normalised, image tilt deg
 
     @property
     def has_pose(self) -> bool:
@@ -152,7 +153,8 @@ class OverlayTimeline:
             visibility=np.asarray(vis, float), view=self.result.view, facing=self.result.facing,
             legs=legs, rep_number=number, stance=stance,
             reps_done=sum(1 for r in self.reps if r.end_frame < frame_index),
-            reps_total=len(self.reps), values=values, thresholds=self._thresholds)
+            reps_total=len(self.reps), values=values, thresholds=self._thresholds,
+            band=None if row is None else waist_line_at(self.track, row))
         if rep is not None:
             state.rep_findings_all = list(rep.findings.values())
             state.findings = [f for f in rep.findings.values() if f.present]
@@ -162,3 +164,16 @@ class OverlayTimeline:
                 elif f.t_s is None and f.frame is not None and f.frame == frame_index:
                     state.evidence.add(f.name)
         return state
+
+
+def waist_line_at(track, row: int) -> np.ndarray | None:
+    """(3,) x, y (normalised) and image tilt (deg) of the waist line the pelvis evidence
+    found in ``row`` of ``track`` (pose/silhouette.py), or None."""
+    from ..pose.silhouette import FIELDS
+
+    ev = getattr(track, "extra", {}).get("pelvis_evidence")
+    if ev is None or np.ndim(ev) != 2 or row >= len(ev):
+        return None
+    band = np.asarray(ev[row], float)[[FIELDS.index(k) for k in ("band_x", "band_y",
+                                                                   "band_tilt_deg")]]
+    return band if np.isfinite(band).all() else None
