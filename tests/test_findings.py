@@ -53,6 +53,16 @@ def test_knee_past_toes_above_and_below_threshold():
     assert behind["knee_past_toes"].value < 0 and "behind" in behind["knee_past_toes"].reason
 
 
+def test_knee_past_toes_alone_does_not_lower_the_rating():
+    # not a fault on its own (Fry 2003): reported, rated only with the quad-dominant pattern
+    alone, _ = findings_of(*side_rep(tibia=35.0, trunk=40.0))
+    assert alone["knee_past_toes"].present and not alone["quad_dominant"].present
+    assert rate_rep(alone, PROFILE)["knee"] == "good"
+    pattern, _ = findings_of(*side_rep(tibia=45.0, knee=100.0, trunk=20.0))
+    assert pattern["knee_past_toes"].present and pattern["quad_dominant"].present
+    assert rate_rep(pattern, PROFILE)["knee"] in ("fair", "poor")
+
+
 def test_heel_lift_needs_persistence_and_invalidates_the_trial():
     lifted, _ = findings_of(*side_rep(heel_px=9.0))
     assert lifted["heel_lift"].present and "invalid" in lifted["heel_lift"].reason

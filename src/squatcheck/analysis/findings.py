@@ -93,8 +93,9 @@ def _knee_past_toes(mk: _Maker, profile) -> Finding:
     where = "ahead of" if value >= 0 else "behind"
     trunk = mk.get("trunk_inclination_deg")
     trunk_txt = f", with the trunk {trunk:.0f} deg from vertical" if trunk is not None else ""
-    reason = (f"At the bottom the knee joint is {abs(value):.2f} foot lengths {where} the toes"
-              f"{trunk_txt} (flagged from {thr:+.2f}; +- {sec['uncertainty_foot_lengths']:.2f}). "
+    reason = (f"At the bottom the knee joint centre is {abs(value):.2f} foot lengths {where} "
+              f"the toe tip{trunk_txt} (flagged from {thr:+.2f}, where the front of the knee "
+              f"passes the toes; +- {sec['uncertainty_foot_lengths']:.2f}). "
               + ("Knees past the toes are not wrong on their own: read it with the trunk."
                  if sev != "none" else ""))
     return mk.make("knee_past_toes", key, present=sev != "none", severity=sev, value=value,

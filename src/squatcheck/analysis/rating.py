@@ -21,8 +21,9 @@ ITEM_FINDINGS = {
     "foot": ("heel_lift",),
 }
 PROXIES = ("pelvic_tilt",)
-# Findings that are not faults on their own (Fry 2003): at most "fair" unless the
-# pattern they belong to (quad dominance) is present too.
+# Findings that are not faults on their own (Fry 2003; CLINICAL.md "read it together with
+# the trunk"): reported, but they lower the rating only with the pattern they belong to
+# (quad dominance). Most deep squats bring the front of the knee past the toes.
 CONTEXTUAL = {"knee_past_toes": "quad_dominant"}
 
 
@@ -74,7 +75,7 @@ def _grade_finding(f: Finding, findings: dict[str, Finding], poor_rank: int,
         rating = "fair"
     pattern = CONTEXTUAL.get(f.name)
     if pattern and not (findings.get(pattern) and findings[pattern].present):
-        rating = "fair"
+        rating = "good"
     return rating
 
 

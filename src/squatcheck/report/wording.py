@@ -139,8 +139,9 @@ def finding_sentence(result, name: str, reps: list[int], assessed: int | None = 
         return (f"Quad-dominant ({where}): {detail} — the quadriceps carry the squat and the "
                 "glutes are doing little.")
     texts = {
-        "knee_past_toes": f"Knee past the toes ({where}): {value} ahead of the toes at the "
-                          "bottom.",
+        "knee_past_toes": f"Knee past the toes ({where}): the front of the knee passes the "
+                          f"toes at the bottom (knee joint centre {value} from the toe tip, "
+                          "+ = ahead).",
         "heel_lift": f"Heel lift ({where}): the heel rose {value} — limited ankle "
                      "dorsiflexion is the usual reason; it invalidates a single-leg-squat trial.",
         "pelvic_drop": f"Pelvic drop ({where}): the free-leg side dropped {value} — the "

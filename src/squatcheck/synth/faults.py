@@ -23,7 +23,7 @@ class FaultInfo:
 
 
 FAULTS: dict[str, FaultInfo] = {
-    "knee_past_toes": FaultInfo("foot_lengths", 0.4, -0.2,
+    "knee_past_toes": FaultInfo("foot_lengths", 0.4, -0.35,
                                 "knee ahead of the toe tip at the bottom, in foot lengths",
                                 (-0.5, 0.8)),
     "heel_lift": FaultInfo("cm", 4.0, 0.5, "stance heel rise at the bottom, cm", (0.0, 10.0)),
@@ -56,7 +56,8 @@ FAULTS: dict[str, FaultInfo] = {
 # (true cm vs MediaPipe's heel in foot lengths) and pelvic drop (issue 9's "detected at
 # >= 5 deg, raised at <= 2 deg") are judged on the truth's own scale.
 LABEL_CRITERIA: dict[str, tuple[str, float]] = {
-    "knee_past_toes": ("knee_toe_offset_foot_lengths", 0.0),  # CLINICAL.md: knee ahead of toe
+    # CLINICAL.md: the knee landmark ahead of the foot index, ~0.10 behind the shoe tip
+    "knee_past_toes": ("knee_toe_offset_foot_lengths", -0.10),
     "heel_lift": ("heel_rise_cm", 1.5),
     "knee_valgus": ("fppa_deg", 13.5),  # Herrington 2014: healthy mean + 1 SD
     "trunk_lean": ("trunk_inclination_deg", 45.0),
