@@ -41,4 +41,5 @@ def test_sample_matches_its_truth_and_spec(name):
                         np.asarray(f["visible"]))
     assert [r["truth"] for r in again["reps"]] == [r["truth"] for r in truth["reps"]]
     assert again["findings"] == truth["findings"]
+    assert again["label_criteria"] == truth["label_criteria"]
     assert np.allclose(again["frames"]["landmarks_2d"], f["landmarks_2d"], atol=1e-4)
