@@ -81,78 +81,76 @@ class _Maker:
                          uncertainty=sec[uncertainty_key] if uncertainty_key else None)
 
 
-def _knee_past_toes(mk: _Maker, profile) -> Finding:
-    sec = profile.section("knee_past_toes")
-    key, unit = "knee_toe_offset_foot_lengths", "foot lengths"
+def _on_ladder(mk: _Maker, name: str, key: str, unit: str, sec, suffix: str,
+               describe) -> Finding:
+    """A finding graded on its section's ``threshold_/moderate_/severe_/uncertainty_{suffix}``
+    ladder; ``describe(value, severity, threshold)`` writes its reason."""
     value = mk.get(key)
     if value is None:
-        return mk.not_assessable("knee_past_toes", key, unit, sec, "threshold_foot_lengths",
-                                 "uncertainty_foot_lengths")
-    thr = sec["threshold_foot_lengths"]
-    sev = grade(value, thr, sec["moderate_foot_lengths"], sec["severe_foot_lengths"])
-    where = "ahead of" if value >= 0 else "behind"
-    trunk = mk.get("trunk_inclination_deg")
-    trunk_txt = f", with the trunk {trunk:.0f} deg from vertical" if trunk is not None else ""
-    reason = (f"At the bottom the knee joint centre is {abs(value):.2f} foot lengths {where} "
-              f"the toe tip{trunk_txt} (flagged from {thr:+.2f}, where the front of the knee "
-              f"passes the toes; +- {sec['uncertainty_foot_lengths']:.2f}). "
-              + ("Knees past the toes are not wrong on their own: read it with the trunk."
-                 if sev != "none" else ""))
-    return mk.make("knee_past_toes", key, present=sev != "none", severity=sev, value=value,
-                   unit=unit, threshold=thr, source=sec["source"], reason=reason.strip(),
-                   uncertainty=sec["uncertainty_foot_lengths"])
+        return mk.not_assessable(name, key, unit, sec, f"threshold_{suffix}",
+                                 f"uncertainty_{suffix}")
+    thr = sec[f"threshold_{suffix}"]
+    sev = grade(value, thr, sec[f"moderate_{suffix}"], sec[f"severe_{suffix}"])
+    return mk.make(name, key, present=sev != "none", severity=sev, value=value, unit=unit,
+                   threshold=thr, source=sec["source"], reason=describe(value, sev, thr),
+                   uncertainty=sec[f"uncertainty_{suffix}"])
+
+
+def _knee_past_toes(mk: _Maker, profile) -> Finding:
+    sec = profile.section("knee_past_toes")
+
+    def describe(value: float, sev: str, thr: float) -> str:
+        where = "ahead of" if value >= 0 else "behind"
+        trunk = mk.get("trunk_inclination_deg")
+        trunk_txt = f", with the trunk {trunk:.0f} deg from vertical" if trunk is not None else ""
+        reason = (f"At the bottom the knee joint centre is {abs(value):.2f} foot lengths "
+                  f"{where} the toe tip{trunk_txt} (flagged from {thr:+.2f}, where the front "
+                  f"of the knee passes the toes; +- {sec['uncertainty_foot_lengths']:.2f}).")
+        if sev != "none":
+            reason += " Knees past the toes are not wrong on their own: read it with the trunk."
+        return reason
+
+    return _on_ladder(mk, "knee_past_toes", "knee_toe_offset_foot_lengths", "foot lengths", sec,
+                      "foot_lengths", describe)
 
 
 def _heel_lift(mk: _Maker, profile) -> Finding:
     sec = profile.section("heel_lift")
-    key, unit = "heel_rise_foot_lengths", "foot lengths"
-    rise = mk.get(key)
-    if rise is None:
-        return mk.not_assessable("heel_lift", key, unit, sec, "threshold_foot_lengths",
-                                 "uncertainty_foot_lengths")
-    thr = sec["threshold_foot_lengths"]
-    sev = grade(rise, thr, sec["moderate_foot_lengths"], sec["severe_foot_lengths"])
-    key_used = key
     held = f"held for {sec['persist_s']:.2f} s"
-    if sev == "none":
-        reason = (f"The stance heel stays down: at most {max(rise, 0):.2f} foot lengths of rise"
-                  f" {held} (flagged from {thr:.2f} foot lengths).")
-    else:
-        reason = (f"The stance heel lifts {rise:.2f} foot lengths, {held} (flagged "
-                  f"from {thr:.2f} foot lengths). A lifted heel makes a "
-                  "single-leg squat trial invalid and often compensates for limited ankle "
-                  "dorsiflexion.")
-    return mk.make("heel_lift", key_used, present=sev != "none", severity=sev, value=rise,
-                   unit=unit, threshold=thr, source=sec["source"], reason=reason,
-                   uncertainty=sec["uncertainty_foot_lengths"])
+
+    def describe(rise: float, sev: str, thr: float) -> str:
+        if sev == "none":
+            return (f"The stance heel stays down: at most {max(rise, 0):.2f} foot lengths of "
+                    f"rise {held} (flagged from {thr:.2f} foot lengths).")
+        return (f"The stance heel lifts {rise:.2f} foot lengths, {held} (flagged from "
+                f"{thr:.2f} foot lengths). A lifted heel makes a single-leg squat trial "
+                "invalid and often compensates for limited ankle dorsiflexion.")
+
+    return _on_ladder(mk, "heel_lift", "heel_rise_foot_lengths", "foot lengths", sec,
+                      "foot_lengths", describe)
 
 
 def _knee_valgus(mk: _Maker, profile, seg: RepSegment) -> Finding:
     sec = profile.section("knee_valgus")
-    key, unit = "fppa_deg", "deg"
-    value = mk.get(key)
-    if value is None:
-        return mk.not_assessable("knee_valgus", key, unit, sec, "threshold_deg",
-                                 "uncertainty_deg")
-    thr = sec["threshold_deg"]
-    sev = grade(value, thr, sec["moderate_deg"], sec["severe_deg"])
-    if seg.stance == "both":
-        left, right = mk.get("fppa_deg_left"), mk.get("fppa_deg_right")
-        which = "right" if (right or -np.inf) >= (left or -np.inf) else "left"
-        knee = f"the {which} knee"
-    else:
-        knee = "the stance knee"
-    side = "inside" if value >= 0 else "outside"
-    when = ("At the bottom" if mk.ev.rows.get(key, mk.ev.bottom_row) == mk.ev.bottom_row else
-            "At the deepest point where the thigh still showed its length (deeper it pointed "
-            "at the camera)")
-    reason = (f"{when} {knee} is {abs(value):.0f} deg {side} the hip-ankle line "
-              f"(FPPA {value:+.0f} deg; flagged from {thr:.1f} deg; healthy SLS 8.4 +- 5.1 deg). "
-              f"2D FPPA changes smaller than {sec['uncertainty_deg']:.0f} deg are within "
-              "measurement noise (Munro 2012).")
-    return mk.make("knee_valgus", key, present=sev != "none", severity=sev, value=value,
-                   unit=unit, threshold=thr, source=sec["source"], reason=reason,
-                   uncertainty=sec["uncertainty_deg"])
+    key = "fppa_deg"
+
+    def describe(value: float, sev: str, thr: float) -> str:
+        if seg.stance == "both":
+            left, right = mk.get("fppa_deg_left"), mk.get("fppa_deg_right")
+            which = "right" if (right or -np.inf) >= (left or -np.inf) else "left"
+            knee = f"the {which} knee"
+        else:
+            knee = "the stance knee"
+        side = "inside" if value >= 0 else "outside"
+        when = ("At the bottom" if mk.ev.rows.get(key, mk.ev.bottom_row) == mk.ev.bottom_row
+                else "At the deepest point where the thigh still showed its length (deeper it "
+                "pointed at the camera)")
+        return (f"{when} {knee} is {abs(value):.0f} deg {side} the hip-ankle line "
+                f"(FPPA {value:+.0f} deg; flagged from {thr:.1f} deg; healthy SLS 8.4 +- 5.1 "
+                f"deg). 2D FPPA changes smaller than {sec['uncertainty_deg']:.0f} deg are "
+                "within measurement noise (Munro 2012).")
+
+    return _on_ladder(mk, "knee_valgus", key, "deg", sec, "deg", describe)
 
 
 def _trunk_lean(mk: _Maker, profile, ctx: ClipContext, seg: RepSegment) -> Finding:
