@@ -222,3 +222,19 @@ def test_knee_rise_read_from_the_straighter_end_of_the_rep():
                   descent_leg_lengths=0.2, return_leg_lengths=0.2)
     rise, bottom = flexion_rise_deg(knee, t, c)
     assert bottom == 65.0 and rise == pytest.approx(60.0)
+
+
+def test_image_yaw_weighed_by_its_build_sensitivity():
+    """Near square-on a narrow build fakes a large image yaw (arccos is steep there):
+    the world yaw, which holds no build scale, must decide; near side-on the image does."""
+    from squatcheck.analysis.view import ViewSettings, combine_yaw_deg
+
+    s = ViewSettings.from_profile(load_profile())
+    # slim person square-on: image 50 deg (ratio 0.64 of the square-on one), world 15
+    assert combine_yaw_deg(50.0, 15.0, s) <= s.front_max_yaw_deg
+    # a broad person at 45 deg: image 28, world 35 -> still oblique
+    assert s.front_max_yaw_deg < combine_yaw_deg(28.0, 35.0, s) < s.side_min_yaw_deg
+    # near side-on the image estimate dominates the world's larger error
+    assert combine_yaw_deg(85.0, 69.0, s) > 80.0
+    assert combine_yaw_deg(float("nan"), 20.0, s) == 20.0
+    assert combine_yaw_deg(40.0, float("nan"), s) == 40.0

@@ -10,6 +10,13 @@ two ways on standing frames and averaged:
 - world: the direction of the left->right shoulder and hip lines in MediaPipe's
   world landmarks (its depth is unreliable in metres, the direction much less so).
 
+They are weighed by how far each can be off. The world direction carries no body
+build; the image estimate does: a person whose width/torso ratio is a fraction ``e``
+off the square-on ratio reads ``e * cot(yaw)`` radians off, unbounded near square-on
+(a 13 % narrower build reads 30 deg for 0) and small near side-on. So the image
+estimate's spread is taken as ``e * cot(yaw)`` at the world yaw, the world's as a
+fixed spread, and the two are averaged with inverse-variance weights.
+
 Standing frames only: bending forward foreshortens the torso and fakes width.
 Within ``front_max_yaw_deg`` of square-on is front, within ``90 - side_min_yaw_deg``
 of side-on is side, and between is oblique: there a 45 deg segment would be read
@@ -35,7 +42,8 @@ class ViewSettings(ProfileSection):
 
     square_on_shoulder_ratio: float
     square_on_hip_ratio: float
-    world_weight: float
+    square_on_ratio_spread: float
+    world_yaw_sd_deg: float
     front_max_yaw_deg: float
     side_min_yaw_deg: float
 
@@ -79,6 +87,24 @@ def yaw_from_world_deg(world: np.ndarray) -> float:
     return _median(np.degrees(np.arctan2(np.abs(v[:, 2]), np.abs(v[:, 0]))))
 
 
+def combine_yaw_deg(yaw_image_deg: float, yaw_world_deg: float,
+                    settings: ViewSettings) -> float:
+    """Inverse-variance mean of the two yaw estimates (deg; NaN-tolerant).
+
+    Image spread: ``square_on_ratio_spread * cot(yaw)`` (the arccos slope), judged at
+    the world yaw, which holds no build scale; world spread: ``world_yaw_sd_deg``.
+    """
+    yi, yw = float(yaw_image_deg), float(yaw_world_deg)
+    if not np.isfinite(yw):
+        return yi
+    if not np.isfinite(yi):
+        return yw
+    tan = np.tan(np.radians(np.clip(yw, 0.0, 89.0)))
+    w_image = (tan / np.degrees(settings.square_on_ratio_spread)) ** 2
+    w_world = 1.0 / settings.world_yaw_sd_deg ** 2
+    return float((yi * w_image + yw * w_world) / (w_image + w_world))
+
+
 def facing_votes(xy_px: np.ndarray, view: str) -> float:
     """Signed evidence of the facing direction, in torso-length units.
 
@@ -110,9 +136,7 @@ def estimate_view(sig: Signals, rows: np.ndarray, settings: ViewSettings) -> Vie
         rows = np.flatnonzero(sig.usable)
     xy, world = sig.xy_px[rows], sig.world[rows]
     yi, yw = yaw_from_image_deg(xy, settings), yaw_from_world_deg(world)
-    pairs = [(yi, 1.0 - settings.world_weight), (yw, settings.world_weight)]
-    pairs = [(y, w) for y, w in pairs if np.isfinite(y) and w > 0]
-    yaw = sum(y * w for y, w in pairs) / sum(w for _, w in pairs) if pairs else float("nan")
+    yaw = combine_yaw_deg(yi, yw, settings)
     if not np.isfinite(yaw) or yaw <= settings.front_max_yaw_deg:
         view = "front"
     elif yaw >= settings.side_min_yaw_deg:
