@@ -18,7 +18,12 @@ DISPLAY), recording included, the closing report excluded. Per round it prints:
 
 Targets (issue 6): >= 20 frames/s and <= 80 ms median latency.
 
+With image evidence on (the default: segmentation masks in the pose model, waist and
+soles measured after each picture is shown), ``evidence_ms_median`` is that measuring;
+``--no-evidence`` runs the loop as ``squatcheck live --no-evidence``.
+
     .venv/bin/python bench/live_latency.py [--clip PATH] [--rounds 2] [--no-window]
+                                           [--no-evidence]
 """
 
 from __future__ import annotations
@@ -89,13 +94,13 @@ def bare_pose_fps(clip: Path, frames: int = 90) -> float:
         return (len(images) - 5) / (time.perf_counter() - start)
 
 
-def one_round(clip: Path, out: Path, window: bool) -> dict:
+def one_round(clip: Path, out: Path, window: bool, evidence: bool = True) -> dict:
     from squatcheck.live.loop import LiveOptions, run_live
 
     load_before = os.getloadavg()[0]
     cpu0 = os.times()
-    outcome = run_live(LiveOptions(out_dir=out, source=clip, window=window, write_report=False),
-                       log=lambda text: None)
+    outcome = run_live(LiveOptions(out_dir=out, source=clip, window=window, write_report=False,
+                                   evidence=evidence), log=lambda text: None)
     cpu1 = os.times()
     s = outcome.summary
     events = [json.loads(line) for line in (out / "live_events.jsonl").read_text().splitlines()]
@@ -107,6 +112,7 @@ def one_round(clip: Path, out: Path, window: bool) -> dict:
         "latency_ms_median": s.latency_ms_median,
         "latency_ms_p90": s.latency_ms_p90,
         "pose_ms_median": s.pose_ms_median,
+        "evidence_ms_median": s.evidence_ms_median,
         "cue_latency_ms_median": s.cue_latency_ms_median,
         "rep_end_to_verdict_s_median": (round(float(np.median(rep_to_screen)), 2)
                                         if rep_to_screen else None),
@@ -122,6 +128,9 @@ def main() -> int:
     parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--no-window", action="store_true")
+    parser.add_argument("--no-evidence", action="store_true",
+                        help="no segmentation masks or image evidence (squatcheck live "
+                        "--no-evidence)")
     args = parser.parse_args()
 
     xvfb = None
@@ -137,11 +146,12 @@ def main() -> int:
             clip = Path(tmp) / "clip_640x480.avi"
             frames, fps = letterbox_640x480(args.clip, clip)
             print(f"clip: {args.clip.name} letterboxed to 640x480, {frames} frames at "
-                  f"{fps:g} fps; window: {'yes' if window else 'no'}; cores: {os.cpu_count()}")
+                  f"{fps:g} fps; window: {'yes' if window else 'no'}; image evidence: "
+                  f"{'no' if args.no_evidence else 'yes'}; cores: {os.cpu_count()}")
             rows = []
             for i in range(args.rounds):
                 bare = bare_pose_fps(clip)
-                row = one_round(clip, Path(tmp) / f"round{i}", window)
+                row = one_round(clip, Path(tmp) / f"round{i}", window, not args.no_evidence)
                 row["bare_pose_frames_per_s"] = round(bare, 1)
                 rows.append(row)
                 print(f"round {i + 1}: " + json.dumps(row), flush=True)

@@ -1,6 +1,8 @@
 """``squatcheck live`` end to end: a real window on a virtual display, a clip played like a
 camera, a screenshot showing the overlay and a cue, and the closing report compared with an
-offline ``analyze`` of the same clip. Plus: no camera, a camera that stops, Ctrl-C."""
+offline ``analyze`` of the same clip; the saved track carries the same image evidence as
+offline extraction, and pelvic drop is read from it. Plus: no camera, a camera that stops,
+Ctrl-C."""
 
 from __future__ import annotations
 
@@ -18,14 +20,18 @@ import numpy as np
 import pytest
 
 from squatcheck import analyze
+from squatcheck.analysis.analyze import analyze_track
 from squatcheck.live.hud import CUE_BGR, SKELETON_BGR
 from squatcheck.live.loop import LiveOptions, run_live
 from squatcheck.live.sources import FrameSource, LiveFrame
+from squatcheck.pose.evidence import PARTS
+from squatcheck.pose.track import PoseTrack
 from squatcheck.video import VideoReader
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIP = ROOT / "sample_videos" / "sls_side_knee_heel.mp4"  # 10 s, 3 reps, knee past toes + heel lift
 SHORT_CLIP = ROOT.parent / "shared" / "clips" / "lnewco_bad_7029.mov"  # 2.9 s, real person
+FRONT_CLIP = ROOT / "sample_videos" / "sls_front_drop_valgus.mp4"  # 10 s, 3 reps, 10 deg drop
 
 pytestmark = pytest.mark.slow
 
@@ -66,6 +72,15 @@ def _events(out: Path) -> list[dict]:
             continue
         return [json.loads(line) for line in text.splitlines() if line.strip()]
     return []
+
+
+def _assert_offline_evidence(track: PoseTrack, min_fraction: float = 0.7) -> None:
+    """Both evidence parts, with the offline shapes, measured on most analysed frames."""
+    assert {name: arr.shape for name, arr in track.extra.items()} == \
+        {name: (len(track), n) for name, n in PARTS}
+    for name, arr in track.extra.items():
+        measured = np.isfinite(arr).any(axis=1).mean()
+        assert measured >= min_fraction, f"{name}: measured on only {measured:.0%} of frames"
 
 
 def _colour_pixels(rgb: np.ndarray, bgr: tuple[int, int, int]) -> int:
@@ -118,6 +133,24 @@ def test_live_window_shows_overlay_and_cue_and_report_matches_offline(xdisplay, 
     assert offline_reps >= 1
     assert len(result["reps"]) == offline_reps
     assert not list(out.glob("*.partial*"))
+    _assert_offline_evidence(PoseTrack.load(out / "track.npz"))
+
+
+def test_live_session_reads_pelvic_drop_from_the_image_evidence(tmp_path):
+    """The front clip's 10 deg drop: assessed from the waist line the live loop measured
+    (without evidence the report could only say "not assessable")."""
+    out = tmp_path / "front"
+    outcome = run_live(LiveOptions(out_dir=out, source=FRONT_CLIP, window=False,
+                                   write_report=False), log=lambda s: None)
+    track = PoseTrack.load(outcome.outputs["track"])
+    assert track.meta.extra["image_evidence"] is True
+    _assert_offline_evidence(track)
+    reps = analyze_track(track).reps
+    assert reps
+    drops = [rep.findings["pelvic_drop"] for rep in reps]
+    assert all(f.present is not None and np.isfinite(f.value) for f in drops), \
+        [f.reason for f in drops]
+    assert any(f.present for f in drops)
 
 
 def test_no_camera_is_a_clear_message_and_exit_code_8(tmp_path):
@@ -155,11 +188,13 @@ class StoppingCamera(FrameSource):
 def test_camera_that_stops_keeps_recording_and_report(tmp_path):
     out = tmp_path / "out"
     camera = StoppingCamera(SHORT_CLIP, frames=60)
-    outcome = run_live(LiveOptions(out_dir=out, window=False), source=camera, log=lambda s: None)
+    outcome = run_live(LiveOptions(out_dir=out, window=False, evidence=False), source=camera,
+                       log=lambda s: None)
     assert outcome.end_reason == "camera_lost"
     assert outcome.summary.frames_grabbed == 60
     assert sum(1 for _ in VideoReader(out / "session.avi")) == 60
     assert (out / "result.json").is_file() and (out / "track.npz").is_file()
+    assert PoseTrack.load(out / "track.npz").extra == {}  # --no-evidence: landmarks only
     assert json.loads((out / "live_stats.json").read_text())["end_reason"] == "camera_lost"
 
 

@@ -204,3 +204,29 @@ def test_window_refuses_a_display_that_does_not_answer(monkeypatch):
     monkeypatch.delenv("DISPLAY")
     with pytest.raises(NoDisplay, match="--no-window"):
         Window()
+
+
+def test_track_builder_keeps_the_subjects_image_evidence_under_the_offline_keys():
+    from squatcheck.live.track_builder import TrackBuilder
+    from squatcheck.pose.evidence import PARTS, WIDTH
+
+    builder = TrackBuilder(evidence=True)
+    person = standing_person()[None]
+    for i in range(12):
+        row = np.full((1, WIDTH), float(i))
+        found = i != 5  # nobody in frame 5
+        builder.add(i / 30, i, person if found else np.zeros((0, 33, 5)),
+                    np.zeros((1 if found else 0, 33, 3)), row if found else None)
+    track = builder.build(source="camera 0", image_size=(640, 480), fps_nominal=30.0,
+                          frames_decoded=12, model="m.task")
+    assert {name: arr.shape for name, arr in track.extra.items()} == \
+        {name: (12, n) for name, n in PARTS}
+    pelvis = track.extra["pelvis_evidence"]
+    assert np.isnan(pelvis[5]).all()
+    assert np.array_equal(pelvis[[0, 4, 11], 0], [0.0, 4.0, 11.0])
+
+    plain = TrackBuilder()  # evidence off (squatcheck live --no-evidence): no extra at all
+    plain.add(0.0, 0, person, np.zeros((1, 33, 3)))
+    plain.add(0.1, 1, person, np.zeros((1, 33, 3)))
+    assert plain.build(source="x", image_size=(640, 480), fps_nominal=30.0, frames_decoded=2,
+                       model="m.task").extra == {}

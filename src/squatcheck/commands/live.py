@@ -38,6 +38,10 @@ def register(sub) -> None:
                    help="session video: avi = Motion-JPEG, cheap enough to record live "
                    "(default); webm = VP8, plays in browsers but costs ~35 ms of CPU per "
                    "640x480 frame")
+    p.add_argument("--no-evidence", action="store_true",
+                   help="skip the segmentation mask and the image evidence (waist line, "
+                   "soles) for a faster loop on a slow machine; the report then says pelvic "
+                   "drop is not assessable and reads heel lift from the landmarks")
     p.add_argument("--profile", type=Path, default=None, metavar="TOML",
                    help="thresholds profile (default: the built-in one)")
     p.add_argument("--model", metavar="PATH",
@@ -53,7 +57,7 @@ def run(args) -> int:
     options = LiveOptions(out_dir=args.output, camera=args.camera, source=args.source,
                           window=not args.no_window, realtime=not args.every_frame,
                           record_format=args.record_format, model=args.model,
-                          profile=args.profile)
+                          profile=args.profile, evidence=not args.no_evidence)
     outcome = run_live(options, log=lambda text: print(text, file=sys.stderr))
     s = outcome.summary
     reps = outcome.report_rep_count

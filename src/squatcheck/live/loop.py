@@ -21,7 +21,8 @@ import numpy as np
 
 from ..analysis.analyze import Analysis, analyze_track
 from ..errors import OutputNotWritable, SquatcheckError, VideoTooShort
-from ..pose.estimator import PoseEstimator
+from ..pose.estimator import Detections, PoseEstimator
+from ..pose.evidence import person_evidence
 from ..pose.model import resolve_model
 from ..report import write_outputs
 from .cues import CueBoard, verdict_text
@@ -53,6 +54,7 @@ class LiveOptions:
     max_side_px: int | None = DEFAULT_MAX_SIDE_PX
     max_duration_s: float | None = None
     write_report: bool = True
+    evidence: bool = True  # segmentation masks + image evidence (pelvis, feet) for the report
 
 
 @dataclass
@@ -140,7 +142,7 @@ def run_live(options: LiveOptions, *, log=print, source: FrameSource | None = No
     restore = _install_signal_handlers(flags)
     try:
         window = Window() if options.window else NullWindow()
-        estimator = PoseEstimator(model_path, num_poses=1)
+        estimator = PoseEstimator(model_path, num_poses=1, segmentation=options.evidence)
         events = EventLog(out_dir / "live_events.jsonl")
         loop = _Loop(options, source, estimator, window, events, limits, flags, out_dir)
         log(f"squatcheck live: {_describe(options)}; press q or Esc in the window "
@@ -196,7 +198,8 @@ def _write_report(options, loop, info, recording, model_path, outcome) -> Squatc
     track = loop.builder.build(source=recording or options.source or f"camera {options.camera}",
                                image_size=size, fps_nominal=loop.source_fps,
                                frames_decoded=loop.source.frames_grabbed, model=model_path.name,
-                               extra={"live": True, "end_reason": outcome.end_reason})
+                               extra={"live": True, "end_reason": outcome.end_reason,
+                                      "image_evidence": options.evidence})
     if len(track):
         # same name as write_outputs' copy: kept even if the analysis below fails
         outcome.outputs["track"] = track.save(Path(options.out_dir) / "track.npz")
@@ -261,7 +264,7 @@ class _Loop:
         self.gate = SetupGate(limits)
         self.board = CueBoard()
         self.stats = LiveStats()
-        self.builder = TrackBuilder()
+        self.builder = TrackBuilder(evidence=options.evidence)
         self.engine: EngineWorker | None = None
         self.image_size: tuple[int, int] | None = None
         self.last_canvas: np.ndarray | None = None
@@ -290,13 +293,17 @@ class _Loop:
 
     def _process(self, frame) -> bool:
         pose_started = time.perf_counter()
-        found = self.estimator.detect(frame.image, frame.t_s)
+        rgb = None
+        if self.options.evidence:  # the evidence reads colours in RGB, as offline
+            rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+            found = self.estimator.detect(rgb, frame.t_s, rgb=True)
+        else:
+            found = self.estimator.detect(frame.image, frame.t_s)
         pose_done = time.perf_counter()
         h, w = frame.image.shape[:2]
         if self.engine is None:
             self.image_size = (w, h)
             self.engine = EngineWorker((w, h), self.source_fps, profile=self.options.profile)
-        self.builder.add(frame.t_s, frame.index, found.image, found.world)
         image_lm = found.image[0] if len(found) else None
         world_lm = found.world[0] if len(found) else None
         self.last_t_s = frame.t_s
@@ -327,6 +334,11 @@ class _Loop:
         shown = time.perf_counter()
         self.stats.record(captured_at=frame.captured_at, pose_started=pose_started,
                           pose_done=pose_done, drawn=drawn, shown=shown)
+        # after the picture: the evidence only feeds the saved track, so it adds no latency
+        evidence = self._evidence(rgb, found)
+        self.builder.add(frame.t_s, frame.index, found.image, found.world, evidence)
+        if rgb is not None:
+            self.stats.record_evidence(time.perf_counter() - shown)
         for event in new_events:
             if event.captured_at is not None:
                 self.stats.record_cue(shown - event.captured_at)
@@ -335,6 +347,15 @@ class _Loop:
             self.flags.snapshot_requested = False
             self.save_snapshot()
         return quit_
+
+    @staticmethod
+    def _evidence(rgb: np.ndarray | None, found: Detections) -> np.ndarray | None:
+        """(K, WIDTH) image evidence of each person found (as ``pose/shards.py``), or None."""
+        if rgb is None or not len(found):
+            return None
+        masks = found.masks if found.masks is not None else [None] * len(found)
+        return np.stack([person_evidence(rgb, m, lm)
+                         for m, lm in zip(masks, found.image, strict=True)])
 
     def _show_event(self, event: RepDone, now_s: float) -> None:
         """A finished rep: its verdict, and a cue for each finding it showed."""

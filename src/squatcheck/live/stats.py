@@ -30,6 +30,7 @@ class LiveSummary:
     draw_ms_median: float | None
     cues_shown: int
     cue_latency_ms_median: float | None
+    evidence_ms_median: float | None = None  # image evidence per frame, after the picture
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -46,6 +47,7 @@ class LiveStats:
         self.draw_s: list[float] = []
         self.first_shown: float | None = None
         self.cue_latency_s: list[float] = []
+        self.evidence_s: list[float] = []
 
     def record(self, *, captured_at: float, pose_done: float, drawn: float, shown: float,
                pose_started: float) -> None:
@@ -56,6 +58,10 @@ class LiveStats:
         self.latency_s.append(latency)
         self.pose_s.append(pose_done - pose_started)
         self.draw_s.append(drawn - pose_done)
+
+    def record_evidence(self, seconds: float) -> None:
+        """Time spent measuring one frame's image evidence (after its picture was shown)."""
+        self.evidence_s.append(seconds)
 
     def record_cue(self, latency_s: float) -> None:
         """Capture of the frame that closed a rep → its verdict and cues on screen."""
@@ -81,4 +87,5 @@ class LiveStats:
         return LiveSummary(frames_grabbed, n, max(frames_grabbed - n, 0), round(duration, 3),
                            round((n - 1) / duration, 2) if duration > 0 else 0.0,
                            ms(self.latency_s), ms(self.latency_s, 90), ms(self.pose_s),
-                           ms(self.draw_s), len(self.cue_latency_s), ms(self.cue_latency_s))
+                           ms(self.draw_s), len(self.cue_latency_s), ms(self.cue_latency_s),
+                           ms(self.evidence_s))
