@@ -219,3 +219,23 @@ def test_real_clip_with_the_waist_hidden_is_not_assessable(clips_dir, clip_label
     for rep in result.reps:
         f = rep.findings["pelvic_drop"]
         assert f.present is None and "waist cannot be seen" in f.reason
+
+
+@pytest.mark.parametrize("stance, lean, readable", [
+    ("left", -12.0, False),   # towards the free (right) side: folds over the free side
+    ("left", 12.0, True),     # towards the stance side: cannot fake a drop
+    ("right", 12.0, False),
+    ("both", 12.0, False),    # both feet down: any lean fakes a tilt
+    ("both", 4.0, True),      # under [pelvic_drop] max_lateral_lean_deg
+])
+def test_sideways_trunk_lean_makes_the_waist_line_unreadable(stance, lean, readable):
+    sig, ctx, seg = front_rep(drop=0.0, stance="left" if stance == "both" else stance)
+    seg = type(seg)(seg.start, seg.bottom, seg.end, stance)
+    series = compute_series(sig, ctx, PROFILE)
+    n = len(sig.t_s)
+    series["lateral_trunk_lean_deg"] = ramp(N_STAND, 30, 10, lean)[:n]
+    rp = rep_pelvis(pelvis_series(sig, ctx, PROFILE), seg, series, PROFILE, 30.0)
+    if readable:
+        assert rp.value == pytest.approx(0.0, abs=0.05)
+    else:
+        assert rp.value is None and "leans" in rp.reason

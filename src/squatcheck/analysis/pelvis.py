@@ -203,6 +203,29 @@ def bottom_phase(seg: RepSegment, series: dict[str, np.ndarray], profile) -> np.
     return phase if phase.size else np.array([seg.bottom])
 
 
+def leaning_rows(seg: RepSegment, series: dict[str, np.ndarray], phase: np.ndarray,
+                 profile) -> tuple[np.ndarray, float]:
+    """(len(phase),) bool: rows whose sideways trunk lean can fake a drop, and the largest
+    lean (deg) over the phase.
+
+    Bending sideways folds the flank on the side leant to over the waistband (the abdomen
+    follows the thorax), so the line found there sits lower: that side reads as dropped.
+    On one foot only a lean towards the free side fakes a drop (towards the stance side it
+    hides one); on both feet any lean fakes a tilt. ``lateral_trunk_lean_deg``: + = to the
+    subject's left; limit: ``[pelvic_drop] max_lateral_lean_deg``.
+    """
+    lean = series.get("lateral_trunk_lean_deg")
+    if lean is None:
+        return np.zeros(len(phase), bool), float("nan")
+    lean = np.asarray(lean, float)[phase]
+    to_stance = {"left": 1.0, "right": -1.0}.get(seg.stance)
+    fakes = np.abs(lean) if to_stance is None else -to_stance * lean
+    with np.errstate(invalid="ignore"):
+        leaning = fakes >= profile.section("pelvic_drop")["max_lateral_lean_deg"]
+    peak = float(np.nanmax(np.abs(lean))) if np.isfinite(lean).any() else float("nan")
+    return leaning, peak
+
+
 def rep_pelvis(ps: PelvisSeries, seg: RepSegment, series: dict[str, np.ndarray], profile,
                fps: float) -> RepPelvis:
     """Peak free-side drop over the bottom phase (front; a pelvis hiked all through reports
@@ -211,7 +234,16 @@ def rep_pelvis(ps: PelvisSeries, seg: RepSegment, series: dict[str, np.ndarray],
         return RepPelvis(None, seg.bottom, None, ps.reason)
     sec = profile.section("pelvis")
     phase = bottom_phase(seg, series, profile)
-    seen = np.isfinite(ps.angle_deg[phase])
+    angle = ps.angle_deg.copy()
+    seen = np.isfinite(angle[phase])
+    if ps.kind == "obliquity":  # frames a sideways lean can fake a drop in are not read
+        leaning, lean_deg = leaning_rows(seg, series, phase, profile)
+        angle[phase[leaning]] = np.nan
+        if (seen & ~leaning).mean() < sec["min_bottom_coverage"] and (seen & leaning).any():
+            return RepPelvis(None, seg.bottom, None,
+                             f"the trunk leans {lean_deg:.0f} deg sideways at the bottom, which "
+                             "folds the flank over the waistband on that side")
+        seen &= ~leaning
     if seen.mean() < sec["min_bottom_coverage"]:
         return RepPelvis(None, seg.bottom, None,
                          "the waist line is hidden or unclear at the bottom of this rep")
@@ -226,10 +258,10 @@ def rep_pelvis(ps: PelvisSeries, seg: RepSegment, series: dict[str, np.ndarray],
         n = max(int(round(sec["persist_s"] * fps)), 1)
         to_stance = {"left": 1.0, "right": -1.0}.get(seg.stance)
         if to_stance is None:  # both feet down: no free side, the larger tilt either way
-            cands = [persistent_max(s * ps.angle_deg[phase], n) for s in (1.0, -1.0)]
+            cands = [persistent_max(s * angle[phase], n) for s in (1.0, -1.0)]
             value, i = max(cands, key=lambda vi: vi[0] if np.isfinite(vi[0]) else -np.inf)
         else:
-            free_down = -to_stance * ps.angle_deg[phase]
+            free_down = -to_stance * angle[phase]
             value, i = persistent_max(free_down, n)
             if np.isfinite(value) and value < 0:  # hiked all through: report the full hike
                 low, j = persistent_max(-free_down, n)
