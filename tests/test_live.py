@@ -137,8 +137,8 @@ def test_live_window_shows_overlay_and_cue_and_report_matches_offline(xdisplay, 
 
 
 def test_live_session_reads_pelvic_drop_from_the_image_evidence(tmp_path):
-    """The front clip's 10 deg drop: assessed from the waist line the live loop measured
-    (without evidence the report could only say "not assessable")."""
+    """The front clip's 10 deg drop: assessed from the waist line the live loop measured,
+    in the report and in the live cues (without evidence both say "not assessable")."""
     out = tmp_path / "front"
     outcome = run_live(LiveOptions(out_dir=out, source=FRONT_CLIP, window=False,
                                    write_report=False), log=lambda s: None)
@@ -151,6 +151,8 @@ def test_live_session_reads_pelvic_drop_from_the_image_evidence(tmp_path):
     assert all(f.present is not None and np.isfinite(f.value) for f in drops), \
         [f.reason for f in drops]
     assert any(f.present for f in drops)
+    # the live engine got the evidence too: its cue for a dropping pelvis was shown
+    assert any(e["kind"] == "cue" and e["finding"] == "pelvic_drop" for e in _events(out))
 
 
 def test_no_camera_is_a_clear_message_and_exit_code_8(tmp_path):

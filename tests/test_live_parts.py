@@ -194,6 +194,17 @@ def test_grid_resampler_interpolates_processed_frames_onto_the_source_grid():
     assert grid.push(1.5, *lm(1.0)) == []  # time never runs back
 
 
+def test_grid_rows_carry_the_evidence_of_the_nearer_processed_frame():
+    grid = GridResampler(10.0, max_interp_gap_s=1.0)
+    lm = np.zeros((33, 5)), np.zeros((33, 3))
+    a, b = {"pelvis_evidence": np.zeros(9)}, {"pelvis_evidence": np.ones(9)}
+    assert grid.push(0.0, *lm, a)[0][3] is a
+    rows = grid.push(0.35, *lm, b)  # grid 0.1 is nearer 0.0; 0.2, 0.3 nearer 0.35
+    assert [r[3]["pelvis_evidence"][0] for r in rows] == [0.0, 1.0, 1.0]
+    rows = grid.push(2.0, *lm, None)  # nobody's evidence across a long gap
+    assert all(r[3] is None for r in rows)
+
+
 def test_window_refuses_a_display_that_does_not_answer(monkeypatch):
     from squatcheck.errors import NoDisplay
     from squatcheck.live.window import Window

@@ -57,8 +57,10 @@ class IncrementalAnalyzer:
         self._judged: list[float] = []  # bottom times of candidates already judged
         self.reps: list[Rep] = []
 
-    def update(self, t_s: float, image_lm: np.ndarray | None,
-               world_lm: np.ndarray | None) -> list[RepEvent]:
+    def update(self, t_s: float, image_lm: np.ndarray | None, world_lm: np.ndarray | None,
+               extra: dict[str, np.ndarray] | None = None) -> list[RepEvent]:
+        """``extra``: this frame's image evidence {name: (fields,)} as ``PoseTrack.extra``
+        holds it per row (pelvis and feet read it as offline), or None."""
         if self._rows and t_s <= self._rows[-1][0]:
             return []  # time must rise
         if image_lm is None:
@@ -69,7 +71,7 @@ class IncrementalAnalyzer:
         xy = image_lm[:, :2] * np.asarray(self.size, float)
         xy_f, world_f, usable, vis = self.cleaner.update(t_s, xy, image_lm[:, 3],
                                                          np.asarray(world_lm, float))
-        self._rows.append((float(t_s), self._frames, xy_f, vis, world_f, usable))
+        self._rows.append((float(t_s), self._frames, xy_f, vis, world_f, usable, extra))
         self._frames += 1
         if t_s - self._last_check < self.check_every_s:
             return []
@@ -86,9 +88,10 @@ class IncrementalAnalyzer:
         if last_s is not None:
             t_end = rows[-1][0]
             rows = [r for r in rows if r[0] >= t_end - last_s]
-        t, fi, xy, vis, world, usable = zip(*rows, strict=True)
+        t, fi, xy, vis, world, usable, extra = zip(*rows, strict=True)
         return Signals(np.asarray(t), np.asarray(fi, int), np.stack(xy), np.stack(vis),
-                       np.asarray(usable, bool), np.stack(world), self.size)
+                       np.asarray(usable, bool), np.stack(world), self.size,
+                       _stack_extra(extra))
 
     def _is_new(self, bottom_s: float) -> bool:
         gap = self.rep_settings.min_rep_interval_s
@@ -125,3 +128,13 @@ class IncrementalAnalyzer:
             self.reps.append(rep)
             events.append(RepEvent(float(sig.t_s[-1]), rep))
         return events
+
+
+def _stack_extra(rows: tuple) -> dict[str, np.ndarray]:
+    """Per-frame evidence dicts (or None) -> {name: (T, fields)}, NaN where a frame has none."""
+    widths = {name: np.size(v) for row in rows if row for name, v in row.items()}
+    out = {name: np.full((len(rows), n), np.nan) for name, n in widths.items()}
+    for i, row in enumerate(rows):
+        for name, v in (row or {}).items():
+            out[name][i] = v
+    return out

@@ -19,6 +19,11 @@ Two things make the live feed fit that engine:
   to ~0.2 s (measured on 10-30 s clips), which would otherwise freeze the
   picture. Events come back tagged with the capture time of the frame that
   closed the rep, so the loop can clock glass-to-cue latency.
+
+Image evidence (waist line, soles; ``pose/evidence.py``) rides along with each
+processed frame; a grid row takes the evidence of the nearer processed frame
+(a garment edge's fit does not interpolate), so the live cues read the pelvis
+and the heel from the picture as the report does.
 """
 
 from __future__ import annotations
@@ -44,24 +49,26 @@ class RepDone:
 class GridResampler:
     """Processed frames at irregular times → rows on a fixed grid ``t0 + k / fps_hz``.
 
-    ``push(t_s, image_lm, world_lm)`` returns the grid rows now known:
-    a list of ``(t_s, image_lm (33, 5), world_lm (33, 3))``; NaN rows for a gap
-    or for a frame where nobody was found.
+    ``push(t_s, image_lm, world_lm, evidence=None)`` returns the grid rows now known:
+    a list of ``(t_s, image_lm (33, 5), world_lm (33, 3), evidence)``; NaN rows (and
+    evidence None) for a gap or for a frame where nobody was found; ``evidence`` is
+    that of the nearer processed frame.
     """
 
     def __init__(self, fps_hz: float, *, max_interp_gap_s: float = 1.0):
         self.step = 1.0 / fps_hz
         self.max_gap = max_interp_gap_s
-        self._last: tuple[float, np.ndarray, np.ndarray] | None = None
+        self._last: tuple[float, np.ndarray, np.ndarray, dict | None] | None = None
         self._next_t: float | None = None
 
-    def push(self, t_s: float, image_lm: np.ndarray | None, world_lm: np.ndarray | None):
+    def push(self, t_s: float, image_lm: np.ndarray | None, world_lm: np.ndarray | None,
+             evidence: dict | None = None):
         image = np.full((33, 5), np.nan) if image_lm is None else np.asarray(image_lm, float)
         world = np.full((33, 3), np.nan) if world_lm is None else np.asarray(world_lm, float)
         if self._last is None:
-            self._last, self._next_t = (t_s, image, world), t_s + self.step
-            return [(t_s, image, world)]
-        t0, image0, world0 = self._last
+            self._last, self._next_t = (t_s, image, world, evidence), t_s + self.step
+            return [(t_s, image, world, evidence)]
+        t0, image0, world0, evidence0 = self._last
         if t_s <= t0:
             return []
         rows = []
@@ -69,13 +76,14 @@ class GridResampler:
         while self._next_t <= t_s + eps:
             g = self._next_t
             if t_s - t0 > self.max_gap:
-                rows.append((g, np.full((33, 5), np.nan), np.full((33, 3), np.nan))
-                            if g < t_s - eps else (g, image, world))
+                rows.append((g, np.full((33, 5), np.nan), np.full((33, 3), np.nan), None)
+                            if g < t_s - eps else (g, image, world, evidence))
             else:
                 w = (g - t0) / (t_s - t0)
-                rows.append((g, image0 + w * (image - image0), world0 + w * (world - world0)))
+                rows.append((g, image0 + w * (image - image0), world0 + w * (world - world0),
+                             evidence if w >= 0.5 else evidence0))
             self._next_t += self.step
-        self._last = (t_s, image, world)
+        self._last = (t_s, image, world, evidence)
         return rows
 
 
@@ -103,11 +111,12 @@ class EngineWorker:
         self._thread.start()
 
     def submit(self, t_s: float, image_lm: np.ndarray | None, world_lm: np.ndarray | None,
-               captured_at: float) -> None:
+               captured_at: float, evidence: dict[str, np.ndarray] | None = None) -> None:
         """One processed frame: ``image_lm`` (33, 5) normalised x, y, z, visibility,
-        presence and ``world_lm`` (33, 3) metres, or None when nobody was found."""
+        presence and ``world_lm`` (33, 3) metres, or None when nobody was found;
+        ``evidence`` {name: (fields,)} as one row of ``PoseTrack.extra``, or None."""
         if self.error is None:
-            self._in.put((t_s, image_lm, world_lm, captured_at))
+            self._in.put((t_s, image_lm, world_lm, captured_at, evidence))
             self.backlog_max = max(self.backlog_max, self._in.qsize())
 
     def events(self) -> list[RepDone]:
@@ -128,8 +137,8 @@ class EngineWorker:
         while (item := self._in.get()) is not None:
             if self.error is not None:
                 continue
-            t_s, image_lm, world_lm, captured_at = item
-            for row in self._grid.push(t_s, image_lm, world_lm):
+            t_s, image_lm, world_lm, captured_at, evidence = item
+            for row in self._grid.push(t_s, image_lm, world_lm, evidence):
                 self._call(self._engine.update, row, captured_at)
         if self.error is None:
             self._call(self._engine.finish, (), None)

@@ -22,7 +22,7 @@ import numpy as np
 from ..analysis.analyze import Analysis, analyze_track
 from ..errors import OutputNotWritable, SquatcheckError, VideoTooShort
 from ..pose.estimator import Detections, PoseEstimator
-from ..pose.evidence import person_evidence
+from ..pose.evidence import person_evidence, split_evidence
 from ..pose.model import resolve_model
 from ..report import write_outputs
 from .cues import CueBoard, verdict_text
@@ -312,7 +312,6 @@ class _Loop:
         was_ready = self.gate.ready
         if self.gate.update(frame.t_s, framing) and not was_ready:
             self.events.write("ready", frame.t_s)
-        self.engine.submit(frame.t_s, image_lm, world_lm, frame.captured_at)
         new_events = self.engine.events()
         for event in new_events:
             self._show_event(event, frame.t_s)
@@ -334,11 +333,15 @@ class _Loop:
         shown = time.perf_counter()
         self.stats.record(captured_at=frame.captured_at, pose_started=pose_started,
                           pose_done=pose_done, drawn=drawn, shown=shown)
-        # after the picture: the evidence only feeds the saved track, so it adds no latency
+        # after the picture, so it adds no latency to it; feeds the saved track and the engine
         evidence = self._evidence(rgb, found)
         self.builder.add(frame.t_s, frame.index, found.image, found.world, evidence)
         if rgb is not None:
             self.stats.record_evidence(time.perf_counter() - shown)
+        # the engine gets the frame with its evidence (its events show from the next picture)
+        self.engine.submit(frame.t_s, image_lm, world_lm, frame.captured_at,
+                           None if evidence is None else
+                           {k: v[0] for k, v in split_evidence(evidence[:1]).items()})
         for event in new_events:
             if event.captured_at is not None:
                 self.stats.record_cue(shown - event.captured_at)
