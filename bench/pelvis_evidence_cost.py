@@ -1,8 +1,9 @@
-"""What the pelvis evidence costs during pose extraction (issue 9).
+"""What the image evidence costs during pose extraction (issues 4 and 9).
 
 Per frame, CPU time (process time, so other load on the machine counts less) of:
-the pose model alone, the model with ``output_segmentation_masks=True``, and the
-waist-line evidence (pose/silhouette.py) on top. Runs on the first ``--frames`` frames.
+the pose model alone, the model with ``output_segmentation_masks=True``, and on top the
+waist-line evidence (pose/silhouette.py) and the feet evidence (pose/foot_silhouette.py).
+Runs on the first ``--frames`` frames.
 
     .venv/bin/python bench/pelvis_evidence_cost.py ../shared/clips/tux_hyva7.mp4 --frames 150
 """
@@ -13,6 +14,7 @@ import argparse
 import time
 
 from squatcheck.pose.estimator import PoseEstimator
+from squatcheck.pose.foot_silhouette import foot_evidence
 from squatcheck.pose.silhouette import pelvis_evidence
 from squatcheck.video import VideoReader
 
@@ -33,12 +35,16 @@ def run(path: str, frames: int) -> dict:
             out["model_ms" if not seg else "model_mask_ms"] = (
                 1000 * (time.process_time() - c0) / (len(clip) - 1))
         if seg:
-            c0 = time.process_time()
-            for (img, _), d in zip(clip[1:], found, strict=True):
-                if len(d):
-                    pelvis_evidence(img, d.masks[0], d.image[0])
-            out["evidence_ms"] = 1000 * (time.process_time() - c0) / (len(clip) - 1)
-    out["extra_share"] = (out["model_mask_ms"] + out["evidence_ms"]) / out["model_ms"] - 1
+            for name, measure in (("pelvis_ms", lambda img, d: pelvis_evidence(
+                    img, d.masks[0], d.image[0])), ("feet_ms", lambda img, d: foot_evidence(
+                    d.masks[0], d.image[0]))):
+                c0 = time.process_time()
+                for (img, _), d in zip(clip[1:], found, strict=True):
+                    if len(d):
+                        measure(img, d)
+                out[name] = 1000 * (time.process_time() - c0) / (len(clip) - 1)
+    out["extra_share"] = (out["model_mask_ms"] + out["pelvis_ms"] + out["feet_ms"]) / out[
+        "model_ms"] - 1
     return out
 
 
@@ -51,8 +57,9 @@ def main() -> None:
     for path in args.videos:
         r = run(path, args.frames)
         print(f"{path}: {r['frames']} frames {r['size'][0]}x{r['size'][1]}: model "
-              f"{r['model_ms']:.1f} ms, with mask {r['model_mask_ms']:.1f} ms, evidence "
-              f"{r['evidence_ms']:.1f} ms per frame -> +{100 * r['extra_share']:.0f} % CPU")
+              f"{r['model_ms']:.1f} ms, with mask {r['model_mask_ms']:.1f} ms, waist line "
+              f"{r['pelvis_ms']:.1f} ms, feet {r['feet_ms']:.2f} ms per frame -> "
+              f"+{100 * r['extra_share']:.0f} % CPU")
 
 
 if __name__ == "__main__":
