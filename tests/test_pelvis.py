@@ -239,3 +239,9 @@ def test_sideways_trunk_lean_makes_the_waist_line_unreadable(stance, lean, reada
         assert rp.value == pytest.approx(0.0, abs=0.05)
     else:
         assert rp.value is None and "leans" in rp.reason
+
+
+def test_tracks_made_before_the_flank_field_still_read():
+    sig, ctx, seg = front_rep(drop=9.0)
+    sig.extra["pelvis_evidence"] = sig.extra["pelvis_evidence"][:, :9]  # older tracks
+    assert findings(sig, ctx, seg)[0]["pelvic_drop"].value == pytest.approx(9.0, abs=0.05)

@@ -186,3 +186,28 @@ def test_extraction_keeps_waist_evidence_and_the_engine_reads_the_drop(drop_clip
     assert 0 < f.uncertainty < 3
     unc = result.series.values["pelvic_obliquity_deg_uncertainty"]
     assert np.isfinite(unc).any()
+
+
+def test_flank_support_records_a_line_seen_at_both_flanks_only():
+    # a belly (upper-garment colour) hangs over the middle of the band: the line shows on
+    # both flanks only; the evidence says so (a line anchored at both ends)
+    img, mask, lm = band_frame(6.0, torso_px=150.0)
+    full = S.pelvis_evidence(img, mask, lm)
+    h, w = mask.shape
+    yy, xx = np.mgrid[:h, :w]
+    belly = (np.abs(xx - w / 2) < 0.17 * 150) & (yy > h * 0.6 - 0.45 * 150) & (
+        yy < h * 0.6 - 0.05 * 150)
+    img[belly] = (200, 60, 60)
+    gap = S.pelvis_evidence(img, mask, lm)
+    assert full[FIELD["band_flank_support"]] > 0.8
+    assert gap[FIELD["band_support"]] < full[FIELD["band_support"]] - 0.3
+    assert gap[FIELD["band_flank_support"]] > 0.6
+    assert gap[FIELD["band_tilt_deg"]] == pytest.approx(6.0, abs=0.6)
+
+
+def test_flank_share_is_the_weaker_flank():
+    cols = np.arange(0, 41)  # middle 20, flanks beyond 10 px from it
+    on_left_only = np.arange(0, 10)
+    assert S.flank_share(cols, on_left_only, 20.0, 20.0) == 0.0
+    both = np.r_[np.arange(0, 10), np.arange(36, 41)]
+    assert S.flank_share(cols, both, 20.0, 20.0) == pytest.approx(5 / 10)

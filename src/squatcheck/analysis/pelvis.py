@@ -32,6 +32,7 @@ from .geometry import persistent_max, window_median
 from .references import baseline_rows, nanmedian
 
 F = {name: i for i, name in enumerate(FIELDS)}
+OLDEST_FIELDS = 9  # evidence columns of the first tracks made with it (fields are appended)
 EVIDENCE_KEY = "pelvis_evidence"
 OBLIQUE_REASON = ("the camera is oblique; pelvic drop needs a front view and the tilt proxy a "
                   "side view")
@@ -86,8 +87,8 @@ def pelvis_series(sig: Signals, ctx: ClipContext, profile) -> PelvisSeries:
     kind = {"front": "obliquity", "side": "tilt"}.get(ctx.view, "none")
     if kind == "none":
         return PelvisSeries("none", _nan(n), _nan(n), OBLIQUE_REASON)
-    ev = getattr(sig, "extra", {}).get(EVIDENCE_KEY)
-    if ev is None or np.shape(ev) != (n, len(FIELDS)):
+    ev = _evidence(getattr(sig, "extra", {}).get(EVIDENCE_KEY), n)
+    if ev is None:
         return PelvisSeries(kind, _nan(n), _nan(n),
                             "this pose track holds no image evidence of the waist (it was made "
                             "without it); analyse the video itself again")
@@ -138,6 +139,19 @@ def pelvis_series(sig: Signals, ctx: ClipContext, profile) -> PelvisSeries:
     unc = np.sqrt(se_ok ** 2 + base_sd ** 2 + floor ** 2)
     unc[~np.isfinite(angle)] = np.nan
     return PelvisSeries(kind, angle, unc, None, base_deg, base_sd)
+
+
+def _evidence(ev, n: int) -> np.ndarray | None:
+    """The (n, len(FIELDS)) evidence, or None; tracks made before a field was appended
+    (fewer columns) get NaN in it (that check then cannot pass)."""
+    if ev is None:
+        return None
+    ev = np.asarray(ev, float)
+    if ev.ndim != 2 or ev.shape[0] != n or not OLDEST_FIELDS <= ev.shape[1] <= len(FIELDS):
+        return None
+    if ev.shape[1] < len(FIELDS):
+        ev = np.hstack([ev, np.full((n, len(FIELDS) - ev.shape[1]), np.nan)])
+    return ev
 
 
 def _hidden_reason(garment: np.ndarray, sec) -> str:

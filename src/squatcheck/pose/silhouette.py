@@ -33,6 +33,8 @@ FIELDS = (
     "band_y",
     "mask_area_torso2",   # person-mask pixels in the region / torso length^2 (mask sanity)
     "garment_contrast",   # colour difference, upper garment (lower trunk) vs lower (hips)
+    "band_flank_support",  # front-facing body: the smaller of the two flanks' shares of
+    #                        their columns on the line (0..1; a line anchored at both sides)
 )
 N_FIELDS = len(FIELDS)
 
@@ -115,10 +117,11 @@ def pelvis_evidence(image: np.ndarray, mask: np.ndarray | None, landmarks: np.nd
     line, out[8] = waist_line(patch, person, hips_uv, axis, rgb=rgb)
     if line is None:
         return out
-    tilt_deg, se_deg, (u, v), contrast, support = line
+    tilt_deg, se_deg, (u, v), contrast, support, flanks = line
     x, y = centre + (np.array([u, v]) - origin) / scale
     height = float(np.dot(np.array([x, y]) - hip, axis)) / torso
     out[:7] = [tilt_deg, se_deg, height, contrast, support, x / w, y / h]
+    out[9] = flanks
     return out
 
 
@@ -182,8 +185,10 @@ def waist_line(patch: np.ndarray, person: np.ndarray, hips_uv: np.ndarray, axis:
 
     ``hips_uv`` (2, 2) are the left and right hips in patch pixels and ``axis`` the unit
     torso direction (hips → shoulders). Returns ``(line, garment_contrast)``: ``line`` is
-    ``(tilt_deg, se_deg, (u, v) centre, contrast, support)`` or None, ``tilt_deg`` + = the
-    line's right end lower (patch and image y point down); ``garment_contrast`` is the
+    ``(tilt_deg, se_deg, (u, v) centre, contrast, support, flank_support)`` or None,
+    ``tilt_deg`` + = the line's right end lower (patch and image y point down),
+    ``flank_support`` the smaller flank's share of its columns on the line (NaN unless the
+    body faces the camera, see :func:`flank_share`); ``garment_contrast`` is the
     colour difference between the lower trunk and the hips (NaN if not sampled).
     """
     opp = opponent(patch, rgb=rgb)
@@ -274,9 +279,29 @@ def waist_line(patch: np.ndarray, person: np.ndarray, hips_uv: np.ndarray, axis:
             inliers = sym > 0
     contrast = float(np.median(ws[inliers]))
     support = float(inliers.sum() / cols.size)
+    flanks = flank_share(cols, xs[inliers], xc, half) if frontal else float("nan")
     tilt = float(np.degrees(np.arctan(slope)))
     se = float(np.degrees(se_slope / (1.0 + slope * slope)))
-    return (tilt, se, (x0, intercept), contrast, support), garment
+    return (tilt, se, (x0, intercept), contrast, support, flanks), garment
+
+
+def flank_share(cols: np.ndarray, on_line: np.ndarray, xc: float, half: float) -> float:
+    """The smaller of the left and right flanks' shares of their columns on the line.
+
+    ``cols`` (C,) are the region's person columns, ``on_line`` (K,) the columns on the
+    line, ``xc`` and ``half`` the middle and half-width of the columns' extent; a flank is
+    the outer ``1 - FLANK_FROM_MIDLINE`` of each half. A line carried by both flanks is
+    anchored at both ends, so its angle is well constrained even with a gap in the middle
+    (a belly hanging over the band).
+    """
+    shares = []
+    for sign in (-1.0, 1.0):
+        side = sign * (cols - xc) > FLANK_FROM_MIDLINE * half
+        n = int(side.sum())
+        if n == 0:
+            return 0.0
+        shares.append(int((sign * (on_line - xc) > FLANK_FROM_MIDLINE * half).sum()) / n)
+    return float(min(shares))
 
 
 def ransac_line(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, tol_px: float = RANSAC_TOL_PX,
