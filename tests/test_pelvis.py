@@ -245,3 +245,25 @@ def test_tracks_made_before_the_flank_field_still_read():
     sig, ctx, seg = front_rep(drop=9.0)
     sig.extra["pelvis_evidence"] = sig.extra["pelvis_evidence"][:, :9]  # older tracks
     assert findings(sig, ctx, seg)[0]["pelvic_drop"].value == pytest.approx(9.0, abs=0.05)
+
+
+@pytest.mark.parametrize("hand_offset_torso, covered", [(0.05, True), (0.4, False)])
+def test_hands_in_front_of_the_waist_hide_it(hand_offset_torso, covered):
+    """Clasped hands make their own edge across the belly (a real clip); hands on the
+    hips, beside the line, do not stop the reading."""
+    from squatcheck.pose.landmarks import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
+
+    sig, ctx, seg = front_rep(drop=9.0)
+    xy = sig.xy_px
+    hips = (xy[:, LEFT_HIP] + xy[:, RIGHT_HIP]) / 2
+    torso = np.linalg.norm((xy[:, LEFT_SHOULDER] + xy[:, RIGHT_SHOULDER]) / 2 - hips, axis=1)
+    centre = hips - np.stack([np.zeros_like(torso), 0.25 * torso], axis=1)  # the band
+    w, h = sig.image_size
+    ev = sig.extra["pelvis_evidence"]
+    ev[:, F["band_x"]], ev[:, F["band_y"]] = centre[:, 0] / w, centre[:, 1] / h
+    xy[:, 15:23] = (centre + np.stack([hand_offset_torso * torso, 0 * torso], axis=1))[:, None]
+    drop = findings(sig, ctx, seg)[0]["pelvic_drop"]
+    if covered:
+        assert drop.present is None and "hands are held in front of the waist" in drop.reason
+    else:
+        assert drop.present is True and drop.value == pytest.approx(9.0, abs=0.5)

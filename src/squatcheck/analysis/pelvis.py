@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..pose.landmarks import LEFT_HIP, RIGHT_HIP
+from ..pose.landmarks import LEFT_HIP, LEFT_SHOULDER, LEFT_WRIST, RIGHT_HIP, RIGHT_SHOULDER
 from ..pose.silhouette import FIELDS
 from .context import ClipContext, RepSegment, Signals
 from .geometry import persistent_max, window_median
@@ -104,11 +104,16 @@ def pelvis_series(sig: Signals, ctx: ClipContext, profile) -> PelvisSeries:
     se, height = ev[:, F["band_tilt_se_deg"]], ev[:, F["band_height_torso"]]
     contrast, support = ev[:, F["band_contrast"]], ev[:, F["band_support"]]
     garment = ev[:, F["garment_contrast"]]
+    covered = hands_on_waist(sig, ev, sec["hands_clear_torso"])
     with np.errstate(invalid="ignore"):
         ok = (np.isfinite(raw) & (contrast >= sec["min_contrast"])
               & (support >= sec["min_support"]) & (se <= sec["max_se_deg"])
-              & (height >= sec["min_height_torso"]) & (height <= sec["max_height_torso"]))
+              & (height >= sec["min_height_torso"]) & (height <= sec["max_height_torso"])
+              & ~covered)
     good = base[ok[base]]
+    seen = base[np.isfinite(raw[base])]
+    if seen.size and covered[seen].mean() > 1 - sec["min_baseline_share"]:
+        return PelvisSeries(kind, _nan(n), _nan(n), HANDS_REASON)
     # one garment over waist and hips (a loose or long top), or one colour: judged while
     # standing (deeper, shading and a bending trunk move the colour samples around)
     with np.errstate(invalid="ignore"):
@@ -139,6 +144,25 @@ def pelvis_series(sig: Signals, ctx: ClipContext, profile) -> PelvisSeries:
     unc = np.sqrt(se_ok ** 2 + base_sd ** 2 + floor ** 2)
     unc[~np.isfinite(angle)] = np.nan
     return PelvisSeries(kind, angle, unc, None, base_deg, base_sd)
+
+
+HANDS_REASON = ("the hands are held in front of the waist while standing and hide it (hands "
+                "on the hips or arms crossed on the chest show it)")
+_HANDS = np.arange(LEFT_WRIST, LEFT_WRIST + 8)  # wrists, pinkies, index fingers, thumbs
+
+
+def hands_on_waist(sig: Signals, ev: np.ndarray, clear_torso: float) -> np.ndarray:
+    """(T,) bool: a hand landmark lies within ``clear_torso`` torso lengths of the found
+    line's centre, so the line may be the edge of the hands rather than the waist."""
+    w, h = sig.image_size
+    centre = np.stack([ev[:, F["band_x"]] * w, ev[:, F["band_y"]] * h], axis=1)  # (T, 2)
+    xy = sig.xy_px
+    torso = np.linalg.norm((xy[:, LEFT_SHOULDER] + xy[:, RIGHT_SHOULDER]) / 2
+                           - (xy[:, LEFT_HIP] + xy[:, RIGHT_HIP]) / 2, axis=1)
+    dist = np.linalg.norm(xy[:, _HANDS] - centre[:, None, :], axis=2)  # (T, 8)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmin(dist, axis=1) < clear_torso * torso
 
 
 def _evidence(ev, n: int) -> np.ndarray | None:
