@@ -166,3 +166,30 @@ def test_frames_without_a_track_row_use_the_nearest(analysis):
     np.testing.assert_array_equal(odd.xy_norm, analysis.track.xy[30])
     far = OverlayTimeline(sparse, max_gap_frames=0).state(31)
     assert not far.has_pose
+
+
+def test_knee_toe_line_goes_to_the_measured_shoe_tip(analysis, timeline):
+    """With the outline's tip in the frame state, the line ends where the offset was
+    measured to, not at MediaPipe's foot index."""
+    f = frame_of(REPS[0][1])
+    state = timeline.state(f)
+    xy = analysis.track.xy_px[f]
+    tip = xy[LEFT_FOOT_INDEX] + np.array([60.0, 25.0])  # well away from the foot index
+    with_tip = dataclasses.replace(state, shoe_tips={"left": tip / np.array([W, H])})
+    img = KneeToeAnnotator().annotate(blank(), with_tip)
+    assert _mid_colour(img, xy[LEFT_KNEE], tip).max() > 100
+    assert _mid_colour(img, xy[LEFT_KNEE], xy[LEFT_FOOT_INDEX]).max() < 60
+
+
+def test_shoe_tips_come_from_the_foot_evidence():
+    from types import SimpleNamespace
+
+    from squatcheck.pose.foot_silhouette import FIELDS
+    from squatcheck.report.timeline import shoe_tips_at
+
+    row = np.full(2 * len(FIELDS), np.nan)
+    row[FIELDS.index("tip_x")], row[FIELDS.index("toe_sole_y")] = 0.4, 0.9  # left foot only
+    track = SimpleNamespace(extra={"foot_evidence": np.stack([row, row])})
+    tips = shoe_tips_at(track, 1)
+    assert set(tips) == {"left"} and np.allclose(tips["left"], [0.4, 0.9])
+    assert shoe_tips_at(SimpleNamespace(extra={}), 0) == {}

@@ -158,7 +158,8 @@ class AngleAnnotator(Annotator):
 
 
 class KneeToeAnnotator(Annotator):
-    """Side view: vertical through the toe and a knee-toe line, red when the knee is past."""
+    """Side view: vertical through the shoe tip (the outline's, else MediaPipe's foot index)
+    and a knee-tip line, red when the knee is past."""
 
     def __init__(self, *, thickness: float = 2.0, min_visibility: float = 0.3):
         self.thickness, self.min_visibility = thickness, min_visibility
@@ -172,6 +173,10 @@ class KneeToeAnnotator(Annotator):
                                             self.min_visibility):
             offset = state.value("knee_toe_offset_foot_lengths", leg)
             color = _judge(offset, state.threshold("knee_toe_offset_foot_lengths", leg))
+            if leg in state.shoe_tips:  # the tip the offset is measured to
+                h, w = canvas.shape[:2]
+                tip_x, sole_y = state.shoe_tips[leg]
+                toe = (int(round(tip_x * w)), int(round(sole_y * h)))
             top = (toe[0], min(knee[1], toe[1]) - int(20 * u))
             _dashed(canvas, toe, top, color, max(th - 1, 1))
             cv2.line(canvas, knee, toe, color, th, cv2.LINE_AA)

@@ -54,6 +54,7 @@ class FrameState:
     evidence: set[str] = field(default_factory=set)     # findings whose evidence frame is now
     slow_motion: float = 1.0                            # >1 while shown slowed down
     band: np.ndarray | None = None  # this frame's waist line: x, y normalised, image tilt deg
+    shoe_tips: dict[str, np.ndarray] = field(default_factory=dict)  # leg -> tip x, sole y (norm.)
 
     @property
     def has_pose(self) -> bool:
@@ -154,7 +155,8 @@ class OverlayTimeline:
             legs=legs, rep_number=number, stance=stance,
             reps_done=sum(1 for r in self.reps if r.end_frame < frame_index),
             reps_total=len(self.reps), values=values, thresholds=self._thresholds,
-            band=None if row is None else waist_line_at(self.track, row))
+            band=None if row is None else waist_line_at(self.track, row),
+            shoe_tips={} if row is None else shoe_tips_at(self.track, row))
         if rep is not None:
             state.rep_findings_all = list(rep.findings.values())
             state.findings = [f for f in rep.findings.values() if f.present]
@@ -177,3 +179,18 @@ def waist_line_at(track, row: int) -> np.ndarray | None:
     band = np.asarray(ev[row], float)[[FIELDS.index(k) for k in ("band_x", "band_y",
                                                                    "band_tilt_deg")]]
     return band if np.isfinite(band).all() else None
+
+
+def shoe_tips_at(track, row: int) -> dict[str, np.ndarray]:
+    """{leg: (2,) normalised x of the shoe tip, y of the front sole} that the foot evidence
+    found in ``row`` of ``track`` (pose/foot_silhouette.py): the point knee past toes is
+    measured to. Stored per foot as the track's own landmarks label them, as drawn here."""
+    from ..pose.foot_silhouette import FIELDS
+
+    ev = getattr(track, "extra", {}).get("foot_evidence")
+    if ev is None or np.ndim(ev) != 2 or row >= len(ev) or np.shape(ev)[1] != 2 * len(FIELDS):
+        return {}
+    feet = np.asarray(ev[row], float).reshape(2, len(FIELDS))
+    cols = [FIELDS.index("tip_x"), FIELDS.index("toe_sole_y")]
+    return {leg: feet[k, cols] for k, leg in enumerate(("left", "right"))
+            if np.isfinite(feet[k, cols]).all()}
