@@ -70,5 +70,21 @@ def clip_finding(reps, name: str) -> bool | None:
     return any(seen)
 
 
+def add_stance_legs(item: Item, name: str, labelled_reps: list[dict], reps, *,
+                    label: str = "labelled", match_s: float = 1.0) -> None:
+    """Compare each labelled rep's stance leg with our rep whose bottom is nearest, within
+    ``match_s`` seconds (``labelled_reps``: dicts with ``bottom_s`` and ``stance``)."""
+    for rep in labelled_reps:
+        if rep.get("stance") is None or rep.get("bottom_s") is None:
+            continue
+        near = [r for r in reps if abs(r.bottom_s - rep["bottom_s"]) <= match_s]
+        if not near:
+            item.add(False, f"{name}: rep at {rep['bottom_s']:.1f} s ({rep['stance']}) not found")
+            continue
+        best = min(near, key=lambda r: abs(r.bottom_s - rep["bottom_s"]))
+        item.add(best.stance == rep["stance"], f"{name}: rep at {rep['bottom_s']:.1f} s "
+                 f"{label} {rep['stance']}, ours {best.stance}")
+
+
 def word(value) -> str:
     return {True: "present", False: "absent", None: "not assessed"}.get(value, str(value))

@@ -19,7 +19,7 @@ from ..analysis.analyze import analyze_track
 from ..analysis.result import AnalysisResult
 from ..errors import InputNotFound
 from ..pose.track import PoseTrack
-from .agreement import Tally, clip_finding, word
+from .agreement import Tally, add_stance_legs, clip_finding, word
 
 ITEMS = ["view", "facing", "exercise", "rep count", "stance leg", "no reps (not a squat)"]
 SQUAT_EXERCISES = {"single_leg_squat": "single_leg_squat", "pistol_squat": "single_leg_squat",
@@ -124,18 +124,8 @@ def _score_reps(tally: Tally, lab: dict, res: AnalysisResult, name: str) -> None
         want, tol = lab["rep_count"], lab.get("rep_count_tolerance") or 0
         tally["rep count"].add(abs(ours - want) <= tol, f"{name}: labelled {want} (+-{tol}), "
                                f"ours {ours} at {[round(r.bottom_s, 1) for r in res.reps]} s")
-    for rep in lab.get("reps") or []:
-        if rep.get("stance") is None or rep.get("bottom_s") is None:
-            continue
-        near = [r for r in res.reps if abs(r.bottom_s - rep["bottom_s"]) <= BOTTOM_MATCH_S]
-        if not near:
-            tally["stance leg"].add(False, f"{name}: rep at {rep['bottom_s']} s "
-                                    f"({rep['stance']}) not found")
-            continue
-        best = min(near, key=lambda r: abs(r.bottom_s - rep["bottom_s"]))
-        tally["stance leg"].add(best.stance == rep["stance"], f"{name}: rep at "
-                                f"{rep['bottom_s']} s labelled {rep['stance']}, ours "
-                                f"{best.stance}")
+    add_stance_legs(tally["stance leg"], name, lab.get("reps") or [], res.reps,
+                    match_s=BOTTOM_MATCH_S)
 
 
 def _finding_detail(res: AnalysisResult, name: str) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..analysis.analyze import analyze_track
-from .agreement import Tally
+from .agreement import Tally, add_stance_legs
 from .clips import BOTTOM_MATCH_S, track_for
 
 ITEMS = ["view", "facing", "exercise", "rep count", "stance leg"]
@@ -51,14 +51,6 @@ def score_synthetic(folder: str | Path, *, profile=None,
         want = len(truth["reps"])
         tally["rep count"].add(len(res.reps) == want, f"{name}: truth {want}, ours "
                                f"{len(res.reps)} at {[round(r.bottom_s, 1) for r in res.reps]} s")
-        for rep in truth["reps"]:
-            near = [r for r in res.reps if abs(r.bottom_s - rep["bottom_s"]) <= BOTTOM_MATCH_S]
-            if not near:
-                tally["stance leg"].add(False, f"{name}: rep at {rep['bottom_s']:.1f} s "
-                                        f"({rep['stance']}) not found")
-                continue
-            best = min(near, key=lambda r: abs(r.bottom_s - rep["bottom_s"]))
-            tally["stance leg"].add(best.stance == rep["stance"], f"{name}: rep at "
-                                    f"{rep['bottom_s']:.1f} s truth {rep['stance']}, ours "
-                                    f"{best.stance}")
+        add_stance_legs(tally["stance leg"], name, truth["reps"], res.reps, label="truth",
+                        match_s=BOTTOM_MATCH_S)
     return tally
