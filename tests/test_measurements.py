@@ -23,7 +23,7 @@ from squatcheck.analysis.geometry import (
 from squatcheck.analysis.measurements import compute_series, measure_rep
 from squatcheck.analysis.profile import load_profile
 from squatcheck.analysis.rep_evidence import SIDE_KEYS, rep_evidence
-from squatcheck.pose.landmarks import LEFT_FOOT_INDEX, LEFT_KNEE, LEG
+from squatcheck.pose.landmarks import LEFT_FOOT_INDEX, LEFT_KNEE, LEFT_SHOULDER, LEG
 
 PROFILE = load_profile()
 # foot lengths of MediaPipe's own foot, without the correction to the real foot
@@ -283,6 +283,25 @@ def test_a_foot_too_small_in_the_image_cannot_show_a_heel_lift():
     assert ev.values["heel_rise_foot_lengths"] is None
     assert "too small" in ev.reasons["heel_rise_foot_lengths"]
     assert ev.values["knee_toe_offset_foot_lengths"] is not None
+
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_hip_flexion_uses_the_trunk_of_trunk_inclination(facing):
+    # the stance hip landmark strays forward of the other hip at the bottom (MediaPipe's
+    # far hip on the mannequin): the trunk is still hip-mid -> shoulder-mid, the one
+    # trunk_inclination_deg reads, so hip flexion = trunk + thigh angle from the same points
+    sig, ctx, seg = side_rep(facing=facing, tibia=30.0, knee=95.0, trunk=25.0)
+    hip = sig.xy_px[:, LEG["left"]["hip"]]
+    hip[:, 0] += facing * ramp(N_STAND, 30, 10, 20.0)
+    m, series = measure(sig, ctx, seg)
+    b = seg.bottom
+    knee = sig.xy_px[b, LEG["left"]["knee"]]
+    thigh_back = -inclination_deg(knee, hip[b], facing)  # knee -> hip, behind the knee
+    assert m["hip_flexion_deg"] == pytest.approx(m["trunk_inclination_deg"] + thigh_back)
+    # nearer the pose's true 90 deg than the angle at the stray landmark alone
+    shoulder = sig.xy_px[b, LEFT_SHOULDER]
+    assert abs(m["hip_flexion_deg"] - 90.0) < abs(flexion_deg(shoulder, hip[b], knee) - 90.0)
 
 
 # --- shank angles from the planted ankle ---------------------------------------------------

@@ -85,7 +85,11 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
             heel_rise = heel_rise_foot_lengths(sig, leg, lm["heel"], base, foot, profile)
             values = {
                 "knee_flexion_deg": knee,
-                "hip_flexion_deg": flexion_deg(sh_mid, lm["hip"], lm["knee"]),
+                # trunk-thigh angle with the trunk of trunk_inclination_deg (hip-mid ->
+                # shoulder-mid): the far hip landmark strays (mannequin: up to 0.07 leg
+                # lengths), and through the trunk it would tilt the angle twice
+                "hip_flexion_deg": flexion_deg(lm["hip"] + (sh_mid - hip_mid), lm["hip"],
+                                               lm["knee"]),
                 # the foot's own angle is not used: MediaPipe's heel point rides up with
                 # the shank (mannequin: 2-9 deg on flat feet); only a heel rise tilts it
                 "ankle_dorsiflexion_deg": tibia - np.degrees(
