@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from squatcheck.synth.body import BodySpec, Segments
-from squatcheck.synth.faults import FAULTS, label_findings, parse_fault
+from squatcheck.synth.faults import (
+    FAULTS,
+    GUARD_BANDS,
+    LABEL_CRITERIA,
+    clear_of_label,
+    label_findings,
+    parse_fault,
+)
 from squatcheck.synth.kinematics import forward_kinematics
 from squatcheck.synth.measures import measure
 from squatcheck.synth.motion import MotionSpec, Tempo, build_timeline, standing_pose
@@ -140,11 +147,11 @@ def test_clean_squats_are_clearly_below_every_label_criterion(motion):
     seg = Segments.of(BODIES[0])
     t = bottom_truth(seg, motion)
     found = label_findings(t, motion.double)
-    # Knees past the toes is not a fault on its own (CLINICAL.md, Fry 2003): the neutral
-    # squat brings the front of the knee to the toes, the joint centre 0.08-0.12 foot
-    # lengths behind the tip, on the label level (-0.10) by definition
-    assert not any(v for k, v in found.items() if k != "knee_past_toes")
-    assert -0.15 <= t["knee_toe_offset_foot_lengths"] <= -0.05
+    # the front of the knee comes up to the shoe tip (the joint centre 0.25 foot lengths
+    # behind it), clear of the knee-past-toes level by more than its guard band
+    assert not any(found.values())
+    level, band = LABEL_CRITERIA["knee_past_toes"][1], GUARD_BANDS["knee_past_toes"]
+    assert -0.3 <= t["knee_toe_offset_foot_lengths"] <= level - band
     assert abs(t["fppa_deg"]) < 5 and t["heel_rise_cm"] == pytest.approx(0, abs=1e-6)
     assert 20 <= t["trunk_inclination_deg"] <= 35
     assert t["knee_flexion_deg"] > 60 and t["depth_hip_drop_leg_lengths"] > 0.1
@@ -193,3 +200,29 @@ def test_motion_spec_rejects_impossible_requests():
         dls({"pelvic_drop": 5.0})
     with pytest.raises(ValueError):
         MotionSpec(exercise="single_leg_squat", stances=("both",), rep_faults=({},))
+
+
+def test_clear_of_label_moves_a_magnitude_out_of_the_guard_band():
+    # valgus labelled at 13.5 deg with a 4 deg band; knee-toe at -0.10 with 0.10
+    assert clear_of_label("knee_valgus", 15.0, above=True) == pytest.approx(17.5)
+    assert clear_of_label("knee_valgus", 22.0, above=True) == pytest.approx(22.0)
+    assert clear_of_label("knee_past_toes", -0.15, above=False) == pytest.approx(-0.20)
+    assert clear_of_label("quad_dominant", 10.0, above=True) == pytest.approx(13.0)
+    assert clear_of_label("hip_dominant", 5.0, above=True) == 5.0  # no label of its own
+
+
+def test_benchmark_plan_keeps_every_fault_clear_of_its_label():
+    from squatcheck.synth.benchset import plan_set
+
+    checked = 0
+    for name, spec in plan_set(60, seed=11):
+        above = name.split("_")[3] == "above"
+        for faults in spec.motion.rep_faults:
+            for fault, value in faults.items():
+                if fault not in GUARD_BANDS:
+                    continue
+                level = LABEL_CRITERIA[fault][1] * (-1 if fault == "quad_dominant" else 1)
+                gap = (value - level) if above else (level - value)
+                assert gap >= GUARD_BANDS[fault] - 1e-9, (name, fault, value)
+                checked += 1
+    assert checked > 50

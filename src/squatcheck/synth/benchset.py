@@ -1,6 +1,7 @@
 """A varied set of synthetic clips for benchmarks: views, legs, bodies, faults
-below and above their thresholds. Deterministic for a given seed; generated on
-demand (never committed)."""
+below and above their thresholds, each clear of its label's guard band
+(``faults.GUARD_BANDS``). Deterministic for a given seed; generated on demand
+(never committed)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 
 from .body import BodySpec, Outfit
 from .clip import CameraSpec, ClipSpec, generate_clip
-from .faults import FAULTS
+from .faults import FAULTS, clear_of_label
 from .motion import MotionSpec, Tempo
 from .render import Scene
 from .truth import write_json_atomic
@@ -60,7 +61,8 @@ def plan_set(n: int, seed: int = 0, *, fps: float | None = None,
             stances = tuple([first] * (n_reps // 2) + [second] * (n_reps - n_reps // 2))
         else:
             stances = (str(rng.choice(["left", "right"])),) * n_reps
-        rep_faults = tuple({k: round(v * float(rng.uniform(0.92, 1.08)), 3)
+        rep_faults = tuple({k: clear_of_label(k, v * float(rng.uniform(0.92, 1.08)),
+                                              level == "above")
                             for k, v in faults.items()} for _ in range(n_reps))
         motion = MotionSpec(exercise="double_leg_squat" if double else "single_leg_squat",
                             stances=stances, rep_faults=rep_faults,

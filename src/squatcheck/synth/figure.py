@@ -90,7 +90,7 @@ def _shoe(sk: Skeleton, seg: Segments, outfit: Outfit, s: str) -> list:
     geo = foot_geometry(seg)
     rf, rtoe = sk.frames[f"foot_{s}"], sk.frames[f"toes_{s}"]
     ankle, ball = sk.points[f"ankle_{s}"], sk.points[f"ball_{s}"]
-    heel_x, ball_x, toe_x = geo["heel"][0], geo["ball"][0], geo["toe"][0]
+    heel_x, ball_x, tip = geo["heel"][0], geo["ball"][0], geo["tip"][0]
     floor = -seg.ankle_height
 
     def rear(x, z):
@@ -99,7 +99,7 @@ def _shoe(sk: Skeleton, seg: Segments, outfit: Outfit, s: str) -> list:
     def front(x, z):  # the toe box pivots at the ball (stays flat when the heel lifts)
         return ball + rtoe @ (np.array([x, 0.0, z]) - geo["ball"])
 
-    back, tip = heel_x - 0.012 * g, toe_x + 0.015 * g  # heel counter and toe cap
+    back = heel_x - 0.012 * g  # the heel counter
     collar = seg.ankle_height - 0.014 * g  # the upper ends just under the ankle bones
     rear_mid, rear_half = (back + ball_x + 0.02) / 2, (ball_x + 0.02 - back) / 2
     toe_mid, toe_half = (ball_x - 0.03 + tip) / 2, (tip - ball_x + 0.03) / 2

@@ -20,6 +20,7 @@ import numpy as np
 from .body import Segments
 
 SIDES = ("left", "right")
+TOE_CAP = 0.015  # m per unit girth: the shoe's toe cap ahead of the toes inside it
 
 
 def rot_x(deg: float) -> np.ndarray:
@@ -120,7 +121,8 @@ def foot_geometry(seg: Segments) -> dict[str, np.ndarray]:
 
     Heel and toe are the foot's own back and tip inside the shoe (a little above the
     sole); ``ball`` is the shoe's floor contact under the ball of the foot, the pivot
-    of a heel lift.
+    of a heel lift; ``tip`` is the front end of the shoe (its toe cap), the toe tip a
+    camera sees.
     """
     floor = -seg.ankle_height
     ball_x = 0.72 * seg.foot_length - seg.heel_back
@@ -128,7 +130,9 @@ def foot_geometry(seg: Segments) -> dict[str, np.ndarray]:
             "heel": np.array([-seg.heel_back, 0.0, floor + seg.sole + 0.02 * seg.girth]),
             "ball": np.array([ball_x, 0.0, floor]),
             "toe": np.array([seg.foot_length - seg.heel_back, 0.0,
-                             floor + 0.6 * seg.sole + 0.018 * seg.girth])}
+                             floor + 0.6 * seg.sole + 0.018 * seg.girth]),
+            "tip": np.array([seg.foot_length - seg.heel_back + TOE_CAP * seg.girth, 0.0,
+                             floor + 0.5 * seg.sole])}
 
 
 def _stance_leg(seg: Segments, p: PoseParams, side: str, ball: np.ndarray) -> tuple[dict, dict]:
@@ -138,7 +142,8 @@ def _stance_leg(seg: Segments, p: PoseParams, side: str, ball: np.ndarray) -> tu
     r_foot = yaw @ rot_y(p.heel_pitch_deg)
     ankle = ball + r_foot @ (geo["ankle"] - geo["ball"])
     pts = {f"{k}_{side[0]}": ball + r_foot @ (v - geo["ball"]) for k, v in geo.items()}
-    pts[f"toe_{side[0]}"] = ball + yaw @ (geo["toe"] - geo["ball"])  # toes stay on the floor
+    for k in ("toe", "tip"):  # the toes stay on the floor
+        pts[f"{k}_{side[0]}"] = ball + yaw @ (geo[k] - geo["ball"])
     fwd, up = yaw[:, 0], np.array([0.0, 0.0, 1.0])
     t, th = np.radians(p.tibia_deg), np.radians(p.knee_flex_deg - p.tibia_deg)
     knee = ankle + seg.shank * (np.cos(t) * up + np.sin(t) * fwd)

@@ -4,7 +4,8 @@ Sagittal measures are angles in the subject's sagittal plane (x forward, z up),
 frontal ones in its frontal plane (y left, z up): that is what a true side or
 front camera sees, so the analysis can be compared with them directly. Points
 are the joint centres a pose model reports (hip, knee, ankle, heel tip, toe
-tip), not bony surfaces.
+tip), not bony surfaces; the knee-toe offset is to the shoe's tip, which is the
+toe tip a camera sees.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def measure(sk: Skeleton, neutral: Skeleton, seg: Segments) -> dict[str, float]:
     s = sk.stance[0]
     p, n = sk.points, neutral.points
     hip, knee, ankle = p[f"hip_{s}"], p[f"knee_{s}"], p[f"ankle_{s}"]
-    heel, ball, toe = p[f"heel_{s}"], p[f"ball_{s}"], p[f"toe_{s}"]
+    heel, ball, tip = p[f"heel_{s}"], p[f"ball_{s}"], p[f"tip_{s}"]
     hip_mid = (p["hip_l"] + p["hip_r"]) / 2
     trunk = p["shoulder_mid"] - hip_mid
     foot_len = seg.foot_length
@@ -93,7 +94,8 @@ def measure(sk: Skeleton, neutral: Skeleton, seg: Segments) -> dict[str, float]:
         "trunk_inclination_deg": inclination_deg(trunk),
         "tibia_inclination_deg": inclination_deg(knee - ankle),
         "trunk_tibia_diff_deg": inclination_deg(trunk) - inclination_deg(knee - ankle),
-        "knee_toe_offset_foot_lengths": float((knee[0] - toe[0]) / foot_len),
+        # to the shoe's tip, the toe tip a camera (and the engine) sees
+        "knee_toe_offset_foot_lengths": float((knee[0] - tip[0]) / foot_len),
         "heel_rise_cm": float((heel[2] - nh[2]) * 100.0),
         "heel_rise_foot_lengths": float((heel[2] - nh[2]) / foot_len),
         "fppa_deg": fppa_deg(hip, knee, ankle, sk.stance),

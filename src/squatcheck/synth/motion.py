@@ -99,13 +99,15 @@ def rep_targets(spec: MotionSpec, faults: dict[str, float]) -> tuple[dict[str, f
     """Bottom-of-rep truth targets for a fault set, and when the heel starts to rise
     (fraction of the descent)."""
     t = {"knee_flex": spec.depth_deg or (95.0 if spec.double else 70.0),
-         "knee_toe_offset_foot_lengths": -0.08 if spec.double else -0.12,
+         # the front of the knee (~0.2 foot lengths ahead of the joint centre) just
+         # short of the shoe tip: a clean squat, clear of the knee-past-toes level
+         "knee_toe_offset_foot_lengths": -0.25,
          "heel_rise_cm": 0.0, "fppa_deg": 0.0, "trunk_fwd": 35.0 if spec.double else 30.0,
          "trunk_lat": 0.0, "tilt": 0.0, "drop": 0.0, "hip_add": 0.0}
     heel_start = 0.45
-    if "quad_dominant" in faults:  # full pattern from 25 deg; a milder one below
+    if "quad_dominant" in faults:  # full pattern from 15 deg; a milder one below
         m = faults["quad_dominant"]
-        s = min(max(m / 25.0, 0.0), 1.0)
+        s = min(max(m / 15.0, 0.0), 1.0)
         t["trunk_fwd"] = 28.0 - 16.0 * s
         t.pop("knee_toe_offset_foot_lengths")
         t["tibia_inclination_deg"] = t["trunk_fwd"] + m
