@@ -160,3 +160,18 @@ def test_knee_past_toes_is_read_against_the_shoe_tip():
     assert fallback == pytest.approx((knee_x - toe_x) / real_foot
                                      - PROFILE.measurements.mediapipe_toe_behind_tip_foot_lengths,
                                      abs=0.02)
+
+
+def test_foot_landmarks_jumping_off_the_shoe_are_not_read_as_the_tip():
+    sig, ctx, seg = side_rep_with_masks(0.0)
+    series = compute_series(sig, ctx, PROFILE)
+    good = rep_evidence(sig, ctx, seg, series, PROFILE).values["knee_toe_offset_foot_lengths"]
+    # from the bottom to the end of the rep the model's stance foot sits 3 foot lengths
+    # back (on the free foot, as in a mannequin clip): its heel no longer matches the
+    # outline, and its foot index is far behind the shoe
+    jump = np.arange(seg.bottom, seg.end)
+    for part in ("heel", "toe", "ankle"):
+        sig.xy_px[jump, LEG["left"][part], 0] -= 3 * FOOT_PX * ctx.facing_sign
+    series = compute_series(sig, ctx, PROFILE)
+    jumped = rep_evidence(sig, ctx, seg, series, PROFILE).values["knee_toe_offset_foot_lengths"]
+    assert jumped == pytest.approx(good, abs=0.02)

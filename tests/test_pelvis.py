@@ -267,3 +267,21 @@ def test_hands_in_front_of_the_waist_hide_it(hand_offset_torso, covered):
         assert drop.present is None and "hands are held in front of the waist" in drop.reason
     else:
         assert drop.present is True and drop.value == pytest.approx(9.0, abs=0.5)
+
+
+def test_no_pelvic_number_is_reported_beside_not_assessable():
+    from squatcheck.analysis.pipeline import measure_one
+
+    def reported(sig, ctx, seg):
+        series = compute_series(sig, ctx, PROFILE)
+        rep = measure_one(sig, ctx, seg, series, PROFILE, index=0)
+        return rep.findings["pelvic_drop"], rep.measurements
+
+    found, values = reported(*front_rep(drop=9.0))
+    assert found.present and values["pelvic_drop_deg"] == pytest.approx(9.0, abs=0.5)
+    sig, ctx, seg = front_rep(drop=9.0)
+    sig.extra["pelvis_evidence"][N_STAND + 20: N_STAND + 60, F["band_tilt_deg"]] = np.nan
+    sig.extra["pelvis_evidence"][N_STAND + 24, F["band_tilt_deg"]] = 9.0  # one stray frame
+    found, values = reported(sig, ctx, seg)
+    assert found.present is None
+    assert values["pelvic_drop_deg"] is None and values["pelvic_obliquity_deg"] is None

@@ -40,6 +40,22 @@ def assess_rep(measurements: dict[str, float | None], series: dict[str, np.ndarr
     return out
 
 
+# measurements read from the same evidence as a finding whose own gates can set it aside
+_MEASURED_FOR = {"pelvic_drop": ("pelvic_obliquity_deg", "pelvic_drop_deg")}
+
+
+def reported_measurements(values: dict[str, float | None],
+                          findings: dict[str, Finding]) -> dict[str, float | None]:
+    """``values`` without the measurements of a finding that was not assessable: the
+    pelvic line is set aside where the trunk leans or the waist is hidden, and a number
+    shown beside "not assessable" would still be read as a measurement."""
+    out = dict(values)
+    for name, keys in _MEASURED_FOR.items():
+        if name in findings and findings[name].present is None:
+            out.update(dict.fromkeys(keys))
+    return out
+
+
 def grade(value: float, threshold: float, moderate: float, severe: float) -> str:
     """Severity of a value on a threshold ladder (none < mild < moderate < severe)."""
     if value < threshold:

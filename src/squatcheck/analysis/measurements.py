@@ -133,13 +133,17 @@ def knee_ahead_of_tip_foot_lengths(sig: Signals, ctx: ClipContext, leg: str,
                                    lm: dict[str, np.ndarray], foot_px: float,
                                    profile) -> np.ndarray:
     """(T,) knee landmark ahead of the shoe tip along the facing direction, in real foot
-    lengths (``foot_px``): the tip from the outline where it was seen (analysis/feet.py),
-    else MediaPipe's foot index moved forward by its usual distance behind the tip."""
+    lengths (``foot_px``): the tip from the outline (analysis/feet.py), or, for a leg whose
+    tip the outline never showed, MediaPipe's foot index moved forward by its usual distance
+    behind the tip. Once the outline shows a leg's tip, frames where it does not match are
+    left out, not filled from the foot index: the landmarks failed to match the outline
+    there because they jumped (onto the free foot, mannequin set), so the index is wrong too.
+    """
     tip = shoe_tip_x_px(sig, leg, foot_px, profile)
-    from_outline = (lm["knee"][:, 0] - tip) * ctx.facing_sign / foot_px
-    from_index = (forward_offset(lm["knee"], lm["toe"], ctx.facing_sign) / foot_px
-                  - profile.section("measurements")["mediapipe_toe_behind_tip_foot_lengths"])
-    return np.where(np.isfinite(from_outline), from_outline, from_index)
+    if np.isfinite(tip).any():
+        return (lm["knee"][:, 0] - tip) * ctx.facing_sign / foot_px
+    return (forward_offset(lm["knee"], lm["toe"], ctx.facing_sign) / foot_px
+            - profile.section("measurements")["mediapipe_toe_behind_tip_foot_lengths"])
 
 
 def measure_rep(sig: Signals, ctx: ClipContext, seg: RepSegment,

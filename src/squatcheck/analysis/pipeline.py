@@ -15,7 +15,7 @@ from ..pose import landmarks as L
 from .context import ClipContext, RepSegment, Signals
 from .exercise import RepVerdict, clip_exercise, judge_rep
 from .features import LEGS, BodyFeatures, body_features
-from .findings import assess_rep
+from .findings import assess_rep, reported_measurements
 from .measurements import compute_series, rep_evidence
 from .rating import rate_rep
 from .reps import Candidate, RepSettings, segment_reps, standing_rows
@@ -91,8 +91,8 @@ def measure_reps(sig: Signals, stage: ClipStage, profile, *,
 def measure_one(sig: Signals, ctx: ClipContext, seg: RepSegment, series, profile, *,
                 index: int) -> Rep:
     ev = rep_evidence(sig, ctx, seg, series, profile)
-    values = dict(ev.values)
-    findings = assess_rep(values, series, sig, ctx, seg, profile, evidence=ev)
+    findings = assess_rep(ev.values, series, sig, ctx, seg, profile, evidence=ev)
+    values = reported_measurements(ev.values, findings)
     rating = rate_rep(findings, profile)
     t, fi = sig.t_s, sig.frame_index
     return Rep(index=index, stance=seg.stance, start_s=float(t[seg.start]),

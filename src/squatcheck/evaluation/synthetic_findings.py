@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis.context import ClipContext, RepSegment
-from ..analysis.findings import assess_rep
+from ..analysis.findings import assess_rep, reported_measurements
 from ..analysis.measurements import compute_series, rep_evidence
 from ..analysis.profile import as_profile
-from ..synth.faults import LABEL_CRITERIA, label_findings
+from ..synth.faults import GUARD_BANDS, LABEL_CRITERIA, label_findings
 
 # our finding -> the truth label that judges it, per view
 LABELS = {
@@ -54,12 +54,6 @@ MEASURES = [
     ("lateral_trunk_lean_deg", "lateral_trunk_lean_deg", 1, "deg", 5.0, "front"),
     ("hip_drop_leg_lengths", "depth_hip_drop_leg_lengths", 1, "leg lengths", None, "any"),
 ]
-
-
-# Half-width, in the truth's units, of the band around each label level where a rep is
-# "borderline": about the measurement error found on the mannequin (see docs).
-BANDS = {"knee_past_toes": 0.10, "heel_lift": 1.0, "pelvic_tilt": 3.0, "quad_dominant": 5.0,
-         "trunk_lean": 5.0, "lateral_trunk_lean": 3.0, "knee_valgus": 4.0, "pelvic_drop": 2.0}
 
 
 @dataclass
@@ -109,7 +103,8 @@ def evaluate_clip(track_path: Path, truth: dict, profile, *, mode: str = "oracle
                          _row(sig.t_s, rep["end_s"]), rep["stance"])
         ev = rep_evidence(sig, ctx, seg, series, profile)
         found = assess_rep(ev.values, series, sig, ctx, seg, profile, evidence=ev)
-        outcomes.append(_outcome(name, i, truth, rep, found, ev.values))
+        outcomes.append(_outcome(name, i, truth, rep, found,
+                                 reported_measurements(ev.values, found)))
     return outcomes
 
 
@@ -185,7 +180,8 @@ def score(outcomes: list[RepOutcome]) -> dict:
             value, level = _truth_value(o, label_name), o.criteria.get(label_name)
             if label_name in ("pelvic_tilt", "lateral_trunk_lean") and value is not None:
                 value = abs(value)
-            if value is not None and level is not None and abs(value - level) > BANDS[label_name]:
+            band = GUARD_BANDS[label_name]
+            if value is not None and level is not None and abs(value - level) > band:
                 row[f"clear_{kind}"] += 1
                 row["clear_detected" if truth_true else "clear_raised"] += bool(got)
             if got is not truth_true:
@@ -251,7 +247,7 @@ def format_report(scores: dict) -> str:
                      f" {r['below_not_assessed']:4d} | {r['wrong_view_verdicts']:6d}     "
                      f"{r['clear_above']:5d} {pct(r['clear_detection_rate'])}   |"
                      f"{r['clear_below']:5d} {pct(r['clear_false_raise_rate'])}")
-    bands = ", ".join(f"{k} +-{v:g}" for k, v in BANDS.items())
+    bands = ", ".join(f"{k} +-{v:g}" for k, v in GUARD_BANDS.items())
     lines += ["", "targets: detected >= 95 %, raised <= 5 %, wrong-view verdicts 0; n/a = not "
               "assessed on a view that shows the finding (counted as a miss)",
               f"clear = truth outside the label level +- ({bands}) in truth units", "",
