@@ -27,8 +27,11 @@ from squatcheck.pose.landmarks import LEFT_FOOT_INDEX, LEFT_KNEE, LEFT_SHOULDER,
 
 PROFILE = load_profile()
 # foot lengths of MediaPipe's own foot, without the correction to the real foot
+# the stick figure's own foot: MediaPipe's heel and foot index at its ends, the heel lifting
+# about the foot index
 RAW = load_profile(overrides={"measurements": {"mediapipe_foot_length_ratio": 1.0,
-                                               "mediapipe_toe_behind_tip_foot_lengths": 0.0}})
+                                               "mediapipe_toe_behind_tip_foot_lengths": 0.0,
+                                               "heel_to_ball_foot_lengths": 1.0}})
 N_STAND = 15
 
 
@@ -151,7 +154,10 @@ def test_heel_rise_must_persist():
     assert measure(*side_rep(heel_px=8.0))[0]["heel_rise_foot_lengths"] == pytest.approx(
         0.08 * PROFILE.measurements.mediapipe_foot_length_ratio)
     assert sustained["foot_angle_rise_deg"] == pytest.approx(np.degrees(np.arcsin(0.08)))
-    assert sustained["ankle_dorsiflexion_deg"] == pytest.approx(30 - np.degrees(np.arcsin(0.08)))
+    # (the stick figure's ankle keeps its offset above the foot vertical as the heel lifts,
+    # where a rigid rearfoot would turn it: ~1 deg apart at this rise)
+    assert sustained["ankle_dorsiflexion_deg"] == pytest.approx(
+        30 - np.degrees(np.arcsin(0.08)), abs=1.0)
     blip = measure(*side_rep(heel_px=8.0, heel_frames=2), RAW)[0]  # 2 frames < 0.2 s at 30 fps
     assert blip["heel_rise_foot_lengths"] == pytest.approx(0.0, abs=1e-9)
 
@@ -328,17 +334,23 @@ def test_shank_angles_use_the_standing_ankle_of_a_planted_foot(facing):
     assert series["tibia_inclination_deg_left"][seg.bottom] < 45.0 - 5.0
 
 
-def test_a_lifted_heel_keeps_mediapipes_ankle():
-    # a heel lift pivots the ankle up about the toe: the standing ankle is wrong then
+def test_a_lifted_heel_turns_the_standing_ankle_up_about_the_ball():
+    # the stick figure's heel rises 12 px about its toe, the ankle with it; MediaPipe's
+    # ankle point also slides 20 px forward. The standing ankle turned up about the ball
+    # by the rearfoot's angle lands near the true ankle; the sliding landmark does not.
     sig, ctx, seg = side_rep(tibia=30.0, heel_px=12.0)  # 0.12 raw, ~0.10 real foot lengths
     _slide_ankle(sig, 1, 20.0)
     series = compute_series(sig, ctx, PROFILE)
     ev = rep_evidence(sig, ctx, seg, series, PROFILE)
     assert ev.values["heel_rise_foot_lengths"] >= PROFILE.measurements[
         "planted_ankle_max_heel_rise_foot_lengths"]
-    assert ev.values["tibia_inclination_deg"] == pytest.approx(
-        float(np.median(series["tibia_inclination_deg_left"][seg.bottom - 3:seg.bottom + 4])))
-    assert not any("where it stood" in n for n in ev.notes)
+    assert ev.values["tibia_inclination_deg"] == pytest.approx(30.0, abs=2.0)
+    assert series["tibia_inclination_deg_left"][seg.bottom] < 30.0 - 5.0
+    assert any("about the ball" in n for n in ev.notes)
+    # flat: the ankle stays where it stood, not turned
+    sig, ctx, seg = side_rep(tibia=30.0)
+    ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+    assert not any("about the ball" in n for n in ev.notes)
 
 
 def test_a_foot_that_moved_keeps_mediapipes_ankle():

@@ -99,6 +99,28 @@ def forward_offset(a: np.ndarray, b: np.ndarray, forward_sign: float) -> np.ndar
     return (np.asarray(a, float)[..., 0] - np.asarray(b, float)[..., 0]) * forward_sign
 
 
+def heel_up_rotation(point: np.ndarray, pivot: np.ndarray, heel_up_deg: float,
+                     forward_sign: float) -> np.ndarray:
+    """``point`` turned about ``pivot`` the way a heel lift turns the rearfoot (up about
+    the planted forefoot) by ``heel_up_deg``, for a person facing image-x *
+    ``forward_sign``. point, pivot : (2,) px -> (2,) px
+
+    >>> np.round(heel_up_rotation(np.array([0., 0]), np.array([10., 0]), 90.0, 1), 6)
+    array([ 10., -10.])
+    """
+    a = np.radians(heel_up_deg) * forward_sign
+    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    pivot = np.asarray(pivot, float)
+    return pivot + rot @ (np.asarray(point, float) - pivot)
+
+
+def rearfoot_pitch_deg(heel_rise_foot_lengths, heel_to_ball_foot_lengths: float) -> np.ndarray:
+    """Angle (deg) the rearfoot turns up about the ball of the foot for a heel rise (foot
+    lengths); a heel that did not rise (or reads below 0) gives 0."""
+    return np.degrees(np.arcsin(np.clip(np.asarray(heel_rise_foot_lengths, float)
+                                        / heel_to_ball_foot_lengths, 0.0, 1.0)))
+
+
 def segment_length(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.linalg.norm(np.asarray(b, float) - a, axis=-1)
 

@@ -32,6 +32,7 @@ from .geometry import (
     inclination_deg,
     lateral_inclination_deg,
     line_tilt_deg,
+    rearfoot_pitch_deg,
     segment_length,
 )
 from .pelvis import pelvis_series
@@ -92,8 +93,8 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
                                                lm["knee"]),
                 # the foot's own angle is not used: MediaPipe's heel point rides up with
                 # the shank (mannequin: 2-9 deg on flat feet); only a heel rise tilts it
-                "ankle_dorsiflexion_deg": tibia - np.degrees(
-                    np.arcsin(np.clip(heel_rise, 0.0, 1.0))),
+                "ankle_dorsiflexion_deg": tibia - rearfoot_pitch_deg(
+                    heel_rise, mp["heel_to_ball_foot_lengths"]),
                 "tibia_inclination_deg": tibia,
                 "tibia_minus_trunk_deg": tibia - trunk,
                 "knee_toe_offset_foot_lengths": knee_ahead_of_tip_foot_lengths(

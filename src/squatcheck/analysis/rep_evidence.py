@@ -14,7 +14,15 @@ import numpy as np
 from ..pose.landmarks import LEFT_HIP, LEFT_SHOULDER, LEG, RIGHT_HIP, RIGHT_SHOULDER
 from .context import ClipContext, RepSegment, Signals
 from .feet import has_foot_evidence
-from .geometry import flexion_deg, inclination_deg, persistent_max, segment_length, window_median
+from .geometry import (
+    flexion_deg,
+    heel_up_rotation,
+    inclination_deg,
+    persistent_max,
+    rearfoot_pitch_deg,
+    segment_length,
+    window_median,
+)
 from .references import foot_length_px, leg_length_px, nanmedian
 
 SIDE_KEYS = ("knee_flexion_deg", "hip_flexion_deg",
@@ -227,8 +235,11 @@ def _planted_ankle(sig, ctx, series, m, ev, values, leg, base, phase, bottom, ha
     The ankle joint of a foot flat on the floor does not move, but MediaPipe's ankle point
     slides forward as the shin inclines (mannequin set: 0.02-0.03 leg lengths at 25 deg of
     tibia, up to 0.15 at 50 deg, reading the tibia up to 20 deg low). With the stance toe
-    where it stood (foot and camera still) and no heel rise, the standing ankle is the
-    better estimate of the joint. Otherwise MediaPipe's own ankle is kept.
+    where it stood (foot and camera still), the standing ankle is the better estimate of
+    the joint; a heel lift turns the rigid rearfoot up about the ball of the foot, so the
+    standing ankle is turned about the standing ball by the rearfoot's angle (from the
+    heel rise the outline shows). With the foot moved or its rise unknown, MediaPipe's own
+    ankle is kept.
     """
     ids = LEG[leg]
     foot = foot_length_px(sig, ctx, leg)
@@ -237,10 +248,18 @@ def _planted_ankle(sig, ctx, series, m, ev, values, leg, base, phase, bottom, ha
     planted = base[segment_length(toe[base], toe_bottom)
                    <= m["planted_ankle_toe_foot_lengths"] * foot]
     rise = values.get("heel_rise_foot_lengths")
-    if (planted.size == 0 or rise is None or not np.isfinite(rise)
-            or rise >= m["planted_ankle_max_heel_rise_foot_lengths"]):
+    if planted.size == 0 or rise is None or not np.isfinite(rise):
         return
     ankle = np.nanmedian(sig.xy_px[planted, ids["ankle"]], axis=0)
+    lifted = rise >= m["planted_ankle_max_heel_rise_foot_lengths"]
+    if lifted:
+        # the ball, heel_to_ball real foot lengths ahead of the heel (MediaPipe's heel is
+        # at the back of the foot, its foot index short of the tip)
+        heel = np.nanmedian(sig.xy_px[planted, ids["heel"]], axis=0)
+        ball = heel + (np.nanmedian(toe[planted], axis=0) - heel) * (
+            m["heel_to_ball_foot_lengths"] / m["mediapipe_foot_length_ratio"])
+        ankle = heel_up_rotation(ankle, ball, float(rearfoot_pitch_deg(
+            rise, m["heel_to_ball_foot_lengths"])), ctx.facing_sign)
     if not np.isfinite(ankle).all():
         return
     rows = np.arange(max(bottom - half, 0), min(bottom + half + 1, len(sig.t_s)))
@@ -257,8 +276,11 @@ def _planted_ankle(sig, ctx, series, m, ev, values, leg, base, phase, bottom, ha
     knee_flex = values["knee_flexion_deg"]
     values["hip_knee_flexion_ratio"] = (values["hip_flexion_deg"] / knee_flex
                                         if knee_flex and knee_flex > 20 else float("nan"))
-    ev.notes.append("shank angles read from the stance ankle where it stood: the foot stayed "
-                    "planted, and MediaPipe's ankle point slides forward as the shin inclines")
+    ev.notes.append("shank angles read from the stance ankle where it stood"
+                    + (", turned up about the ball of the foot by the heel's rise" if lifted
+                       else "")
+                    + ": the foot stayed planted, and MediaPipe's ankle point slides forward "
+                    "as the shin inclines")
 
 
 def _frontal(seg, series, profile, ev, values, bottom, half, base, rep, phase, fps) -> None:
