@@ -238,3 +238,26 @@ def test_image_yaw_weighed_by_its_build_sensitivity():
     assert combine_yaw_deg(85.0, 69.0, s) > 80.0
     assert combine_yaw_deg(float("nan"), 20.0, s) == 20.0
     assert combine_yaw_deg(40.0, float("nan"), s) == 40.0
+
+
+def test_a_planted_foot_misplaced_while_standing_still_counts():
+    """The model pulls the standing foot's landmarks toward the free foot while the
+    subject stands on one leg before each rep (mannequin, free foot held behind): the foot
+    is still on the way up, so the reps count, on the left leg."""
+    from squatcheck.pose.landmarks import LEG
+
+    track, bottoms = squat_track(yaw_deg=90, stances=("left", "left"))
+    clean = analyze_track(track)
+    assert [r.stance for r in clean.reps] == ["left", "left"]
+    starts = [r.start_s for r in clean.reps]
+    foot = [LEG["left"][k] for k in ("ankle", "heel", "toe")]
+    free_foot = [LEG["right"][k] for k in ("ankle", "heel", "toe")]
+    before = np.zeros(len(track.t_s), bool)
+    for s in starts:  # the half second up to each rep's start
+        before |= (track.t_s > s - 0.5) & (track.t_s <= s + 0.05)
+    xy = track.xy.copy()
+    xy[np.ix_(before, foot)] = 0.5 * (xy[np.ix_(before, foot)] + xy[np.ix_(before, free_foot)])
+    track.xy[:] = xy
+    res = analyze_track(track)
+    assert [r.stance for r in res.reps] == ["left", "left"]
+    assert np.allclose([r.bottom_s for r in res.reps], bottoms, atol=BOTTOM_TOL_S)

@@ -78,9 +78,9 @@ def _near_median(x: np.ndarray, t_s: np.ndarray, centre: int, half_s: float) -> 
     return float("nan")
 
 
-def _shift(pts: np.ndarray, t_s: np.ndarray, c: Candidate) -> np.ndarray:
-    """(2,) move (px) of a point's median position from around the start to the bottom."""
-    a = [_near_median(pts[:, k], t_s, c.start, 0.1) for k in (0, 1)]
+def _shift(pts: np.ndarray, t_s: np.ndarray, c: Candidate, start: int) -> np.ndarray:
+    """(2,) move (px) of a point's median position from around ``start`` to the bottom."""
+    a = [_near_median(pts[:, k], t_s, start, 0.1) for k in (0, 1)]
     b = [_near_median(pts[:, k], t_s, c.bottom, 0.2) for k in (0, 1)]
     return np.subtract(b, a)
 
@@ -89,7 +89,8 @@ def _shift(pts: np.ndarray, t_s: np.ndarray, c: Candidate) -> np.ndarray:
 class FootState:
     """How one foot behaved during a rep (distances in leg lengths, heights in metres)."""
 
-    moved: float  # the less-moving of toe and heel, start -> bottom, along the hips' path
+    moved: float  # the less-moving of toe and heel, to the bottom along the hips' path,
+    # from whichever of the rep's start and end it moved less from
     moved_any: float  # the same in any direction
     elevation: float  # image: how much higher its lowest point sits than the other foot's
     world_elevation_m: float  # the same from the world landmarks
@@ -100,8 +101,6 @@ def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate) -> dict[str, Foo
     """Per leg: did the foot move, is it raised, can it be seen (during rep ``c``)."""
     xy, world, t_s = sig.xy_px, sig.world, sig.t_s
     rows = slice(c.start, c.end + 1)
-    hip = _shift((xy[:, L.LEFT_HIP] + xy[:, L.RIGHT_HIP]) / 2, t_s, c)
-    hip_dir = hip / np.linalg.norm(hip) if np.linalg.norm(hip) > 0 else np.array([0.0, 1.0])
     low_img, low_world = {}, {}
     for leg in LEGS:
         ids = L.LEG[leg]
@@ -114,15 +113,24 @@ def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate) -> dict[str, Foo
     for leg in LEGS:
         ids = L.LEG[leg]
         other = "right" if leg == "left" else "left"
-        # a free foot hangs from the pelvis: it moves the way the hips go
-        vecs = [_shift(xy[:, ids[k]], t_s, c) for k in ("toe", "heel")]
-        vecs = [v for v in vecs if np.isfinite(v).all()]
-        moved = min(float(v @ hip_dir) for v in vecs) / feat.leg_length_px if vecs \
-            else float("nan")
-        moved_any = min(float(np.hypot(*v)) for v in vecs) / feat.leg_length_px if vecs \
-            else float("nan")
+        # a free foot hangs from the pelvis: it moves the way the hips go, down and back
+        # up. A planted foot is still on both sides of the bottom; one side is enough to
+        # show it, as the model can misplace a foot at one end (on one leg with the free
+        # foot held behind, it was seen to pull both ankles together while standing).
+        moved = moved_any = float("nan")
+        for start in (c.start, c.end):
+            hip = _shift((xy[:, L.LEFT_HIP] + xy[:, L.RIGHT_HIP]) / 2, t_s, c, start)
+            norm = np.linalg.norm(hip)
+            hip_dir = hip / norm if norm > 0 else np.array([0.0, 1.0])
+            vecs = [_shift(xy[:, ids[k]], t_s, c, start) for k in ("toe", "heel")]
+            vecs = [v for v in vecs if np.isfinite(v).all()]
+            if vecs:
+                moved = np.fmin(moved, min(float(v @ hip_dir) for v in vecs)
+                                / feat.leg_length_px)
+                moved_any = np.fmin(moved_any, min(float(np.hypot(*v)) for v in vecs)
+                                    / feat.leg_length_px)
         vis = _nanmedian(sig.visibility[rows][:, [ids["ankle"], ids["heel"], ids["toe"]]])
-        out[leg] = FootState(moved, moved_any,
+        out[leg] = FootState(float(moved), float(moved_any),
                              _nanmedian(low_img[other] - low_img[leg]) / feat.leg_length_px,
                              _nanmedian(low_world[other] - low_world[leg]), vis)
     return out
