@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from squatcheck.pose.landmarks import LEFT_FOOT_INDEX, LEFT_HIP, LEFT_KNEE
+from squatcheck.pose.landmarks import LEFT_FOOT_INDEX, LEFT_HEEL, LEFT_HIP, LEFT_KNEE
 from squatcheck.report.display import OK_HEX, WARN_HEX, hex_to_bgr, rep_range_text
 from squatcheck.report.overlay import (
     FindingsAnnotator,
@@ -181,15 +181,34 @@ def test_knee_toe_line_goes_to_the_measured_shoe_tip(analysis, timeline):
     assert _mid_colour(img, xy[LEFT_KNEE], xy[LEFT_FOOT_INDEX]).max() < 60
 
 
-def test_shoe_tips_come_from_the_foot_evidence():
+def test_shoe_tips_and_heel_soles_come_from_the_foot_evidence():
     from types import SimpleNamespace
 
     from squatcheck.pose.foot_silhouette import FIELDS
-    from squatcheck.report.timeline import shoe_tips_at
+    from squatcheck.report.timeline import heel_soles_at, shoe_tips_at
 
     row = np.full(2 * len(FIELDS), np.nan)
     row[FIELDS.index("tip_x")], row[FIELDS.index("toe_sole_y")] = 0.4, 0.9  # left foot only
+    row[len(FIELDS) + FIELDS.index("heel_x")] = 0.6  # right heel: x and
+    row[len(FIELDS) + FIELDS.index("heel_sole_y")] = 0.8  # its rear sole
     track = SimpleNamespace(extra={"foot_evidence": np.stack([row, row])})
     tips = shoe_tips_at(track, 1)
     assert set(tips) == {"left"} and np.allclose(tips["left"], [0.4, 0.9])
+    heels = heel_soles_at(track, 1)
+    assert set(heels) == {"right"} and np.allclose(heels["right"], [0.6, 0.8])
     assert shoe_tips_at(SimpleNamespace(extra={}), 0) == {}
+
+
+def test_heel_marker_sits_where_the_rise_is_measured(analysis, timeline):
+    f = frame_of(REPS[0][1])
+    state = timeline.state(f)
+    heel = analysis.track.xy_px[f][LEFT_HEEL]
+    sole = heel + np.array([-40.0, -30.0])  # the outline's rear sole, away from the landmark
+    with_sole = dataclasses.replace(state, heel_soles={"left": sole / np.array([W, H])})
+    img = HeelAnnotator().annotate(blank(), with_sole)
+
+    def drawn_near(p):
+        x, y = int(round(p[0])), int(round(p[1]))
+        return img[y - 10:y + 11, x - 10:x + 11].max()  # the marker is a ring when down
+
+    assert drawn_near(sole) > 100 and drawn_near(heel) < 60

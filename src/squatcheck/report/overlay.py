@@ -186,7 +186,8 @@ class KneeToeAnnotator(Annotator):
 
 
 class HeelAnnotator(Annotator):
-    """Side view: a marker on the stance heel, filled red while it is lifted."""
+    """Side view: a marker under the stance heel where its rise is measured (the sole at
+    the rear of the shoe in the outline, else MediaPipe's heel), filled red while lifted."""
 
     def __init__(self, *, radius: float = 7.0, min_visibility: float = 0.3):
         self.radius, self.min_visibility = radius, min_visibility
@@ -199,6 +200,10 @@ class HeelAnnotator(Annotator):
             rise = state.value("heel_rise_foot_lengths", leg)
             thr = state.threshold("heel_rise_foot_lengths", leg)
             color = _judge(rise, thr)
+            if leg in state.heel_soles:
+                h, w = canvas.shape[:2]
+                heel_x, sole_y = state.heel_soles[leg]
+                heel = (int(round(heel_x * w)), int(round(sole_y * h)))
             r = max(int(self.radius * u), 3)
             lifted = color == WARN
             cv2.circle(canvas, heel, r, color, -1 if lifted else max(int(2 * u), 1), cv2.LINE_AA)

@@ -55,6 +55,7 @@ class FrameState:
     slow_motion: float = 1.0                            # >1 while shown slowed down
     band: np.ndarray | None = None  # this frame's waist line: x, y normalised, image tilt deg
     shoe_tips: dict[str, np.ndarray] = field(default_factory=dict)  # leg -> tip x, sole y (norm.)
+    heel_soles: dict[str, np.ndarray] = field(default_factory=dict)  # leg -> heel x, sole y (norm.)
 
     @property
     def has_pose(self) -> bool:
@@ -156,7 +157,8 @@ class OverlayTimeline:
             reps_done=sum(1 for r in self.reps if r.end_frame < frame_index),
             reps_total=len(self.reps), values=values, thresholds=self._thresholds,
             band=None if row is None else waist_line_at(self.track, row),
-            shoe_tips={} if row is None else shoe_tips_at(self.track, row))
+            shoe_tips={} if row is None else shoe_tips_at(self.track, row),
+            heel_soles={} if row is None else heel_soles_at(self.track, row))
         if rep is not None:
             state.rep_findings_all = list(rep.findings.values())
             state.findings = [f for f in rep.findings.values() if f.present]
@@ -184,13 +186,25 @@ def waist_line_at(track, row: int) -> np.ndarray | None:
 def shoe_tips_at(track, row: int) -> dict[str, np.ndarray]:
     """{leg: (2,) normalised x of the shoe tip, y of the front sole} that the foot evidence
     found in ``row`` of ``track`` (pose/foot_silhouette.py): the point knee past toes is
-    measured to. Stored per foot as the track's own landmarks label them, as drawn here."""
+    measured to."""
+    return _foot_points_at(track, row, "tip_x", "toe_sole_y")
+
+
+def heel_soles_at(track, row: int) -> dict[str, np.ndarray]:
+    """{leg: (2,) normalised x of the heel, y of the sole under the rear of the shoe}: the
+    point heel rise is measured at (pose/foot_silhouette.py)."""
+    return _foot_points_at(track, row, "heel_x", "heel_sole_y")
+
+
+def _foot_points_at(track, row: int, x_field: str, y_field: str) -> dict[str, np.ndarray]:
+    """Two foot-evidence fields of ``row`` per foot, where both were found; stored per foot
+    as the track's own landmarks label them, as drawn here."""
     from ..pose.foot_silhouette import FIELDS
 
     ev = getattr(track, "extra", {}).get("foot_evidence")
     if ev is None or np.ndim(ev) != 2 or row >= len(ev) or np.shape(ev)[1] != 2 * len(FIELDS):
         return {}
     feet = np.asarray(ev[row], float).reshape(2, len(FIELDS))
-    cols = [FIELDS.index("tip_x"), FIELDS.index("toe_sole_y")]
+    cols = [FIELDS.index(x_field), FIELDS.index(y_field)]
     return {leg: feet[k, cols] for k, leg in enumerate(("left", "right"))
             if np.isfinite(feet[k, cols]).all()}
