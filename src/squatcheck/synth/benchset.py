@@ -25,10 +25,14 @@ FLOORS = [(120, 140, 160), (90, 100, 110), (140, 150, 150), (60, 90, 120)]
 
 
 def _magnitude(rng: np.random.Generator, name: str, above: bool) -> float:
+    """A magnitude spread over the fault's range above (0.75-1.2 x its default) or below
+    (0.5-1 x its "below" value) its label level, the part of it inside the label's guard
+    band left out (drawn from what remains, so none piles up at the band's edge)."""
     info = FAULTS[name]
-    if above:
-        return round(float(info.default * rng.uniform(0.75, 1.2)), 3)
-    return round(float(info.below * rng.uniform(0.5, 1.0)), 3)
+    lo, hi = ((0.75 * info.default, 1.2 * info.default) if above
+              else sorted((0.5 * info.below, info.below)))
+    lo, hi = sorted((clear_of_label(name, lo, above), clear_of_label(name, hi, above)))
+    return round(float(rng.uniform(lo, hi)), 3)
 
 
 def plan_set(n: int, seed: int = 0, *, fps: float | None = None,

@@ -81,7 +81,7 @@ def clear_of_label(name: str, magnitude: float, above: bool) -> float:
     """``magnitude`` of fault ``name`` moved out of its label's guard band, on the side
     ``above`` says; faults without a label of their own are returned as they are."""
     if name not in GUARD_BANDS:
-        return magnitude
+        return round(magnitude, 3)
     level = LABEL_CRITERIA[name][1]
     if name == "quad_dominant":  # the fault is tibia minus trunk, the label trunk minus tibia
         level = -level
