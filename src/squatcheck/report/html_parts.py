@@ -31,7 +31,7 @@ def chip(text: str, cls: str) -> str:
 ACCURACY_BY_VIEW = {
     "side": "From a true side view MediaPipe's knee and hip angles are within about 2–7° of a "
             "lab reference (Cosoli 2026). On squatcheck's mannequin the knee–toe offset is "
-            "within 0.08 foot lengths and the heel rise (from the shoe's outline) within 0.03 "
+            "within 0.09 foot lengths and the heel rise (from the shoe's outline) within 0.03 "
             "foot lengths, about 1 cm, in 9 reps of 10.",
     "front": "From the front, 2D knee angles agree poorly with 3D motion capture (r = 0.13 in a "
              "2018 meta-analysis); FPPA has a smallest detectable difference of about 8–9° "

@@ -32,8 +32,13 @@ def _point(canvas, state: FrameState, index: int, min_visibility: float):
     xy = state.xy_norm[index]
     if not np.all(np.isfinite(xy)) or state.visibility[index] < min_visibility:
         return None
+    return _px(canvas, xy)
+
+
+def _px(canvas, xy_norm) -> tuple[int, int]:
+    """Normalised image x, y -> canvas pixels (int tuple)."""
     h, w = canvas.shape[:2]
-    return (int(round(xy[0] * w)), int(round(xy[1] * h)))
+    return (int(round(xy_norm[0] * w)), int(round(xy_norm[1] * h)))
 
 
 def _mid(a, b):
@@ -174,9 +179,7 @@ class KneeToeAnnotator(Annotator):
             offset = state.value("knee_toe_offset_foot_lengths", leg)
             color = _judge(offset, state.threshold("knee_toe_offset_foot_lengths", leg))
             if leg in state.shoe_tips:  # the tip the offset is measured to
-                h, w = canvas.shape[:2]
-                tip_x, sole_y = state.shoe_tips[leg]
-                toe = (int(round(tip_x * w)), int(round(sole_y * h)))
+                toe = _px(canvas, state.shoe_tips[leg])
             top = (toe[0], min(knee[1], toe[1]) - int(20 * u))
             _dashed(canvas, toe, top, color, max(th - 1, 1))
             cv2.line(canvas, knee, toe, color, th, cv2.LINE_AA)
@@ -200,10 +203,8 @@ class HeelAnnotator(Annotator):
             rise = state.value("heel_rise_foot_lengths", leg)
             thr = state.threshold("heel_rise_foot_lengths", leg)
             color = _judge(rise, thr)
-            if leg in state.heel_soles:
-                h, w = canvas.shape[:2]
-                heel_x, sole_y = state.heel_soles[leg]
-                heel = (int(round(heel_x * w)), int(round(sole_y * h)))
+            if leg in state.heel_soles:  # where the rise is measured
+                heel = _px(canvas, state.heel_soles[leg])
             r = max(int(self.radius * u), 3)
             lifted = color == WARN
             cv2.circle(canvas, heel, r, color, -1 if lifted else max(int(2 * u), 1), cv2.LINE_AA)
