@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis.context import ClipContext, RepSegment
-from ..analysis.findings import assess_rep, reported_measurements
-from ..analysis.measurements import compute_series, rep_evidence
+from ..analysis.measurements import compute_series
+from ..analysis.pipeline import measure_one
 from ..analysis.profile import as_profile
 from ..synth.faults import GUARD_BANDS, LABEL_CRITERIA, label_findings
 
@@ -101,10 +101,8 @@ def evaluate_clip(track_path: Path, truth: dict, profile, *, mode: str = "oracle
     for i, rep in enumerate(truth["reps"]):
         seg = RepSegment(_row(sig.t_s, rep["start_s"]), _row(sig.t_s, rep["bottom_s"]),
                          _row(sig.t_s, rep["end_s"]), rep["stance"])
-        ev = rep_evidence(sig, ctx, seg, series, profile)
-        found = assess_rep(ev.values, series, sig, ctx, seg, profile, evidence=ev)
-        outcomes.append(_outcome(name, i, truth, rep, found,
-                                 reported_measurements(ev.values, found)))
+        ours = measure_one(sig, ctx, seg, series, profile, index=i)
+        outcomes.append(_outcome(name, i, truth, rep, ours.findings, ours.measurements))
     return outcomes
 
 
