@@ -1,0 +1,50 @@
+"""``squatcheck eval --synthetic``: a committed sample clip scored against the mannequin's
+truth beside it (the track is extracted by the command itself, as for a new set)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from squatcheck.cli import main
+from squatcheck.synth.faults import LABEL_CRITERIA
+
+SAMPLE = Path(__file__).parents[1] / "sample_videos" / "sls_side_knee_heel.mp4"
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("synthset")
+    for path in (SAMPLE, SAMPLE.with_suffix(".json")):
+        shutil.copy(path, folder / path.name)
+    out = folder / "scores.json"
+    assert main(["eval", "--synthetic", str(folder), "--no-clips", "--json", str(out)]) == 0
+    return folder, json.loads(out.read_text())
+
+
+def test_clip_level_items_agree_with_the_truth(scored):
+    folder, scores = scored
+    assert (folder / f"{SAMPLE.stem}.npz").exists()  # the pose track is cached beside it
+    clip = scores["synthetic"]
+    for item in ("view", "facing", "exercise", "rep count"):
+        assert clip[item]["labelled"] == 1 and clip[item]["agreed"] == 1, item
+    assert clip["stance leg"]["agreed"] == clip["stance leg"]["labelled"] == 3
+
+
+def test_each_rep_is_judged_on_todays_labels(scored):
+    _, scores = scored
+    truth = json.loads(SAMPLE.with_suffix(".json").read_text())
+    knee_key, knee_level = LABEL_CRITERIA["knee_past_toes"]
+    above = sum(r["truth"][knee_key] >= knee_level for r in truth["reps"])
+    rows = scores["synthetic_findings"]["findings"]
+    # the clip's faults (knee 0.4 foot lengths past the tip, 4 cm heel lift) in every rep
+    assert rows["knee_past_toes"]["above"] == above == 3
+    assert rows["knee_past_toes"]["detection_rate"] == 1.0
+    assert rows["heel_lift"]["detection_rate"] == 1.0
+    # front-view findings get no verdict from a side clip
+    assert rows["knee_valgus"]["wrong_view_verdicts"] == 0
+    offset = scores["synthetic_findings"]["measures"]["knee_toe_offset_foot_lengths"]
+    assert offset["n"] == 3 and offset["within_target"] == 1.0
