@@ -175,3 +175,11 @@ def test_foot_landmarks_jumping_off_the_shoe_are_not_read_as_the_tip():
     series = compute_series(sig, ctx, PROFILE)
     jumped = rep_evidence(sig, ctx, seg, series, PROFILE).values["knee_toe_offset_foot_lengths"]
     assert jumped == pytest.approx(good, abs=0.02)
+
+
+def test_shoe_tip_unseen_at_the_bottom_is_not_assessable_with_a_reason():
+    sig, ctx, seg = side_rep_with_masks(0.0)
+    sig.extra["foot_evidence"][seg.bottom - 15:, TIP_X] = np.nan  # the left shoe's tip
+    ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+    assert ev.values["knee_toe_offset_foot_lengths"] is None
+    assert "tip of the stance shoe" in ev.reasons["knee_toe_offset_foot_lengths"]

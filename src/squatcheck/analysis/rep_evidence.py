@@ -161,12 +161,21 @@ def rep_evidence(sig: Signals, ctx: ClipContext, seg: RepSegment,
         if key in ev.reasons or value is None or not np.isfinite(value):
             values[key] = None
             if key not in ev.reasons:
-                ev.reasons[key] = "landmarks are missing around the bottom of the rep"
+                ev.reasons[key] = _missing_reason(key, sig)
         else:
             values[key] = float(value)
         ev.rows.setdefault(key, bottom if key != "hip_drop_leg_lengths" else seg.bottom)
     ev.values = values
     return ev
+
+
+def _missing_reason(key: str, sig: Signals) -> str:
+    if key == "knee_toe_offset_foot_lengths" and has_foot_evidence(sig):
+        # measured to the shoe tip in the outline only (measurements.py says why)
+        return ("the tip of the stance shoe was not found in the person's outline at the "
+                "bottom of the rep (a shoe the colour of the floor, or the other foot touching "
+                "it)")
+    return "landmarks are missing around the bottom of the rep"
 
 
 def _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps) -> None:
