@@ -1,14 +1,18 @@
 """Overlay annotators: skeleton, key angles, rep counter and each finding where it happens.
 
-Each annotator is configured in ``__init__`` and has ``annotate(frame, state) ->
-frame``, which returns a new image and never touches the caller's array, and
-``draw(canvas, state)``, which draws in place (used by :class:`OverlayAnnotator`
-to stack several on one copy). ``state`` is a :class:`~.timeline.FrameState`;
+Each annotator is a small keyword-only dataclass of drawing settings with
+``annotate(frame, state) -> frame``, which returns a new image and never touches the
+caller's array, and ``draw(canvas, state)``, which draws in place (used by
+:class:`OverlayAnnotator` to stack several on one copy) when the clip's view is one
+of the annotator's ``views``. ``state`` is a :class:`~.timeline.FrameState`;
 colours follow the result (series value vs its threshold), never a new analysis.
 OpenCV's Hershey fonts are ASCII only, hence "deg" instead of the degree sign.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
 
 import cv2
 import numpy as np
@@ -100,8 +104,10 @@ def _judge(value, threshold, *, absolute: bool = False):
 
 
 class Annotator:
-    """Base: ``annotate`` copies, ``draw`` paints in place on the canvas it is given."""
+    """Base: ``annotate`` copies, ``draw`` paints in place on the canvas it is given, if
+    the clip's view is one of ``views`` (empty: any view)."""
 
+    views: ClassVar[tuple[str, ...]] = ()
     min_visibility = 0.3
 
     def annotate(self, frame: np.ndarray, state: FrameState) -> np.ndarray:
@@ -109,19 +115,24 @@ class Annotator:
         self.draw(canvas, state)
         return canvas
 
-    def draw(self, canvas: np.ndarray, state: FrameState) -> None:  # pragma: no cover
+    def draw(self, canvas: np.ndarray, state: FrameState) -> None:
+        if not self.views or state.view in self.views:
+            self.paint(canvas, state)
+
+    def paint(self, canvas: np.ndarray, state: FrameState) -> None:  # pragma: no cover
         raise NotImplementedError
 
 
+@dataclass(kw_only=True)
 class SkeletonAnnotator(Annotator):
     """Bones and joints; the stance leg(s) drawn thicker in their leg colour."""
 
-    def __init__(self, *, color=NEUTRAL, stance_color=(255, 200, 80), thickness: float = 2.0,
-                 min_visibility: float = 0.3):
-        self.color, self.stance_color = color, stance_color
-        self.thickness, self.min_visibility = thickness, min_visibility
+    color: tuple[int, int, int] = NEUTRAL
+    stance_color: tuple[int, int, int] = (255, 200, 80)
+    thickness: float = 2.0
+    min_visibility: float = 0.3
 
-    def draw(self, canvas, state):
+    def paint(self, canvas, state):
         if not state.has_pose:
             return
         u = _unit(canvas)
@@ -141,13 +152,14 @@ class SkeletonAnnotator(Annotator):
                 cv2.circle(canvas, p, max(int(3 * u), 2), self.color, -1, cv2.LINE_AA)
 
 
+@dataclass(kw_only=True)
 class AngleAnnotator(Annotator):
     """Knee and hip flexion (and tibia inclination from the side) beside the joints."""
 
-    def __init__(self, *, scale: float = 0.45, min_visibility: float = 0.3):
-        self.scale, self.min_visibility = scale, min_visibility
+    scale: float = 0.45
+    min_visibility: float = 0.3
 
-    def draw(self, canvas, state):
+    def paint(self, canvas, state):
         u = _unit(canvas)
         for leg in state.legs:
             items = (("knee", "knee_flexion_deg", "knee"), ("hip", "hip_flexion_deg", "hip"),
@@ -162,16 +174,16 @@ class AngleAnnotator(Annotator):
                 label(canvas, f"{name} {value:.0f} deg", org, NEUTRAL, scale=self.scale)
 
 
+@dataclass(kw_only=True)
 class KneeToeAnnotator(Annotator):
     """Side view: vertical through the shoe tip (the outline's, else MediaPipe's foot index)
     and a knee-tip line, red when the knee is past."""
 
-    def __init__(self, *, thickness: float = 2.0, min_visibility: float = 0.3):
-        self.thickness, self.min_visibility = thickness, min_visibility
+    views: ClassVar[tuple[str, ...]] = ("side",)
+    thickness: float = 2.0
+    min_visibility: float = 0.3
 
-    def draw(self, canvas, state):
-        if state.view != "side":
-            return
+    def paint(self, canvas, state):
         u = _unit(canvas)
         th = max(int(round(self.thickness * u)), 1)
         for leg, (knee, toe) in _leg_points(canvas, state, ("knee", "toe"),
@@ -188,16 +200,16 @@ class KneeToeAnnotator(Annotator):
                       knee[1] - int(28 * u)), color, scale=0.45)
 
 
+@dataclass(kw_only=True)
 class HeelAnnotator(Annotator):
     """Side view: a marker under the stance heel where its rise is measured (the sole at
     the rear of the shoe in the outline, else MediaPipe's heel), filled red while lifted."""
 
-    def __init__(self, *, radius: float = 7.0, min_visibility: float = 0.3):
-        self.radius, self.min_visibility = radius, min_visibility
+    views: ClassVar[tuple[str, ...]] = ("side",)
+    radius: float = 7.0
+    min_visibility: float = 0.3
 
-    def draw(self, canvas, state):
-        if state.view != "side":
-            return
+    def paint(self, canvas, state):
         u = _unit(canvas)
         for leg, (heel,) in _leg_points(canvas, state, ("heel",), self.min_visibility):
             rise = state.value("heel_rise_foot_lengths", leg)
@@ -213,15 +225,15 @@ class HeelAnnotator(Annotator):
                       heel[1] + int(12 * u)), color, scale=0.45)
 
 
+@dataclass(kw_only=True)
 class TrunkAnnotator(Annotator):
     """Side view: trunk line against the vertical, red beyond the trunk-lean threshold."""
 
-    def __init__(self, *, thickness: float = 2.0, min_visibility: float = 0.3):
-        self.thickness, self.min_visibility = thickness, min_visibility
+    views: ClassVar[tuple[str, ...]] = ("side",)
+    thickness: float = 2.0
+    min_visibility: float = 0.3
 
-    def draw(self, canvas, state):
-        if state.view != "side":
-            return
+    def paint(self, canvas, state):
         u = _unit(canvas)
         hip = _mid(_point(canvas, state, LEFT_HIP, self.min_visibility),
                    _point(canvas, state, RIGHT_HIP, self.min_visibility))
@@ -239,18 +251,19 @@ class TrunkAnnotator(Annotator):
                   scale=0.45)
 
 
+@dataclass(kw_only=True)
 class PelvisAnnotator(Annotator):
     """The waist line the pelvis is read from (front: pelvic drop; side: the tilt proxy),
     against the horizontal, red beyond its threshold. Nothing where the pelvis was not
     read (not assessable, or this frame's line did not count): the hip landmarks are not
     the pelvis (docs/pelvis.md)."""
 
-    KEYS = {"front": "pelvic_obliquity_deg", "side": "pelvic_tilt_proxy_deg"}
+    KEYS: ClassVar[dict[str, str]] = {"front": "pelvic_obliquity_deg",
+                                        "side": "pelvic_tilt_proxy_deg"}
+    thickness: float = 2.0
+    min_visibility: float = 0.3
 
-    def __init__(self, *, thickness: float = 2.0, min_visibility: float = 0.3):
-        self.thickness, self.min_visibility = thickness, min_visibility
-
-    def draw(self, canvas, state):
+    def paint(self, canvas, state):
         key = self.KEYS.get(state.view)
         value = state.value(key) if key else None
         if value is None or state.band is None:
@@ -280,15 +293,15 @@ class PelvisAnnotator(Annotator):
         return HALF_WIDTH_TORSO * float(np.hypot(sh[0] - hip[0], sh[1] - hip[1]))
 
 
+@dataclass(kw_only=True)
 class FppaAnnotator(Annotator):
     """Front view: thigh and shank with the hip-ankle line, red when FPPA passes its threshold."""
 
-    def __init__(self, *, thickness: float = 3.0, min_visibility: float = 0.3):
-        self.thickness, self.min_visibility = thickness, min_visibility
+    views: ClassVar[tuple[str, ...]] = ("front",)
+    thickness: float = 3.0
+    min_visibility: float = 0.3
 
-    def draw(self, canvas, state):
-        if state.view != "front":
-            return
+    def paint(self, canvas, state):
         u = _unit(canvas)
         for leg, (hip, knee, ankle) in _leg_points(canvas, state, ("hip", "knee", "ankle"),
                                                    self.min_visibility):
@@ -306,13 +319,13 @@ class FppaAnnotator(Annotator):
                       color, scale=0.45, align="right" if outward < 0 else "left")
 
 
+@dataclass(kw_only=True)
 class RepCounterAnnotator(Annotator):
     """Top-left: rep number and stance leg, and a slow-motion tag while slowed."""
 
-    def __init__(self, *, scale: float = 0.6):
-        self.scale = scale
+    scale: float = 0.6
 
-    def draw(self, canvas, state):
+    def paint(self, canvas, state):
         u = _unit(canvas)
         if state.rep_number is not None:
             text = f"REP {state.rep_number}/{state.reps_total}"
@@ -327,13 +340,13 @@ class RepCounterAnnotator(Annotator):
                   (120, 220, 255), scale=self.scale * 0.8)
 
 
+@dataclass(kw_only=True)
 class FindingsAnnotator(Annotator):
     """Top-right: the findings present in the current rep; highlighted at their evidence frame."""
 
-    def __init__(self, *, scale: float = 0.5):
-        self.scale = scale
+    scale: float = 0.5
 
-    def draw(self, canvas, state):
+    def paint(self, canvas, state):
         u = _unit(canvas)
         y = int(8 * u)
         w = canvas.shape[1]
