@@ -12,6 +12,7 @@ from squatcheck.synth.faults import (
     LABEL_CRITERIA,
     clear_of_label,
     label_findings,
+    label_level,
     parse_fault,
 )
 from squatcheck.synth.kinematics import forward_kinematics
@@ -221,7 +222,7 @@ def test_benchmark_plan_keeps_every_fault_clear_of_its_label():
             for fault, value in faults.items():
                 if fault not in GUARD_BANDS:
                     continue
-                level = LABEL_CRITERIA[fault][1] * (-1 if fault == "quad_dominant" else 1)
+                level = label_level(fault)
                 gap = (value - level) if above else (level - value)
                 assert gap >= GUARD_BANDS[fault] - 1e-9, (name, fault, value)
                 checked += 1

@@ -77,15 +77,19 @@ GUARD_BANDS: dict[str, float] = {
     "trunk_lean": 5.0, "lateral_trunk_lean": 3.0, "knee_valgus": 4.0, "pelvic_drop": 2.0}
 
 
+def label_level(name: str) -> float:
+    """The label level of fault ``name`` in the fault's own units and sign."""
+    level = LABEL_CRITERIA[name][1]
+    # the quad-dominant fault is tibia minus trunk, its label trunk minus tibia
+    return -level if name == "quad_dominant" else level
+
+
 def clear_of_label(name: str, magnitude: float, above: bool) -> float:
     """``magnitude`` of fault ``name`` moved out of its label's guard band, on the side
     ``above`` says; faults without a label of their own are returned as they are."""
     if name not in GUARD_BANDS:
         return round(magnitude, 3)
-    level = LABEL_CRITERIA[name][1]
-    if name == "quad_dominant":  # the fault is tibia minus trunk, the label trunk minus tibia
-        level = -level
-    band = GUARD_BANDS[name]
+    level, band = label_level(name), GUARD_BANDS[name]
     lo, hi = (level + band, FAULTS[name].range[1]) if above else (
         FAULTS[name].range[0], level - band)
     return round(min(max(magnitude, lo), hi), 3)
