@@ -87,14 +87,28 @@ def test_heel_marker_filled_only_while_lifted(timeline):
     assert (np.abs(down.astype(int) - red).max(axis=2) < 30).sum() == 0
 
 
+def test_red_only_where_the_report_flags_the_rep(timeline):
+    """A frame's value past the threshold is drawn red only when the rep's finding is
+    present: the report and the video never disagree."""
+    red = np.asarray(hex_to_bgr(WARN_HEX))
+    lifted = timeline.state(frame_of(2.6))
+    assert lifted.flagged("heel_lift")
+    unflagged = dataclasses.replace(lifted, findings=[f for f in lifted.findings
+                                                      if f.name != "heel_lift"])
+    for state, reds in ((lifted, True), (unflagged, False)):
+        img = HeelAnnotator().annotate(blank(), state)
+        assert ((np.abs(img.astype(int) - red).max(axis=2) < 30).sum() > 30) == reds
+
+
 def test_view_gates_the_annotators(analysis, timeline):
     side = timeline.state(frame_of(REPS[0][1]))
     for annotator in (PelvisAnnotator(), FppaAnnotator()):
         assert annotator.annotate(blank(), side).max() == 0  # front-only drawings
     xy = analysis.track.xy_px[side.frame_index]
     band_y = (xy[LEFT_HIP, 1] - 40.0) / H  # the waist line, well above the hip landmarks
+    drop = dataclasses.replace(side.rep_findings_all[0], name="pelvic_drop", present=True)
     front = dataclasses.replace(side, view="front", values={"pelvic_obliquity_deg": 9.0},
-                                thresholds={"pelvic_obliquity_deg": 6.0},
+                                thresholds={"pelvic_obliquity_deg": 6.0}, findings=[drop],
                                 band=np.array([xy[LEFT_HIP, 0] / W, band_y, 9.0]))
     img = PelvisAnnotator().annotate(blank(), front)
     hip_rows = img[int(xy[LEFT_HIP, 1]) - 3:int(xy[LEFT_HIP, 1]) + 4]

@@ -96,11 +96,14 @@ def label(canvas, text: str, org, color, *, scale: float = 0.5, fill=(20, 20, 20
     return tw + 2 * pad, tht + base + 2 * pad
 
 
-def _judge(value, threshold, *, absolute: bool = False):
-    """Colour for a series value against its threshold: neutral if either is missing."""
+def _judge(value, threshold, flagged: bool, *, absolute: bool = False):
+    """Colour for a series value against its threshold: neutral if either is missing.
+    Red only while the rep's finding is ``flagged`` too, so the video never shows a fault
+    the report does not (a frame's value is not the rep's, which has its own baseline and
+    evidence rules)."""
     if value is None or threshold is None:
         return NEUTRAL
-    return WARN if (abs(value) if absolute else value) > threshold else OK
+    return WARN if flagged and (abs(value) if absolute else value) > threshold else OK
 
 
 class Annotator:
@@ -189,7 +192,8 @@ class KneeToeAnnotator(Annotator):
         for leg, (knee, toe) in _leg_points(canvas, state, ("knee", "toe"),
                                             self.min_visibility):
             offset = state.value("knee_toe_offset_foot_lengths", leg)
-            color = _judge(offset, state.threshold("knee_toe_offset_foot_lengths", leg))
+            color = _judge(offset, state.threshold("knee_toe_offset_foot_lengths", leg),
+                           state.flagged("knee_past_toes"))
             if leg in state.shoe_tips:  # the tip the offset is measured to
                 toe = _px(canvas, state.shoe_tips[leg])
             top = (toe[0], min(knee[1], toe[1]) - int(20 * u))
@@ -214,7 +218,7 @@ class HeelAnnotator(Annotator):
         for leg, (heel,) in _leg_points(canvas, state, ("heel",), self.min_visibility):
             rise = state.value("heel_rise_foot_lengths", leg)
             thr = state.threshold("heel_rise_foot_lengths", leg)
-            color = _judge(rise, thr)
+            color = _judge(rise, thr, state.flagged("heel_lift"))
             if leg in state.heel_soles:  # where the rise is measured
                 heel = _px(canvas, state.heel_soles[leg])
             r = max(int(self.radius * u), 3)
@@ -242,7 +246,8 @@ class TrunkAnnotator(Annotator):
         if hip is None or sh is None:
             return
         value = state.value("trunk_inclination_deg")
-        color = _judge(value, state.threshold("trunk_inclination_deg"))
+        color = _judge(value, state.threshold("trunk_inclination_deg"),
+                       state.flagged("trunk_lean"))
         length = int(np.hypot(sh[0] - hip[0], sh[1] - hip[1]))
         _dashed(canvas, hip, (hip[0], hip[1] - length), NEUTRAL, 1)
         cv2.line(canvas, hip, sh, color, max(int(round(self.thickness * u)), 1), cv2.LINE_AA)
@@ -274,7 +279,8 @@ class PelvisAnnotator(Annotator):
         half = self._half_length_px(canvas, state)
         tilt = np.radians(state.band[2])  # + = the line's image-right end lower
         d = half * np.array([np.cos(tilt), np.sin(tilt)])
-        color = _judge(value, state.threshold(key), absolute=True)
+        finding = "pelvic_drop" if state.view == "front" else "pelvic_tilt"
+        color = _judge(value, state.threshold(key), state.flagged(finding), absolute=True)
         _dashed(canvas, centre - [half, 0.0], centre + [half, 0.0], NEUTRAL, 1)
         a, b = (tuple(int(round(v)) for v in p) for p in (centre - d, centre + d))
         cv2.line(canvas, a, b, color, max(int(round(self.thickness * u)), 1), cv2.LINE_AA)
@@ -306,7 +312,7 @@ class FppaAnnotator(Annotator):
         for leg, (hip, knee, ankle) in _leg_points(canvas, state, ("hip", "knee", "ankle"),
                                                    self.min_visibility):
             value = state.value("fppa_deg", leg)
-            color = _judge(value, state.threshold("fppa_deg", leg))
+            color = _judge(value, state.threshold("fppa_deg", leg), state.flagged("knee_valgus"))
             th = max(int(round(self.thickness * u)), 1)
             _dashed(canvas, hip, ankle, NEUTRAL, 1)
             cv2.line(canvas, hip, knee, color, th, cv2.LINE_AA)

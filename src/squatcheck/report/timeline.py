@@ -69,6 +69,10 @@ class FrameState:
                 return float(v)
         return None
 
+    def flagged(self, finding: str) -> bool:
+        """Whether the current rep has ``finding`` present."""
+        return any(f.name == finding for f in self.findings)
+
     def threshold(self, quantity_unit: str, leg: str = "") -> float | None:
         """Threshold of a series from ``Series.thresholds`` or, failing that, the finding's."""
         for key in ((f"{quantity_unit}_{leg}",) if leg else ()) + (quantity_unit,):
