@@ -11,6 +11,7 @@ import pytest
 from squatcheck.pose.landmarks import LEFT_FOOT_INDEX, LEFT_HEEL, LEFT_HIP, LEFT_KNEE
 from squatcheck.report.display import OK_HEX, WARN_HEX, hex_to_bgr, rep_range_text
 from squatcheck.report.overlay import (
+    AngleAnnotator,
     FindingsAnnotator,
     FppaAnnotator,
     HeelAnnotator,
@@ -85,6 +86,25 @@ def test_heel_marker_filled_only_while_lifted(timeline):
     red = np.asarray(hex_to_bgr(WARN_HEX))
     assert (np.abs(lifted.astype(int) - red).max(axis=2) < 30).sum() > 30
     assert (np.abs(down.astype(int) - red).max(axis=2) < 30).sum() == 0
+
+
+def test_side_view_labels_the_angles_of_the_nearer_leg_only(timeline):
+    """A double-leg squat from the side: both legs' joints overlap, so only the better-seen
+    leg's angles are written (two sets would overprint)."""
+    from squatcheck.pose.landmarks import LEG
+
+    state = timeline.state(frame_of(REPS[0][1]))
+    vis = state.visibility.copy()
+    vis[[LEG["right"][j] for j in ("hip", "knee", "ankle")]] = 0.5  # the far leg
+    values = dict(state.values)
+    values.update({k.replace("_left", "_right"): v + 10.0 for k, v in state.values.items()
+                   if k.endswith("_left")})
+    both = dataclasses.replace(state, legs=("left", "right"), visibility=vis, values=values)
+    near = dataclasses.replace(both, legs=("left",))
+    far = dataclasses.replace(both, legs=("right",))
+    drawn = AngleAnnotator().annotate(blank(), both)
+    assert np.array_equal(drawn, AngleAnnotator().annotate(blank(), near))
+    assert not np.array_equal(drawn, AngleAnnotator().annotate(blank(), far))
 
 
 def test_red_only_where_the_report_flags_the_rep(timeline):

@@ -45,6 +45,12 @@ def _px(canvas, xy_norm) -> tuple[int, int]:
     return (int(round(xy_norm[0] * w)), int(round(xy_norm[1] * h)))
 
 
+def _nanmean_visibility(state: FrameState, leg: str) -> float:
+    """Mean visibility of a leg's hip, knee and ankle (0 when unknown)."""
+    vis = [state.visibility[LEG[leg][j]] for j in ("hip", "knee", "ankle")]
+    return float(np.nan_to_num(np.nanmean(vis))) if np.isfinite(vis).any() else 0.0
+
+
 def _mid(a, b):
     if a is None or b is None:
         return None
@@ -164,7 +170,12 @@ class AngleAnnotator(Annotator):
 
     def paint(self, canvas, state):
         u = _unit(canvas)
-        for leg in state.legs:
+        legs = state.legs
+        if state.view == "side" and len(legs) > 1:
+            # from the side both legs' joints sit on top of each other: label the nearer
+            # (better seen) leg only, or the two sets of labels overprint
+            legs = (max(legs, key=lambda leg: _nanmean_visibility(state, leg)),)
+        for leg in legs:
             items = (("knee", "knee_flexion_deg", "knee"), ("hip", "hip_flexion_deg", "hip"),
                      ("knee", "tibia_inclination_deg", "tibia"))
             for n, (joint, key, name) in enumerate(items):
