@@ -104,7 +104,8 @@ def _video(result, rendered, video_name: str | None) -> str:
             f'src="{e(video_name)}"></video>'
             f'<div class="jump screen-only">{"Jump to: " + jumps if jumps else ""}</div>'
             f'<p class="sub screen-only">{e(slow)} Skeleton: stance leg highlighted. Lines turn '
-            f'red while a value is past its threshold.</p>'
+            f'red while a value is past its threshold in a rep where that finding is '
+            f'present.</p>'
             f'<p class="print-only muted">Annotated video: {e(video_name)} (beside this '
             f"report).</p></section>")
 
