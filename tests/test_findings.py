@@ -220,3 +220,23 @@ def test_quad_dominant_just_under_the_cut_off_needs_most_of_the_pattern():
     one_sign, _ = findings_of(*side_rep(tibia=38.0, knee=85.0, trunk=34.0))
     assert one_sign["knee_past_toes"].present and not one_sign["heel_lift"].present
     assert one_sign["quad_dominant"].present is False
+
+
+def test_reasons_quote_the_thresholds_as_set_in_the_profile():
+    """A cut-off of 0.065 or 13.5 is quoted as such, never rounded to 0.07 or 14."""
+    odd = load_profile(overrides={"heel_lift": {"threshold_foot_lengths": 0.055},
+                                  "knee_valgus": {"threshold_deg": 12.5},
+                                  "trunk_lean": {"forward_threshold_deg": 42.5}})
+    side, _ = findings_of(*side_rep(heel_px=9.0), profile=odd)
+    assert "flagged from 0.055 foot lengths" in side["heel_lift"].reason
+    assert "flagged from 42.5 deg" in side["trunk_lean"].reason
+    front, _ = findings_of(*front_rep(fppa=20.0), profile=odd)
+    assert "flagged from 12.5 deg" in front["knee_valgus"].reason
+
+
+def test_report_tables_show_thresholds_unrounded():
+    from squatcheck.report.display import fmt_threshold
+
+    assert fmt_threshold(13.5, "deg") == fmt_threshold(13.50, "deg") != fmt_threshold(14, "deg")
+    assert "13.5" in fmt_threshold(13.5, "deg") and "0.065" in fmt_threshold(0.065, "foot_lengths")
+    assert fmt_threshold(None, "deg") == "—"

@@ -120,7 +120,7 @@ def _knee_past_toes(mk: _Maker, profile) -> Finding:
         trunk = mk.get("trunk_inclination_deg")
         trunk_txt = f", with the trunk {trunk:.0f} deg from vertical" if trunk is not None else ""
         reason = (f"At the bottom the knee joint centre is {abs(value):.2f} foot lengths "
-                  f"{where} the toe tip{trunk_txt} (flagged from {thr:+.2f}, where the front "
+                  f"{where} the toe tip{trunk_txt} (flagged from {thr:+g}, where the front "
                   f"of the knee passes the toes; +- {sec['uncertainty_foot_lengths']:.2f}).")
         if sev != "none":
             reason += " Knees past the toes are not wrong on their own: read it with the trunk."
@@ -137,9 +137,9 @@ def _heel_lift(mk: _Maker, profile) -> Finding:
     def describe(rise: float, sev: str, thr: float) -> str:
         if sev == "none":
             return (f"The stance heel stays down: at most {max(rise, 0):.2f} foot lengths of "
-                    f"rise {held} (flagged from {thr:.2f} foot lengths).")
+                    f"rise {held} (flagged from {thr:g} foot lengths).")
         return (f"The stance heel lifts {rise:.2f} foot lengths, {held} (flagged from "
-                f"{thr:.2f} foot lengths). A lifted heel makes a single-leg squat trial "
+                f"{thr:g} foot lengths). A lifted heel makes a single-leg squat trial "
                 "invalid and often compensates for limited ankle dorsiflexion.")
 
     return _on_ladder(mk, "heel_lift", "heel_rise_foot_lengths", "foot lengths", sec,
@@ -162,7 +162,7 @@ def _knee_valgus(mk: _Maker, profile, seg: RepSegment) -> Finding:
                 else "At the deepest point where the thigh still showed its length (deeper it "
                 "pointed at the camera)")
         return (f"{when} {knee} is {abs(value):.0f} deg {side} the hip-ankle line "
-                f"(FPPA {value:+.0f} deg; flagged from {thr:.1f} deg; healthy SLS 8.4 +- 5.1 "
+                f"(FPPA {value:+.0f} deg; flagged from {thr:g} deg; healthy SLS 8.4 +- 5.1 "
                 f"deg). 2D FPPA changes smaller than {sec['uncertainty_deg']:.0f} deg are "
                 "within measurement noise (Munro 2012).")
 
@@ -194,7 +194,7 @@ def _trunk_lean(mk: _Maker, profile, ctx: ClipContext, seg: RepSegment) -> Findi
                                      "uncertainty_deg")
         what = f"the trunk is inclined {value:.0f} deg forward from vertical"
     sev = grade(value, thr, (thr + severe) / 2, severe)
-    reason = f"At the bottom {what} (flagged from {thr:.0f} deg; +- {unc:.0f} deg)."
+    reason = f"At the bottom {what} (flagged from {thr:g} deg; +- {unc:.0f} deg)."
     return mk.make("trunk_lean", key, present=sev != "none", severity=sev, value=value,
                    unit="deg", threshold=thr, source=sec["source"], reason=reason,
                    uncertainty=unc)
@@ -223,7 +223,7 @@ def _quad_dominant(mk: _Maker, profile, found: dict[str, Finding]) -> Finding:
     sev = "none" if not present else SEVERITY_ORDER[min(1 + len(signs), 3)]
     trunk, tibia = mk.get("trunk_inclination_deg"), mk.get("tibia_inclination_deg")
     reason = (f"The tibia is inclined {tibia:.0f} deg and the trunk {trunk:.0f} deg: "
-              f"tibia minus trunk {diff:+.0f} deg (knee-extensor biased from {thr:+.0f} deg, "
+              f"tibia minus trunk {diff:+.0f} deg (knee-extensor biased from {thr:+g} deg, "
               "Barrack 2021; measured on the double-leg squat, an extrapolation on the "
               f"single-leg squat; +- {sec['uncertainty_deg']:.0f} deg).")
     if present and diff < thr:

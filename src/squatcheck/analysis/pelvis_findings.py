@@ -63,7 +63,7 @@ def _drop(sig, ctx, seg, rp: RepPelvis, profile) -> Finding:
     else:
         what = f"the free-leg side of the pelvis stays {abs(value):.1f} deg higher (hike)"
     reason = (f"Against standing, {what} (waistband line, +- {unc:.1f} deg; flagged from "
-              f"{thr:.0f} deg).")
+              f"{thr:g} deg).")
     return _finding("pelvic_drop", sig, rp, sec, present=sev != "none", severity=sev,
                     unit="deg", reason=reason, value=value, uncertainty=unc)
 
@@ -89,7 +89,7 @@ def _tilt(sig, ctx, rp: RepPelvis, profile) -> Finding:
     way = "anteriorly (front down)" if value >= 0 else "posteriorly (front up)"
     reason = (f"Proxy only, low confidence: at the bottom the waistband line tilts "
               f"{abs(value):.0f} deg {way} compared with standing (+- {unc:.0f} deg; flagged "
-              f"from {thr:.0f} deg either way). A waistband follows the pelvis but rests on "
+              f"from {thr:g} deg either way). A waistband follows the pelvis but rests on "
               "soft tissue: this is not a measured pelvic tilt angle.")
     return _finding("pelvic_tilt", sig, rp, sec, present=present,
                     severity="mild" if present else "none", unit=unit, reason=reason,

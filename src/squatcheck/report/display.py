@@ -104,6 +104,15 @@ def is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def fmt_threshold(value, unit: str = "") -> str:
+    """A profile threshold as it is set (13.5 deg stays 13.5, 0.065 stays 0.065): it is a
+    chosen number, not a measurement to round."""
+    if not is_number(value):
+        return "—"
+    decimals = f"{value:.3f}".rstrip("0").partition(".")[2]
+    return fmt_value(value, unit, digits=len(decimals))
+
+
 def fmt_value(value, unit: str = "", *, uncertainty=None, digits: int | None = None) -> str:
     """A number with its unit and optional ± uncertainty, rounded for reading.
 

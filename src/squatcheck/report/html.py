@@ -16,6 +16,7 @@ from .. import __version__
 from .display import (
     RATING_LABELS,
     finding_label,
+    fmt_threshold,
     fmt_value,
     is_number,
     key_label,
@@ -115,7 +116,7 @@ def _finding_rows(rep) -> str:
     for name, f in rep.findings.items():
         sev = severity_of(f)
         value = fmt_value(f.value, f.unit, uncertainty=f.uncertainty)
-        thr = fmt_value(f.threshold, f.unit)
+        thr = fmt_threshold(f.threshold, f.unit)
         when = f"{f.t_s:.2f} s" if is_number(f.t_s) else "—"
         rows.append(
             f'<tr data-finding="{e(name)}" title="{e(MEANING.get(name, ""))}">'

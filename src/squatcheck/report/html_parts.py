@@ -11,6 +11,7 @@ from statistics import median
 
 from .display import (
     finding_label,
+    fmt_threshold,
     fmt_value,
     is_number,
     key_label,
@@ -211,7 +212,7 @@ def uncertainty_section(result) -> str:
     rows = "".join(
         f"<tr><td>{e(finding_label(n))}</td>"
         f'<td class="num">{e(fmt_value(median(d["unc"]), d["unit"]) if d["unc"] else "—")}</td>'
-        f'<td class="num">{e(fmt_value(d["thr"], d["unit"]))}</td>'
+        f'<td class="num">{e(fmt_threshold(d["thr"], d["unit"]))}</td>'
         f'<td class="reason">{e(d["source"] or "")}</td></tr>' for n, d in per.items())
     table = ("<table><tr><th>Finding</th><th>± uncertainty</th><th>Threshold</th>"
              f"<th>Source</th></tr>{rows}</table>" if rows else "")
