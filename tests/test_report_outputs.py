@@ -98,7 +98,7 @@ def test_csv_one_row_per_rep_with_units_and_findings(written):
         rows = list(csv.DictReader(fh))
     assert len(rows) == len(analysis.result.reps)
     cols = rows[0].keys()
-    for col in ("rep", "stance", "bottom_s", "knee_toe_offset_foot_lengths",
+    for col in ("rep", "stance", "measured_leg", "bottom_s", "knee_toe_offset_foot_lengths",
                 "knee_past_toes_present", "knee_past_toes_value_foot_lengths",
                 "heel_lift_severity", "pelvic_drop_value_deg", "rating_overall"):
         assert col in cols
@@ -195,6 +195,8 @@ def test_real_sample_through_the_engine(tmp_path):
     track = extract_pose(SAMPLE, workers=1)
     analysis = Analysis(track, analyze_track(track), SAMPLE)
     assert analysis.result.reps, "the engine found no rep in the sample clip"
+    assert {r.measured_leg for r in analysis.result.reps} == {r.stance for r in
+                                                             analysis.result.reps}
     paths = write_outputs(analysis, tmp_path)
     validate(json.loads(paths["json"].read_text()))
     with paths["csv"].open(newline="") as fh:

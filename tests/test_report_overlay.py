@@ -88,23 +88,23 @@ def test_heel_marker_filled_only_while_lifted(timeline):
     assert (np.abs(down.astype(int) - red).max(axis=2) < 30).sum() == 0
 
 
-def test_side_view_labels_the_angles_of_the_nearer_leg_only(timeline):
-    """A double-leg squat from the side: both legs' joints overlap, so only the better-seen
-    leg's angles are written (two sets would overprint)."""
-    from squatcheck.pose.landmarks import LEG
-
+def test_side_view_draws_the_measured_leg_only(timeline):
+    """A double-leg squat from the side: both legs' joints overlap, so angles, knee-toe
+    line and heel marker are drawn for the rep's measured (nearer) leg only (two sets
+    overprint)."""
     state = timeline.state(frame_of(REPS[0][1]))
-    vis = state.visibility.copy()
-    vis[[LEG["right"][j] for j in ("hip", "knee", "ankle")]] = 0.5  # the far leg
     values = dict(state.values)
     values.update({k.replace("_left", "_right"): v + 10.0 for k, v in state.values.items()
                    if k.endswith("_left")})
-    both = dataclasses.replace(state, legs=("left", "right"), visibility=vis, values=values)
+    both = dataclasses.replace(state, legs=("left", "right"), measured_leg="left",
+                               values=values)
     near = dataclasses.replace(both, legs=("left",))
     far = dataclasses.replace(both, legs=("right",))
-    drawn = AngleAnnotator().annotate(blank(), both)
-    assert np.array_equal(drawn, AngleAnnotator().annotate(blank(), near))
-    assert not np.array_equal(drawn, AngleAnnotator().annotate(blank(), far))
+    for annotator in (AngleAnnotator(), KneeToeAnnotator(), HeelAnnotator()):
+        drawn = annotator.annotate(blank(), both)
+        assert np.array_equal(drawn, annotator.annotate(blank(), near)), annotator
+    assert not np.array_equal(AngleAnnotator().annotate(blank(), both),
+                              AngleAnnotator().annotate(blank(), far))
 
 
 def test_red_only_where_the_report_flags_the_rep(timeline):

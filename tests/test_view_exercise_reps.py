@@ -40,6 +40,9 @@ def test_reps_stance_and_exercise(yaw, stances, exercise):
     assert np.allclose([r.bottom_s for r in res.reps], bottoms, atol=BOTTOM_TOL_S)
     for r in res.reps:
         assert r.start_s < r.bottom_s < r.end_s
+        # measured on the stance leg; on both feet on one of them
+        assert r.measured_leg == r.stance if r.stance != "both" else r.measured_leg in (
+            "left", "right")
 
 
 def test_free_leg_held_forward_is_found_by_its_motion():

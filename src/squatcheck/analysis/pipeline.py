@@ -99,7 +99,7 @@ def measure_one(sig: Signals, ctx: ClipContext, seg: RepSegment, series, profile
                bottom_s=float(t[seg.bottom]), end_s=float(t[seg.end]),
                start_frame=int(fi[seg.start]), bottom_frame=int(fi[seg.bottom]),
                end_frame=int(fi[seg.end]), measurements=values, findings=findings,
-               rating=rating)
+               rating=rating, measured_leg=ev.leg)
 
 
 def clip_notes(sig: Signals, stage: ClipStage) -> list[str]:

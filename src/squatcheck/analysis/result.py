@@ -65,6 +65,9 @@ class Rep:
     measurements: dict[str, float | None]
     findings: dict[str, Finding]
     rating: dict[str, str]
+    # the leg the measurements are read on: the stance leg, or on both feet the better
+    # seen (side view: the nearer) leg
+    measured_leg: str = ""
 
 
 @dataclass

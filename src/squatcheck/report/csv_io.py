@@ -1,8 +1,9 @@
 """``reps.csv``: one row per rep, units in the column names, findings as columns.
 
-Columns, in order: rep number and timing (``rep``, ``stance``, ``start_s``,
-``bottom_s``, ``end_s``, ``*_frame``); every measurement key of any rep (the
-key already carries its unit, e.g. ``knee_toe_offset_foot_lengths``); per
+Columns, in order: rep number, legs and timing (``rep``, ``stance``,
+``measured_leg``, ``start_s``, ``bottom_s``, ``end_s``, ``*_frame``); every
+measurement key of any rep (the key already carries its unit, e.g.
+``knee_toe_offset_foot_lengths``); per
 finding ``{name}_present`` (``true`` / ``false`` / empty = not assessable),
 ``{name}_severity`` and ``{name}_value_{unit}``; per rating item
 ``rating_{item}``. Empty cells mean "not measured". Plain UTF-8, comma
@@ -17,8 +18,8 @@ from pathlib import Path
 
 from .display import is_number
 
-BASE_COLUMNS = ("rep", "stance", "start_s", "bottom_s", "end_s", "start_frame", "bottom_frame",
-                "end_frame")
+BASE_COLUMNS = ("rep", "stance", "measured_leg", "start_s", "bottom_s", "end_s", "start_frame",
+                "bottom_frame", "end_frame")
 
 
 def _cell(value):
@@ -58,7 +59,8 @@ def rep_table(result) -> tuple[list[str], list[dict]]:
                *(f"rating_{k}" for k in rating_keys)]
     rows = []
     for number, rep in enumerate(reps, 1):
-        row = {"rep": number, "stance": rep.stance, "start_s": rep.start_s,
+        row = {"rep": number, "stance": rep.stance, "measured_leg": rep.measured_leg,
+               "start_s": rep.start_s,
                "bottom_s": rep.bottom_s, "end_s": rep.end_s, "start_frame": rep.start_frame,
                "bottom_frame": rep.bottom_frame, "end_frame": rep.end_frame}
         row.update({k: rep.measurements.get(k) for k in measurement_keys})

@@ -45,22 +45,25 @@ def _px(canvas, xy_norm) -> tuple[int, int]:
     return (int(round(xy_norm[0] * w)), int(round(xy_norm[1] * h)))
 
 
-def _nanmean_visibility(state: FrameState, leg: str) -> float:
-    """Mean visibility of a leg's hip, knee and ankle (0 when unknown)."""
-    vis = [state.visibility[LEG[leg][j]] for j in ("hip", "knee", "ankle")]
-    return float(np.nan_to_num(np.nanmean(vis))) if np.isfinite(vis).any() else 0.0
-
-
 def _mid(a, b):
     if a is None or b is None:
         return None
     return ((a[0] + b[0]) // 2, (a[1] + b[1]) // 2)
 
 
+def _measured_legs(state: FrameState) -> tuple[str, ...]:
+    """The legs a measure is drawn for: from the side both legs of a double-leg squat sit
+    on top of each other, so only the rep's measured (nearer) leg, or two sets of lines
+    and labels overprint; otherwise the highlighted legs."""
+    if state.view == "side" and len(state.legs) > 1 and state.measured_leg in state.legs:
+        return (state.measured_leg,)
+    return state.legs
+
+
 def _leg_points(canvas, state: FrameState, joints: tuple[str, ...], min_visibility: float):
-    """(leg, [points]) for each highlighted leg whose ``joints`` ("hip", "knee", ...) are all
-    seen, in canvas pixels."""
-    for leg in state.legs:
+    """(leg, [points]) for each leg a measure is drawn for (:func:`_measured_legs`) whose
+    ``joints`` ("hip", "knee", ...) are all seen, in canvas pixels."""
+    for leg in _measured_legs(state):
         if leg not in LEG:
             continue
         pts = [_point(canvas, state, LEG[leg][j], min_visibility) for j in joints]
@@ -170,12 +173,7 @@ class AngleAnnotator(Annotator):
 
     def paint(self, canvas, state):
         u = _unit(canvas)
-        legs = state.legs
-        if state.view == "side" and len(legs) > 1:
-            # from the side both legs' joints sit on top of each other: label the nearer
-            # (better seen) leg only, or the two sets of labels overprint
-            legs = (max(legs, key=lambda leg: _nanmean_visibility(state, leg)),)
-        for leg in legs:
+        for leg in _measured_legs(state):
             items = (("knee", "knee_flexion_deg", "knee"), ("hip", "hip_flexion_deg", "hip"),
                      ("knee", "tibia_inclination_deg", "tibia"))
             for n, (joint, key, name) in enumerate(items):

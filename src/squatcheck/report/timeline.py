@@ -43,6 +43,7 @@ class FrameState:
     view: str
     facing: str
     legs: tuple[str, ...]
+    measured_leg: str = ""             # the (nearest) rep's measured leg (Rep.measured_leg)
     rep_number: int | None = None      # 1-based number of the rep this frame is in
     reps_done: int = 0
     reps_total: int = 0
@@ -157,7 +158,8 @@ class OverlayTimeline:
         state = FrameState(
             frame_index=int(frame_index), t_s=t, xy_norm=np.asarray(xy, float),
             visibility=np.asarray(vis, float), view=self.result.view, facing=self.result.facing,
-            legs=legs, rep_number=number, stance=stance,
+            legs=legs, measured_leg=near.measured_leg if near else "",
+            rep_number=number, stance=stance,
             reps_done=sum(1 for r in self.reps if r.end_frame < frame_index),
             reps_total=len(self.reps), values=values, thresholds=self._thresholds,
             band=None if row is None else waist_line_at(self.track, row),
