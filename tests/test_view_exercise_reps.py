@@ -52,6 +52,26 @@ def test_free_leg_held_forward_is_found_by_its_motion():
     assert [r.stance for r in res.reps] == ["right", "right"]
 
 
+def test_front_view_free_foot_pointed_at_the_camera_is_read_by_its_ankle():
+    """A pistol from the front: the free foot points at the camera and its toe landmark
+    stays where it was (tux_hyva6); the ankle goes down with the hips, so it is free."""
+    from squatcheck.pose.landmarks import LEG
+
+    track, _ = squat_track(yaw_deg=0, stances=("right", "right"), free_behind=False,
+                           free_hip=60, free_knee=0)
+    free, planted = LEG["left"], LEG["right"]
+    hip_y = track.xy[:, free["hip"], 1]
+    # seen from above, a foot coming towards the camera goes down in the image: it ends
+    # below the planted foot, and the world landmarks do not see it raised
+    for k in ("ankle", "heel", "toe"):
+        track.xy[:, free[k], 1] = track.xy[:, planted[k], 1] + 0.6 * (hip_y - hip_y[0])
+        track.world[:, free[k], 1] = track.world[:, planted[k], 1]
+    track.xy[:, free["toe"]] = track.xy[0, free["toe"]]
+    res = analyze_track(track)
+    assert [r.stance for r in res.reps] == ["right", "right"]
+    assert res.exercise == "single_leg_squat"
+
+
 def test_shallow_dips_are_not_reps_and_deep_ones_are():
     shallow, _ = squat_track(stances=("both", "both"), depth_deg=25)
     deep, _ = squat_track(stances=("both", "both"), depth_deg=60)

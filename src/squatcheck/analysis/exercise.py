@@ -1,9 +1,10 @@
 """Exercise and stance leg, per rep and per clip; rejecting what is not a squat.
 
-Stance: a foot on the ground does not move (its toe stays put even when the heel
-lifts); a free foot hangs from the pelvis and moves as the hips go down, or is
-swung away, or is held clearly off the floor. So per rep a visible foot is free
-when its toe and heel both moved, from the start to the bottom, more than
+Stance: a foot on the ground does not move (from the side its toe stays put even
+when the heel lifts; from the front, its ankle); a free foot hangs from the pelvis
+and moves as the hips go down, or is swung away, or is held clearly off the floor.
+So per rep a visible foot is free when its anchor points (``anchor_points``) all
+moved, from the start to the bottom, more than
 ``foot_still_leg_lengths`` the way the hips went or more than
 ``foot_swung_leg_lengths`` in any direction; or, failing that, when it is raised
 above the other foot by OpenCap's 5 cm (world landmarks) *and* visibly in the
@@ -89,15 +90,30 @@ def _shift(pts: np.ndarray, t_s: np.ndarray, c: Candidate, start: int) -> np.nda
 class FootState:
     """How one foot behaved during a rep (distances in leg lengths, heights in metres)."""
 
-    moved: float  # the less-moving of toe and heel, to the bottom along the hips' path,
-    # from whichever of the rep's start and end it moved less from
+    moved: float  # the less-moving of its anchor points (anchor_points), to the bottom
+    # along the hips' path, from whichever of the rep's start and end it moved less from
     moved_any: float  # the same in any direction
     elevation: float  # image: how much higher its lowest point sits than the other foot's
     world_elevation_m: float  # the same from the world landmarks
     visibility: float  # median visibility of ankle, heel and toe
 
 
-def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate) -> dict[str, FootState]:
+def anchor_points(view: str) -> tuple[str, ...]:
+    """The foot landmarks whose move tells a free foot from a planted one.
+
+    From the side the foot is seen in profile: the toe is sharp and stays put on a
+    planted foot (the shank pivots over it; the ankle landmark slides with the shin,
+    0.13 leg lengths on a mannequin squatting far past its toes, and a heel lift
+    raises the heel), so a foot is planted when its toe *or* heel stayed. From the
+    front the toe and heel fold onto the ankle: the heel hides behind the foot and a
+    free foot pointed at the camera keeps its toe landmark in place (tux_hyva6, a
+    pistol: toe 7 px, ankle 28 px, heel 40 px), so the ankle alone is read there.
+    """
+    return ("ankle",) if view == "front" else ("toe", "heel")
+
+
+def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate,
+                view: str) -> dict[str, FootState]:
     """Per leg: did the foot move, is it raised, can it be seen (during rep ``c``)."""
     xy, world, t_s = sig.xy_px, sig.world, sig.t_s
     rows = slice(c.start, c.end + 1)
@@ -122,7 +138,7 @@ def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate) -> dict[str, Foo
             hip = _shift((xy[:, L.LEFT_HIP] + xy[:, L.RIGHT_HIP]) / 2, t_s, c, start)
             norm = np.linalg.norm(hip)
             hip_dir = hip / norm if norm > 0 else np.array([0.0, 1.0])
-            vecs = [_shift(xy[:, ids[k]], t_s, c, start) for k in ("toe", "heel")]
+            vecs = [_shift(xy[:, ids[k]], t_s, c, start) for k in anchor_points(view)]
             vecs = [v for v in vecs if np.isfinite(v).all()]
             if vecs:
                 moved = np.fmin(moved, min(float(v @ hip_dir) for v in vecs)
@@ -213,7 +229,7 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
     """Stance leg and squat-or-not for one candidate rep (rules in the module docstring)."""
     t_s = sig.t_s
     f: dict[str, float] = {"depth_leg_lengths": c.depth_leg_lengths}
-    feet = foot_states(sig, feat, c)
+    feet = foot_states(sig, feat, c, view)
     for leg, foot in feet.items():
         f[f"foot_moved_{leg}"] = foot.moved
         f[f"foot_moved_any_{leg}"] = foot.moved_any
