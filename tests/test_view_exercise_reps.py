@@ -138,6 +138,21 @@ def test_movements_that_are_not_squats_give_no_reps(build):
     assert res.exercise == "not_squat"
 
 
+def test_a_side_split_squat_with_its_legs_mixed_up_is_still_not_a_squat():
+    """In a dim or compressed clip the model gave the front thigh and the back shank one
+    label (nowva_lunge): the legs' flexion asymmetry blurs, but one foot still stands a
+    stride in front of the other."""
+    from squatcheck.pose.landmarks import LEG
+
+    track = _split_squat(90)
+    knees = [LEG["left"]["knee"], LEG["right"]["knee"]]
+    for arr in (track.xy, track.world):  # both knees put between the two: legs alike
+        arr[:, knees] = arr[:, knees].mean(axis=1, keepdims=True)
+    res = analyze_track(track)
+    assert res.reps == [] and res.exercise == "not_squat"
+    assert "in front of the other (a lunge or split squat)" in res.notes[-1]
+
+
 def test_partial_reps_at_the_clip_edges_are_not_counted():
     track, bottoms = squat_track(stances=("both",) * 3)
     t = track.t_s

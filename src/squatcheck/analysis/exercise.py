@@ -21,6 +21,7 @@ Not a squat (zero squat reps), each rule from what a squat is:
 - the stance knee(s) barely bend: bending over, a (single-leg) deadlift,
   jumping jacks, a calf raise;
 - the hips flex far more than the knees: a hip hinge (bending over, deadlift);
+- both feet planted, one far in front of the other (from the side): a split stance;
 - both feet planted but the legs work unequally: one knee bends while the other
   stays straight (side lunge) or one hip flexes while the other stays extended
   (lunge, split squat, rear-foot-elevated split squat);
@@ -210,6 +211,17 @@ def stance_of(feet: dict[str, FootState], view: str, s: RepSettings) -> str | No
     return "both"
 
 
+def feet_apart_leg_lengths(sig: Signals, feat: BodyFeatures, c: Candidate) -> float:
+    """Horizontal distance between the feet at the bottom of ``c`` (median of ankle, heel
+    and toe, ±0.2 s), in leg lengths. Seen from the side: how far one foot stands in
+    front of the other, whichever the model calls left."""
+    left = [L.LEG["left"][k] for k in ("ankle", "heel", "toe")]
+    right = [L.LEG["right"][k] for k in ("ankle", "heel", "toe")]
+    dx = np.abs(sig.xy_px[:, left, 0] - sig.xy_px[:, right, 0])
+    near = dx[_window(sig.t_s, c.bottom, 0.2)]
+    return _nanmedian([_nanmedian(col) for col in near.T]) / feat.leg_length_px
+
+
 def flexion_rise_deg(series: np.ndarray, t_s: np.ndarray, c: Candidate) -> tuple[float, float]:
     """(rise from standing to bottom, value at bottom): bottom = max within ±0.3 s of it.
 
@@ -243,6 +255,7 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
         f[f"hip_rise_{leg}"], f[f"hip_bottom_{leg}"] = flexion_rise_deg(
             feat.hip_flexion_deg[leg], t_s, c)
     f["bottom_hold_s"] = hold = bottom_hold_s(feat.hip_height_leg_lengths, t_s, c, 0.1)
+    f["feet_apart_leg_lengths"] = feet_apart_leg_lengths(sig, feat, c)
 
     duration = float(t_s[c.end] - t_s[c.start])
     f["duration_s"] = duration
@@ -260,7 +273,7 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
         return RepVerdict(None, False, "neither foot stayed planted (walking, running or "
                           "jumping, not a squat)", f)
     if stance == "both":
-        lunge = _lunge_reason(f, s)
+        lunge = _lunge_reason(f, view, s)
         if lunge:
             return RepVerdict(stance, False, lunge, f)
         stance = _held_leg_stance(f, s)
@@ -278,8 +291,13 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
     return RepVerdict(stance, True, "", f)
 
 
-def _lunge_reason(f: dict[str, float], s: RepSettings) -> str:
-    """Both feet planted but the legs at the bottom unlike each other: a lunge ("" if not)."""
+def _lunge_reason(f: dict[str, float], view: str, s: RepSettings) -> str:
+    """Both feet planted but one far in front of the other (side view), or the legs at
+    the bottom unlike each other: a lunge ("" if not)."""
+    apart = f["feet_apart_leg_lengths"]
+    if view == "side" and apart > s.max_feet_apart_side_leg_lengths:
+        return (f"both feet planted, one {apart:.1f} leg lengths in front of the other "
+                "(a lunge or split squat)")
     knee_asym = abs(f["knee_bottom_left"] - f["knee_bottom_right"])
     hip_asym = abs(f["hip_bottom_left"] - f["hip_bottom_right"])
     f["knee_asymmetry_deg"], f["hip_asymmetry_deg"] = knee_asym, hip_asym

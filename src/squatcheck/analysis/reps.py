@@ -51,6 +51,7 @@ class RepSettings(ProfileSection):
     free_foot_world_elevation_m: float
     max_hip_flexion_asymmetry_deg: float
     max_knee_flexion_asymmetry_deg: float
+    max_feet_apart_side_leg_lengths: float
     max_hip_minus_knee_rise_deg: float
     max_bottom_hold_s: float
     min_rep_duration_s: float
