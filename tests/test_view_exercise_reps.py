@@ -153,6 +153,39 @@ def test_a_side_split_squat_with_its_legs_mixed_up_is_still_not_a_squat():
     assert "in front of the other (a lunge or split squat)" in res.notes[-1]
 
 
+def test_a_dip_far_shallower_than_the_clip_s_squats_is_another_movement():
+    """A deep squat, then the bar is re-racked: a quick 50 deg dip (nqs_test_squat)."""
+    t = _timeline(seconds=9.0)
+    knee = np.maximum(knee_profile(t, [2.5], depth_deg=100, half_s=1.0),
+                      knee_profile(t, [6.5], depth_deg=50, half_s=0.5))
+    res = analyze_track(make_track([pose(yaw_deg=90, knee_flex=k) for k in knee], t))
+    assert [round(r.bottom_s) for r in res.reps] == [2]
+    assert any("clip's deepest squat" in n for n in res.notes)
+    alone = t > 4.5  # the same dip in a clip of its own is a (shallow) squat
+    only_dip = make_track([pose(yaw_deg=90, knee_flex=k) for k in knee[alone]], t[alone] - 4.5)
+    assert len(analyze_track(only_dip).reps) == 1
+
+
+def test_a_dip_next_to_a_hop_is_part_of_the_jumping():
+    """Bouncing on the spot (sports2d_demo): a slower dip 0.1 s after a hop is part of
+    it; the same dip after standing still for a second is a squat."""
+    from squatcheck.analysis.exercise import RepVerdict, judge_in_context
+    from squatcheck.analysis.reps import Candidate
+
+    s = RepSettings.from_profile(load_profile())
+    t = np.arange(0, 10, 0.1)
+
+    def cand(start, bottom, end):
+        return Candidate(start, bottom, end, 0.3, 0.3, 0.3)
+
+    hop = RepVerdict("both", False, "hop", {"duration_s": 0.4})
+    dip = RepVerdict("both", True, "", {"duration_s": 0.7})
+    cands = [cand(10, 12, 14), cand(15, 18, 22), cand(32, 35, 39)]
+    out = judge_in_context(cands, [hop, dip, dip], t, s)
+    assert [v.is_squat for v in out] == [False, False, True]
+    assert "after or before a hop" in out[1].reason
+
+
 def test_partial_reps_at_the_clip_edges_are_not_counted():
     track, bottoms = squat_track(stances=("both",) * 3)
     t = track.t_s

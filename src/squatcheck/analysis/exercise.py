@@ -26,7 +26,9 @@ Not a squat (zero squat reps), each rule from what a squat is:
   stays straight (side lunge) or one hip flexes while the other stays extended
   (lunge, split squat, rear-foot-elevated split squat);
 - the bottom is held for long: sitting down;
-- down and up too fast for a squat: hops, jumping jacks.
+- down and up too fast for a squat: hops, jumping jacks;
+- and, beside the clip's other candidates (``judge_in_context``): a dip next to a hop,
+  or one far shallower than the clip's squats.
 """
 
 from __future__ import annotations
@@ -321,6 +323,40 @@ def _held_leg_stance(f: dict[str, float], s: RepSettings) -> str:
     held = f[f"knee_bottom_{other}"] >= s.min_knee_flexion_rise_deg and \
         f[f"knee_rise_{other}"] < s.min_knee_flexion_rise_deg
     return bends[0] if held else "both"
+
+
+def judge_in_context(candidates: list[Candidate], verdicts: list[RepVerdict],
+                     t_s: np.ndarray, s: RepSettings) -> list[RepVerdict]:
+    """Rules that need the other candidates of the clip (rep by rep rules first).
+
+    - A dip within ``hop_neighbour_s`` of a hop is part of the same jumping or bouncing
+      sequence: a squat starts and ends standing, not landing or taking off.
+    - A dip less than ``min_depth_share_of_deepest`` as deep as the clip's deepest squat
+      rep is another movement: re-racking or walking out a barbell, stepping, adjusting
+      the feet.
+    """
+    def hop(v: RepVerdict) -> bool:
+        return v.features.get("duration_s", np.inf) < s.min_rep_duration_s
+
+    deepest = max((c.depth_leg_lengths for c, v in zip(candidates, verdicts, strict=True)
+                   if v.is_squat), default=0.0)
+    out = []
+    for i, (c, v) in enumerate(zip(candidates, verdicts, strict=True)):
+        if v.is_squat:
+            near = [j for j in (i - 1, i + 1) if 0 <= j < len(candidates)]
+            gaps = [t_s[c.start] - t_s[candidates[j].end] if j < i
+                    else t_s[candidates[j].start] - t_s[c.end] for j in near]
+            if any(hop(verdicts[j]) and gap < s.hop_neighbour_s
+                   for j, gap in zip(near, gaps, strict=True)):
+                v = RepVerdict(v.stance, False, "straight after or before a hop (part of a "
+                               "jumping or bouncing sequence, not a squat)", v.features)
+            elif c.depth_leg_lengths < s.min_depth_share_of_deepest * deepest:
+                v = RepVerdict(v.stance, False, f"the hips went down {c.depth_leg_lengths:.2f} "
+                               f"leg lengths, under {s.min_depth_share_of_deepest:.0%} of the "
+                               f"clip's deepest squat ({deepest:.2f}): another movement, such "
+                               "as re-racking a bar or stepping", v.features)
+        out.append(v)
+    return out
 
 
 def clip_exercise(verdicts: list[RepVerdict]) -> str:

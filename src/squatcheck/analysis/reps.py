@@ -55,6 +55,8 @@ class RepSettings(ProfileSection):
     max_hip_minus_knee_rise_deg: float
     max_bottom_hold_s: float
     min_rep_duration_s: float
+    hop_neighbour_s: float
+    min_depth_share_of_deepest: float
 
 
 @dataclass(frozen=True)
