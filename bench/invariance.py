@@ -23,93 +23,17 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import cv2
-import numpy as np
-
 from squatcheck.analysis.analyze import analyze_track
 from squatcheck.evaluation.clips import default_clips_dir, load_labels
+from squatcheck.evaluation.invariance import CHANGES, compare, render, summarise
 from squatcheck.pose.extract import extract_pose
 from squatcheck.pose.track import PoseTrack
-from squatcheck.video import VideoReader
-
-FINDINGS = ["knee_past_toes", "heel_lift", "knee_valgus", "trunk_lean", "pelvic_drop",
-            "pelvic_tilt", "quad_dominant"]
-SWAP = {"left": "right", "right": "left"}
-
-
-def _dim(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A dim room: 40 % of the light, a lifted black level and sensor noise (sd 4 levels)."""
-    out = img.astype(np.float32) * 0.4 + 6 + rng.normal(0, 4, img.shape)
-    return np.clip(out, 0, 255).astype(np.uint8)
-
-
-def _jpeg(img: np.ndarray, _rng) -> np.ndarray:
-    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 15])
-    return cv2.imdecode(buf, cv2.IMREAD_COLOR)
-
-
-# name -> (per-frame transform, keep every n-th frame)
-CHANGES = {
-    "mirror": (lambda img, _r: cv2.flip(img, 1), 1),
-    "half_size": (lambda img, _r: cv2.resize(img, None, fx=0.5, fy=0.5,
-                                              interpolation=cv2.INTER_AREA), 1),
-    "dim_noisy": (_dim, 1),
-    "half_fps": (lambda img, _r: img, 2),
-    "jpeg_q15": (_jpeg, 1),
-}
-
-
-def render(src: Path, change: str, out: Path) -> None:
-    transform, every = CHANGES[change]
-    rng = np.random.default_rng(0)
-    tmp = out.with_suffix(".part.mp4")
-    writer = None
-    with VideoReader(src) as reader:
-        fps = reader.info.fps_nominal or 30.0
-        for i, frame in enumerate(reader):
-            if i % every:
-                continue
-            img = transform(frame.image, rng)
-            if writer is None:
-                h, w = img.shape[:2]
-                writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"),
-                                         fps / every, (w, h))
-            writer.write(img)
-    writer.release()
-    tmp.rename(out)
 
 
 def track_of(video: Path, cache: Path) -> PoseTrack:
     if not cache.is_file():
         extract_pose(video).save(cache)
     return PoseTrack.load(cache)
-
-
-def summarise(result, mirrored: bool) -> dict:
-    """The items compared, with left/right swapped back for a mirrored clip."""
-    side = (lambda s: SWAP.get(s, s)) if mirrored else (lambda s: s)
-    reps = [r for r in result.reps]
-    out = {"view": result.view, "facing": side(result.facing), "exercise": result.exercise,
-           "rep count": len(reps), "reps": [(r.bottom_s, side(r.stance)) for r in reps]}
-    for name in FINDINGS:
-        states = [r.findings[name].present for r in reps if name in r.findings]
-        out[name] = ("present" if any(s is True for s in states) else
-                     "absent" if any(s is False for s in states) else "n/a")
-    return out
-
-
-def compare(base: dict, other: dict, fps_ratio: float = 1.0) -> dict[str, str | None]:
-    """item -> None when equal, else a short 'base -> other' text."""
-    diffs: dict[str, str | None] = {}
-    for key in ["view", "facing", "exercise", "rep count", *FINDINGS]:
-        diffs[key] = None if base[key] == other[key] else f"{base[key]} -> {other[key]}"
-    wrong = []
-    for t, stance in base["reps"]:
-        near = [s for t2, s in other["reps"] if abs(t2 - t) < 1.0]
-        if near and near[0] != stance:
-            wrong.append(f"{t:.1f}s {stance}->{near[0]}")
-    diffs["stance leg"] = "; ".join(wrong) or None
-    return diffs
 
 
 def main() -> None:

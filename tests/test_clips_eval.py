@@ -41,6 +41,22 @@ def test_short_clips_agree_with_their_labels(clip_runs, item):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("name", ["tux_hyva6.mp4", "sports2d_demo.mp4"])
+def test_a_mirrored_clip_swaps_left_and_right_and_nothing_else(clips_dir, clip_cache,
+                                                                clip_runs, tmp_path, name):
+    """The pistol's free foot pointed at the camera, and the bouncing on a box, were read
+    differently once mirrored (bench/invariance.py runs every clip and more changes)."""
+    from squatcheck.evaluation.invariance import compare, render, summarise
+
+    mirrored = tmp_path / f"{name}.mirror.mp4"
+    render(clips_dir / name, "mirror", mirrored)
+    result = analyze_track(clip_cache.track(mirrored))
+    base = next(run.result for run in clip_runs if run.label["file"] == name)
+    diffs = compare(summarise(base, False), summarise(result, True))
+    for item in ("view", "facing", "exercise", "rep count", "stance leg"):
+        assert diffs[item] is None, f"{item}: {diffs[item]}"
+
+
 def test_not_a_squat_clip_explains_why(clip_runs):
     run = next(r for r in clip_runs if r.label["file"] == "sports2d_demo.mp4")
     assert run.result.reps == [] and run.result.exercise == "not_squat"
