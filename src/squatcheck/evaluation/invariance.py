@@ -31,6 +31,22 @@ def _jpeg(img: np.ndarray, _rng) -> np.ndarray:
     return cv2.imdecode(buf, cv2.IMREAD_COLOR)
 
 
+def _tilt(img: np.ndarray, _rng, deg: float = 5.0) -> np.ndarray:
+    """A phone held 5 deg off level (counter-clockwise), the corners filled by reflection."""
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), deg, 1.0)
+    return cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REFLECT_101)
+
+
+def _zoom_out(img: np.ndarray, _rng, scale: float = 0.6) -> np.ndarray:
+    """Filmed from further away: the picture shrunk to 60 % in a frame of the same size."""
+    h, w = img.shape[:2]
+    small = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    top, left = (h - small.shape[0]) // 2, (w - small.shape[1]) // 2
+    return cv2.copyMakeBorder(small, top, h - small.shape[0] - top, left,
+                              w - small.shape[1] - left, cv2.BORDER_REPLICATE)
+
+
 # name -> (per-frame transform, keep every n-th frame)
 CHANGES = {
     "mirror": (lambda img, _r: cv2.flip(img, 1), 1),
@@ -39,6 +55,8 @@ CHANGES = {
     "dim_noisy": (_dim, 1),
     "half_fps": (lambda img, _r: img, 2),
     "jpeg_q15": (_jpeg, 1),
+    "tilt_5deg": (_tilt, 1),
+    "zoom_out": (_zoom_out, 1),
 }
 
 
