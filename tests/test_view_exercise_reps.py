@@ -72,6 +72,27 @@ def test_front_view_free_foot_pointed_at_the_camera_is_read_by_its_ankle():
     assert res.exercise == "single_leg_squat"
 
 
+def _roll_camera(track, deg: float) -> None:
+    """Turn the picture (and the world landmarks, which follow the camera) by ``deg``."""
+    from stick_figure import H, W
+
+    a = np.radians(deg)
+    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    px = (track.xy[..., :2] - 0.5) * [W, H]
+    track.xy[..., :2] = px @ rot.T / [W, H] + 0.5
+    track.world[..., :2] = track.world[..., :2] @ rot.T
+
+
+@pytest.mark.parametrize("deg", [-5.0, 5.0])
+def test_a_wide_squat_filmed_off_level_stays_on_both_feet(deg):
+    """Rolled 5 deg, feet a leg length apart sit 0.09 leg lengths apart in height: more
+    than the 0.06 a raised foot needs from the front, but no foot left the floor."""
+    track, _ = squat_track(yaw_deg=0, stances=("both", "both"), stance_half=0.45)
+    _roll_camera(track, deg)
+    res = analyze_track(track)
+    assert [r.stance for r in res.reps] == ["both", "both"]
+
+
 def test_shallow_dips_are_not_reps_and_deep_ones_are():
     shallow, _ = squat_track(stances=("both", "both"), depth_deg=25)
     deep, _ = squat_track(stances=("both", "both"), depth_deg=60)

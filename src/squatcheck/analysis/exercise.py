@@ -99,6 +99,8 @@ class FootState:
     elevation: float  # image: how much higher its lowest point sits than the other foot's
     world_elevation_m: float  # the same from the world landmarks
     visibility: float  # median visibility of ankle, heel and toe
+    spread: float = 0.0  # image: how far apart the two ankles are across the image
+    world_spread_m: float = 0.0  # the same from the world landmarks
 
 
 def anchor_points(view: str) -> tuple[str, ...]:
@@ -121,6 +123,9 @@ def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate,
     xy, world, t_s = sig.xy_px, sig.world, sig.t_s
     rows = slice(c.start, c.end + 1)
     low_img, low_world = {}, {}
+    ankles = [L.LEG[leg]["ankle"] for leg in LEGS]
+    spread = _nanmedian(np.abs(np.diff(xy[rows][:, ankles, 0], axis=1))) / feat.leg_length_px
+    world_spread = _nanmedian(np.abs(np.diff(world[rows][:, ankles, 0], axis=1)))
     for leg in LEGS:
         ids = L.LEG[leg]
         foot = [ids["ankle"], ids["heel"], ids["toe"]]
@@ -151,7 +156,8 @@ def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate,
         vis = _nanmedian(sig.visibility[rows][:, [ids["ankle"], ids["heel"], ids["toe"]]])
         out[leg] = FootState(float(moved), float(moved_any),
                              _nanmedian(low_img[other] - low_img[leg]) / feat.leg_length_px,
-                             _nanmedian(low_world[other] - low_world[leg]), vis)
+                             _nanmedian(low_world[other] - low_world[leg]), vis,
+                             spread, world_spread)
     return out
 
 
@@ -182,11 +188,22 @@ def held_up(foot: FootState, view: str, s: RepSettings) -> bool:
     """A visible foot held clearly above the other (planted) foot.
 
     Read in the image *and* in world landmarks: in side and oblique views a planted
-    far foot looks higher by perspective, so the image needs more there.
+    far foot looks higher by perspective, so the image needs more there (0.25 leg
+    lengths: also more than a few degrees of camera roll over the feet's spread).
+    From the front, a camera held off level lifts one of two planted feet by their
+    sideways spread times the tangent of its roll, so up to
+    ``camera_roll_tolerance_deg`` of that is not a raised foot (a side lunge, feet a
+    leg length apart, filmed 5 deg off level read as 10 single-leg squats:
+    bench/invariance.py).
     """
-    need = s.free_foot_elevation_front_leg_lengths if view == "front" \
-        else s.free_foot_elevation_other_leg_lengths
-    return bool(foot.elevation > need and foot.world_elevation_m > s.free_foot_world_elevation_m)
+    if view != "front":
+        return bool(foot.elevation > s.free_foot_elevation_other_leg_lengths and
+                    foot.world_elevation_m > s.free_foot_world_elevation_m)
+    roll = np.tan(np.radians(s.camera_roll_tolerance_deg))
+    spread = foot.spread if np.isfinite(foot.spread) else 0.0
+    world_spread = foot.world_spread_m if np.isfinite(foot.world_spread_m) else 0.0
+    return bool(foot.elevation > s.free_foot_elevation_front_leg_lengths + roll * spread
+                and foot.world_elevation_m > s.free_foot_world_elevation_m + roll * world_spread)
 
 
 def stance_of(feet: dict[str, FootState], view: str, s: RepSettings) -> str | None:
