@@ -93,6 +93,33 @@ def test_a_wide_squat_filmed_off_level_stays_on_both_feet(deg):
     assert [r.stance for r in res.reps] == ["both", "both"]
 
 
+def test_feet_labels_swapped_at_the_rep_ends_do_not_make_both_feet_move():
+    """Live, the model's left/right swaps are repaired only against the past: on
+    nqs_test_squat the feet's labels stood swapped at the rep's start and end but not at
+    its bottom, which read as both feet moving ("neither foot planted"). Each foot's move
+    is taken from whichever foot stood nearer at the start."""
+    from squatcheck.analysis.context import Signals
+    from squatcheck.analysis.pipeline import clip_context
+    from squatcheck.pose.landmarks import LEG
+    from stick_figure import H, W
+
+    track, bottoms = squat_track(yaw_deg=0, stances=("both", "both"), stance_half=0.2)
+    n = len(track.t_s)
+    xy = track.xy[..., :2] * [W, H]
+    near_ends = np.zeros(n, bool)
+    for b in bottoms:  # from 1.5 s before to 0.6 s before the bottom, and the mirror after
+        d = np.abs(track.t_s - b)
+        near_ends |= (d > 0.6) & (d < 1.5)
+    for k in ("ankle", "heel", "toe"):
+        a, c = LEG["left"][k], LEG["right"][k]
+        xy[np.ix_(near_ends, [a, c])] = xy[np.ix_(near_ends, [c, a])]
+    sig = Signals(t_s=track.t_s, frame_index=np.arange(n), xy_px=xy,
+                  visibility=np.full((n, 33), 0.95), usable=np.ones(n, bool),
+                  world=track.world.copy(), image_size=(W, H))
+    stage = clip_context(sig, load_profile())
+    assert [v.stance for _, v in stage.squats] == ["both", "both"]
+
+
 def test_shallow_dips_are_not_reps_and_deep_ones_are():
     shallow, _ = squat_track(stances=("both", "both"), depth_deg=25)
     deep, _ = squat_track(stances=("both", "both"), depth_deg=60)

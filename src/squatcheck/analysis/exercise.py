@@ -82,11 +82,21 @@ def _near_median(x: np.ndarray, t_s: np.ndarray, centre: int, half_s: float) -> 
     return float("nan")
 
 
-def _shift(pts: np.ndarray, t_s: np.ndarray, c: Candidate, start: int) -> np.ndarray:
-    """(2,) move (px) of a point's median position from around ``start`` to the bottom."""
-    a = [_near_median(pts[:, k], t_s, start, 0.1) for k in (0, 1)]
+def _shift(pts: np.ndarray, t_s: np.ndarray, c: Candidate, start: int,
+           twin: np.ndarray | None = None) -> np.ndarray:
+    """(2,) move (px) of a point's median position from around ``start`` to the bottom.
+
+    With ``twin`` (the same point of the other foot), the move is from whichever of the
+    two stood nearer at ``start``: a left/right label the model swapped between the ends
+    and the bottom of a rep (and a live repair, which sees only the past, kept) must not
+    read as both feet moving.
+    """
     b = [_near_median(pts[:, k], t_s, c.bottom, 0.2) for k in (0, 1)]
-    return np.subtract(b, a)
+    starts = [pts] if twin is None else [pts, twin]
+    moves = [np.subtract(b, [_near_median(p[:, k], t_s, start, 0.1) for k in (0, 1)])
+             for p in starts]
+    moves = [m for m in moves if np.isfinite(m).all()] or moves[:1]
+    return min(moves, key=lambda m: float(np.hypot(*m)))
 
 
 @dataclass
@@ -146,7 +156,8 @@ def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate,
             hip = _shift((xy[:, L.LEFT_HIP] + xy[:, L.RIGHT_HIP]) / 2, t_s, c, start)
             norm = np.linalg.norm(hip)
             hip_dir = hip / norm if norm > 0 else np.array([0.0, 1.0])
-            vecs = [_shift(xy[:, ids[k]], t_s, c, start) for k in anchor_points(view)]
+            vecs = [_shift(xy[:, ids[k]], t_s, c, start, xy[:, L.LEG[other][k]])
+                    for k in anchor_points(view)]
             vecs = [v for v in vecs if np.isfinite(v).all()]
             if vecs:
                 moved = np.fmin(moved, min(float(v @ hip_dir) for v in vecs)
