@@ -27,7 +27,7 @@ def _dim(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _jpeg(img: np.ndarray, _rng) -> np.ndarray:
-    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 15])
+    _, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 15])
     return cv2.imdecode(buf, cv2.IMREAD_COLOR)
 
 
@@ -66,17 +66,23 @@ def render(src: Path, change: str, out: Path) -> None:
     rng = np.random.default_rng(0)
     tmp = out.with_suffix(".part.mp4")
     writer = None
-    with VideoReader(src) as reader:
-        fps = reader.info.fps_nominal or 30.0
-        for i, frame in enumerate(reader):
-            if i % every:
-                continue
-            img = transform(frame.image, rng)
-            if writer is None:
-                h, w = img.shape[:2]
-                writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"),
-                                         fps / every, (w, h))
-            writer.write(img)
+    try:
+        with VideoReader(src) as reader:
+            fps = reader.info.fps_nominal or 30.0
+            for i, frame in enumerate(reader):
+                if i % every:
+                    continue
+                img = transform(frame.image, rng)
+                if writer is None:
+                    h, w = img.shape[:2]
+                    writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"),
+                                             fps / every, (w, h))
+                writer.write(img)
+    except BaseException:
+        if writer is not None:
+            writer.release()
+        tmp.unlink(missing_ok=True)
+        raise
     writer.release()
     tmp.rename(out)
 
