@@ -120,6 +120,27 @@ def test_feet_labels_swapped_at_the_rep_ends_do_not_make_both_feet_move():
     assert [v.stance for _, v in stage.squats] == ["both", "both"]
 
 
+def test_a_free_foot_held_still_and_low_from_the_front_still_counts_as_raised():
+    """Held-out synthetic set 006/011: the free foot held up before the descent does not
+    move, shows 0.1-0.12 leg lengths higher in the image and only 4-5 cm in MediaPipe's
+    world landmarks. The camera-roll margin is on the image only, so it stays raised."""
+    from squatcheck.pose.landmarks import LEG
+    from stick_figure import H, W
+
+    track, _ = squat_track(yaw_deg=0, stances=("right", "right"))
+    free, planted = LEG["left"], LEG["right"]
+    xy = track.xy[..., :2] * [W, H]
+    thigh = np.linalg.norm(xy[:, planted["hip"]] - xy[:, planted["knee"]], axis=1)
+    shank = np.linalg.norm(xy[:, planted["knee"]] - xy[:, planted["ankle"]], axis=1)
+    leg_px = np.median(thigh + shank)
+    for k in ("ankle", "heel", "toe"):  # still, 0.27 leg lengths to the side, 0.11 up
+        xy[:, free[k]] = xy[:1, planted[k]] + [0.27 * leg_px, -0.11 * leg_px]
+        track.world[:, free[k]] = track.world[:, planted[k]] + [0.22, -0.045, 0.0]
+    track.xy[..., :2] = xy / [W, H]
+    res = analyze_track(track)
+    assert [r.stance for r in res.reps] == ["right", "right"]
+
+
 def test_shallow_dips_are_not_reps_and_deep_ones_are():
     shallow, _ = squat_track(stances=("both", "both"), depth_deg=25)
     deep, _ = squat_track(stances=("both", "both"), depth_deg=60)
