@@ -1,5 +1,7 @@
 """Measurements pinned on hand-built stick figures whose answer is known by construction."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -362,3 +364,26 @@ def test_a_foot_that_moved_keeps_mediapipes_ankle():
     ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
     assert not any("where it stood" in n for n in ev.notes)
     assert ev.values["tibia_inclination_deg"] == pytest.approx(30.0)
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+@pytest.mark.parametrize("roll", [-5.0, 4.0])
+def test_a_rolled_camera_is_read_level(facing, roll):
+    """Filmed with the phone rolled ``roll`` deg (pose/camera_roll.py measures it from the
+    room), angles to the vertical and the knee's offset along the floor read as level."""
+    tibia = np.degrees(np.arcsin(1.05 * FOOT_PX / SHANK_PX))
+    sig, ctx, seg = side_rep(facing=facing, tibia=tibia, knee=95.0, trunk=25.0)
+    a = np.radians(roll)  # + = verticals' tops lean to image-right
+    centre = np.array([sig.image_size[0], sig.image_size[1]]) / 2
+    v = sig.xy_px - centre
+    rolled = np.stack([v[..., 0] * np.cos(a) - v[..., 1] * np.sin(a),
+                       v[..., 1] * np.cos(a) + v[..., 0] * np.sin(a)], axis=-1) + centre
+    tilted = replace(sig, xy_px=rolled)
+    unaware, _ = measure(tilted, ctx, seg, RAW)
+    assert unaware["trunk_inclination_deg"] == pytest.approx(25.0 + roll * facing, abs=1e-6)
+    assert abs(unaware["knee_toe_offset_foot_lengths"] - 0.30) > 0.05
+    levelled, _ = measure(replace(tilted, camera_roll_deg=roll), ctx, seg, RAW)
+    assert levelled["trunk_inclination_deg"] == pytest.approx(25.0)
+    assert levelled["tibia_inclination_deg"] == pytest.approx(tibia)
+    assert levelled["knee_toe_offset_foot_lengths"] == pytest.approx(0.30, abs=1e-6)
+    assert levelled["knee_flexion_deg"] == pytest.approx(95.0)  # a joint angle: no change

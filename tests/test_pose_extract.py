@@ -33,6 +33,9 @@ def test_sharded_run_with_stealing_agrees_with_one_process(clip_4s, monkeypatch)
     assert len(two.meta.extra["seams_s"]) == 2, two.meta.extra  # the planned one + a stolen one
     assert np.array_equal(one.frame_index, two.frame_index)
     assert np.array_equal(one.t_s, two.t_s)
+    # the yard's verticals (fence boards, a house) give the roll, near level, once per clip
+    assert one.meta.extra["camera_roll_deg"] == two.meta.extra["camera_roll_deg"]
+    assert abs(one.meta.extra["camera_roll_deg"]) < 2.0
     first_seam = two.meta.extra["seams_s"][0]
     before = one.t_s < first_seam
     assert np.array_equal(one.xy[before], two.xy[before], equal_nan=True)  # same computation

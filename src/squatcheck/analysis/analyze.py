@@ -66,4 +66,4 @@ def analyze_track(track: PoseTrack, *, profile=None) -> AnalysisResult:
         exercise=stage.ctx.exercise, usable_fraction=float(np.mean(sig.usable)), reps=reps,
         summary=summarize(reps, stage.ctx, prof), series=Series(sig.t_s, sig.frame_index, values,
                                                         series_thresholds(prof)),
-        profile=prof.name, notes=notes)
+        profile=prof.name, notes=notes, camera_roll_deg=track.meta.extra.get("camera_roll_deg"))

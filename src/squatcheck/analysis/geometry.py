@@ -36,14 +36,30 @@ def flexion_deg(proximal: np.ndarray, joint: np.ndarray, distal: np.ndarray) -> 
     return 180.0 - joint_angle_deg(proximal, joint, distal)
 
 
-def inclination_deg(lower: np.ndarray, upper: np.ndarray, forward_sign: float) -> np.ndarray:
+def level(vec: np.ndarray, roll_deg: float) -> np.ndarray:
+    """Image vectors (..., 2) as a level camera would have shown them.
+
+    ``roll_deg``: the camera's roll, + when the room's verticals lean with their tops to
+    image-right (pose/camera_roll.py). 0 returns ``vec`` as it is.
+    """
+    vec = np.asarray(vec, float)
+    if not roll_deg:
+        return vec
+    c, s = np.cos(np.radians(roll_deg)), np.sin(np.radians(roll_deg))
+    return np.stack([vec[..., 0] * c + vec[..., 1] * s, vec[..., 1] * c - vec[..., 0] * s],
+                    axis=-1)
+
+
+def inclination_deg(lower: np.ndarray, upper: np.ndarray, forward_sign: float,
+                    roll_deg: float = 0.0) -> np.ndarray:
     """Angle of the segment lower->upper from the upward vertical, in degrees.
 
     Signed + when ``upper`` is ahead of ``lower`` along image x * ``forward_sign``
     (+1 = the person faces image-right, -1 = image-left). With ``forward_sign`` 0 the
     angle is unsigned (0..180). Tibia: ankle->knee; trunk: hip-mid->shoulder-mid.
+    The vertical is the world's: a camera roll of ``roll_deg`` is undone (``level``).
     """
-    seg = np.asarray(upper, float) - lower
+    seg = level(np.asarray(upper, float) - lower, roll_deg)
     mag = _unit_angle_deg(seg, np.broadcast_to(_UP, seg.shape))
     if forward_sign == 0:
         return mag
@@ -94,9 +110,11 @@ def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray,
     return np.where(side < 0, -angle, angle)
 
 
-def forward_offset(a: np.ndarray, b: np.ndarray, forward_sign: float) -> np.ndarray:
-    """Horizontal distance of ``a`` ahead of ``b`` along the facing direction (pixels)."""
-    return (np.asarray(a, float)[..., 0] - np.asarray(b, float)[..., 0]) * forward_sign
+def forward_offset(a: np.ndarray, b: np.ndarray, forward_sign: float,
+                   roll_deg: float = 0.0) -> np.ndarray:
+    """Horizontal distance of ``a`` ahead of ``b`` along the facing direction (pixels),
+    level with the floor: a camera roll of ``roll_deg`` is undone (``level``)."""
+    return level(np.asarray(a, float) - b, roll_deg)[..., 0] * forward_sign
 
 
 def heel_up_rotation(point: np.ndarray, pivot: np.ndarray, heel_up_deg: float,

@@ -71,7 +71,8 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
     side = ctx.view == "side" and ctx.facing_sign != 0
     front = ctx.view == "front"
 
-    trunk = inclination_deg(hip_mid, sh_mid, ctx.facing_sign) if side else nan.copy()
+    roll = sig.camera_roll_deg
+    trunk = inclination_deg(hip_mid, sh_mid, ctx.facing_sign, roll) if side else nan.copy()
     out["trunk_inclination_deg"] = trunk
     for leg in LEGS:
         lm = {k: xy[:, i] for k, i in LEG[leg].items()}
@@ -80,7 +81,7 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
             # ~0.8 of the real one: express offsets in (estimated) real foot lengths
             foot = foot_length_px(sig, ctx, leg) / mp["mediapipe_foot_length_ratio"]
             knee = flexion_deg(lm["hip"], lm["knee"], lm["ankle"])
-            tibia = inclination_deg(lm["ankle"], lm["knee"], ctx.facing_sign)
+            tibia = inclination_deg(lm["ankle"], lm["knee"], ctx.facing_sign, roll)
             pitch = line_tilt_deg(lm["heel"], lm["toe"])
             pitch_rise = pitch - nanmedian(pitch[base])
             heel_rise = heel_rise_foot_lengths(sig, leg, lm["heel"], base, foot, profile)
@@ -140,10 +141,13 @@ def knee_ahead_of_tip_foot_lengths(sig: Signals, ctx: ClipContext, leg: str,
     left out, not filled from the foot index: the landmarks failed to match the outline
     there because they jumped (onto the free foot, mannequin set), so the index is wrong too.
     """
+    roll = sig.camera_roll_deg
     tip = shoe_tip_x_px(sig, leg, foot_px, profile)
     if np.isfinite(tip).any():
-        return (lm["knee"][:, 0] - tip) * ctx.facing_sign / foot_px
-    return (forward_offset(lm["knee"], lm["toe"], ctx.facing_sign) / foot_px
+        # the tip stands on the floor, level with the lower of toe and heel
+        tip_xy = np.stack([tip, np.fmax(lm["toe"][:, 1], lm["heel"][:, 1])], axis=-1)
+        return forward_offset(lm["knee"], tip_xy, ctx.facing_sign, roll) / foot_px
+    return (forward_offset(lm["knee"], lm["toe"], ctx.facing_sign, roll) / foot_px
             - profile.section("measurements")["mediapipe_toe_behind_tip_foot_lengths"])
 
 

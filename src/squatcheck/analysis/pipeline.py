@@ -108,6 +108,10 @@ def clip_notes(sig: Signals, stage: ClipStage) -> list[str]:
     v = stage.view
     notes = [f"View {v.view} (body turned {v.yaw_deg:.0f} deg from square-on; image "
              f"{v.yaw_image_deg:.0f}, world {v.yaw_world_deg:.0f}), facing {v.facing}."]
+    if sig.camera_roll_deg:
+        notes.append(f"The camera was {abs(sig.camera_roll_deg):.1f} deg off level (from the "
+                     "room's vertical edges); angles to the vertical and the knee-toe offset "
+                     "were read level.")
     if v.view == "oblique":
         notes.append("Oblique camera: side-view and front-view findings are not assessable; "
                      "film square-on from the side or the front for those.")

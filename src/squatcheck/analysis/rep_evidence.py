@@ -215,8 +215,9 @@ def _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps) -> No
         own = LEG[leg]
         foot = foot_length_px(sig, ctx, leg)
         xy = sig.xy_px[rep]
-        dist = np.nanmin(np.stack([segment_length(xy[:, own[a]], xy[:, free[b]])
-                                   for a in ("heel", "toe") for b in ("heel", "toe")]), axis=0)
+        # fmin skips a lost landmark; a frame with none left stays NaN, i.e. not gated
+        dist = np.fmin.reduce([segment_length(xy[:, own[a]], xy[:, free[b]])
+                               for a in ("heel", "toe") for b in ("heel", "toe")], axis=0)
         gated = dist < m["free_foot_overlap_foot_lengths"] * foot
     out = ~_in_frame(sig.xy_px[rep][:, [LEG[leg]["heel"], LEG[leg]["toe"]]], sig.image_size,
                      m["edge_margin_fraction"]).all(axis=1)
@@ -273,7 +274,7 @@ def _planted_ankle(sig, ctx, series, m, ev, values, leg, base, phase, bottom, ha
         return
     rows = np.arange(max(bottom - half, 0), min(bottom + half + 1, len(sig.t_s)))
     knee, hip = sig.xy_px[rows, ids["knee"]], sig.xy_px[rows, ids["hip"]]
-    tibia = inclination_deg(ankle, knee, ctx.facing_sign)
+    tibia = inclination_deg(ankle, knee, ctx.facing_sign, sig.camera_roll_deg)
     # the heel term of the dorsiflexion series (tibia - dorsiflexion) is kept as it is
     heel_term = (series[f"tibia_inclination_deg_{leg}"][rows]
                  - series[f"ankle_dorsiflexion_deg_{leg}"][rows])

@@ -96,6 +96,7 @@ class AnalysisResult:
     series: Series
     profile: str = "default"
     notes: list[str] = field(default_factory=list)
+    camera_roll_deg: float | None = None  # measured and undone; None = not measured
     schema_version: str = SCHEMA_VERSION
 
     def to_dict(self) -> dict:
@@ -107,6 +108,7 @@ class AnalysisResult:
             "facing": self.facing,
             "exercise": self.exercise,
             "usable_fraction": self.usable_fraction,
+            "camera_roll_deg": self.camera_roll_deg,
             "profile": self.profile,
             "notes": list(self.notes),
             "reps": [asdict(rep) for rep in self.reps],

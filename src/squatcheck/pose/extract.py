@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import NoPersonFound, NotAVideo, VideoTooShort
 from ..video import VideoReader
+from .camera_roll import measure_camera_roll
 from .evidence import WIDTH, split_evidence
 from .model import resolve_model
 from .shards import SEAM_WARMUP_S, Helpers, Job, Rows, run_lead
@@ -142,6 +143,8 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
     if image_evidence:
         extra.update(split_evidence(_subject_evidence([lead, *rest], inferred,
                                                       choice.candidate)))
+    roll = measure_camera_roll(source, frame_index, image[..., :2] * (info.width, info.height),
+                               float(t_s[-1] - t_s[0]))
     if progress:
         progress(1.0)
     meta = TrackMeta(source=str(source), image_size=(info.width, info.height),
@@ -153,7 +156,8 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
                             "frame_count_header": info.frame_count_header,
                             "seams_s": sorted([float(b) for b in bounds[1:-1]]
                                               + (helpers.stolen if helpers else [])),
-                            "damaged_after_s": min(damaged) if damaged else None})
+                            "damaged_after_s": min(damaged) if damaged else None,
+                            **roll.as_meta()})
     return PoseTrack.from_rows(t_s, frame_index, image, world, meta, extra)
 
 

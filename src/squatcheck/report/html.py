@@ -73,6 +73,8 @@ def _facts(analysis, rendered) -> str:
         ("Duration", f"{track.duration_s:.1f} s at {track.fps:.0f} fps" if len(track) > 1
          else "—"),
         ("Usable frames", f"{r.usable_fraction:.0%}"),
+        ("Camera roll", "not measured (level assumed)" if r.camera_roll_deg is None
+         else f"{r.camera_roll_deg:+.1f}° off level, corrected"),
         ("Frame size", f"{w}×{h}" if w and h else "—"),
         ("Profile", r.profile),
     ]

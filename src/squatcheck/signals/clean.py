@@ -127,5 +127,6 @@ def clean_track(track: PoseTrack, settings: SignalSettings) -> tuple[Signals, Cl
                      edge_margin=settings.edge_margin_fraction)
     sig = Signals(t_s=t_s, frame_index=np.asarray(track.frame_index, int), xy_px=xy,
                   visibility=vis, usable=usable_frames(ok), world=world, image_size=size,
-                  extra=dict(getattr(track, "extra", {})))
+                  extra=dict(getattr(track, "extra", {})),
+                  camera_roll_deg=track.meta.extra.get("camera_roll_deg") or 0.0)
     return sig, CleaningReport(swapped, flipped, outliers, dropped)

@@ -1,0 +1,160 @@
+"""How far the camera was rolled off level, from the straight vertical edges of the room.
+
+Angles to the vertical (trunk and shin inclination) and the knee's distance ahead of the
+toes are read against the image's vertical, so a phone propped up a few degrees off level
+shifts them: 5 deg of roll moved the knee ~0.15 foot lengths against the toe on the real
+clips (bench/invariance.py). The body cannot say where vertical is (a standing person
+leans a few degrees either way), but rooms are full of verticals: door frames, window
+edges, shelving, racks, poles, wall corners.
+
+Method: straight segments (OpenCV's line segment detector) within ``MAX_FROM_VERTICAL_DEG``
+of the image vertical and away from the person, on a few frames spread over the clip.
+A camera pitched down makes verticals converge (a vertical edge at image x = u long sides
+from the centre leans by about u x tan(pitch) rad), so each segment's lean is fitted as
+``roll + slope * u`` (robust to other straight edges: Tukey weights), and the roll is the
+lean at the image centre. The slope can only be told from the roll when the edges are
+spread across the picture; edges all on one side far from the centre leave the roll
+unmeasured, as does a plain wall. Unmeasured means level (0), as before.
+
+Sign: ``roll_deg`` > 0 when the scene's verticals lean with their tops to image-right
+(the phone turned counter-clockwise); ``analysis.geometry.level`` undoes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..video import VideoReader
+
+FRAMES = 8  # frames read, spread over the clip: the camera may move, people walk past
+DETECT_SIDE_PX = 640  # the detector runs on this long side: room edges are long
+MIN_SEGMENT_FRACTION = 0.05  # of the image diagonal: shorter edges are texture
+MAX_FROM_VERTICAL_DEG = 20.0  # roll up to ~10 deg plus the convergence of pitch at the edges
+PERSON_MARGIN = (0.25, 0.15)  # person's box grown by this share of its width, height
+INLIER_DEG = 2.0  # a segment leaning more than this from the fit is another kind of edge
+MIN_SEGMENTS = 4  # inlier segments (over all frames) to trust a roll at all
+MIN_EDGE_LENGTH = 0.5  # ... and their length per frame read, in image long sides: less was
+#                        one short edge (a picture frame) or chance alignments outdoors
+MIN_SPREAD = 0.10  # weighted SD of the edges' x (long sides) to fit the slope
+MAX_OFF_CENTRE = 0.10  # ... or their mean x this close to the centre, slope assumed 0
+MAX_ROLL_DEG = 15.0  # a larger "roll" is more likely a room of slanted edges: not used
+MAX_SLOPE_DEG = 30.0  # lean per long side of x: tan(pitch) x long side / focal, pitch < ~25 deg
+
+
+@dataclass(frozen=True)
+class CameraRoll:
+    """The camera's roll in degrees (None = not measured: level assumed), the number of
+    vertical edge segments that agree with it, and why it was not measured."""
+
+    roll_deg: float | None
+    segments: int = 0
+    reason: str = ""
+
+    def as_meta(self) -> dict:
+        return {"camera_roll_deg": self.roll_deg, "camera_roll_segments": self.segments,
+                "camera_roll_reason": self.reason}
+
+
+def vertical_segments(image: np.ndarray, person_box: tuple[float, float, float, float] | None
+                      ) -> np.ndarray:
+    """(n, 4) near-vertical straight segments (x0, y0, x1, y1, pixels of ``image``, BGR or
+    grey) that do not touch ``person_box`` (x0, y0, x1, y1)."""
+    h, w = image.shape[:2]
+    scale = min(1.0, DETECT_SIDE_PX / max(h, w))
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    if scale < 1.0:
+        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    found = cv2.createLineSegmentDetector().detect(grey)[0]
+    if found is None:
+        return np.zeros((0, 4))
+    seg = found.reshape(-1, 4) / scale
+    d = seg[:, 2:] - seg[:, :2]
+    keep = (np.hypot(d[:, 0], d[:, 1]) >= MIN_SEGMENT_FRACTION * np.hypot(w, h)) & (
+        np.abs(_lean_deg(seg)) <= MAX_FROM_VERTICAL_DEG)
+    if person_box is not None:
+        x0, y0, x1, y1 = person_box
+        for p in (seg[:, :2], seg[:, 2:], (seg[:, :2] + seg[:, 2:]) / 2):
+            keep &= ~((p[:, 0] > x0) & (p[:, 0] < x1) & (p[:, 1] > y0) & (p[:, 1] < y1))
+    return seg[keep]
+
+
+def _lean_deg(seg: np.ndarray) -> np.ndarray:
+    """(n,) lean of each segment from the image vertical, + = top towards image-right."""
+    d = seg[:, 2:] - seg[:, :2]
+    d = np.where((d[:, 1] > 0)[:, None], -d, d)  # point each one up
+    return np.degrees(np.arctan2(d[:, 0], -d[:, 1]))
+
+
+def fit_camera_roll(segments: np.ndarray, image_size: tuple[int, int],
+                    frames: int = 1) -> CameraRoll:
+    """Roll from (n, 4) vertical edge segments found on ``frames`` frames of ``image_size``
+    (w, h)."""
+    w, h = image_size
+    if len(segments) < MIN_SEGMENTS:
+        return CameraRoll(None, len(segments), "too few straight vertical edges in the room")
+    lean = _lean_deg(segments)
+    d = segments[:, 2:] - segments[:, :2]
+    length = np.hypot(d[:, 0], d[:, 1])
+    u = ((segments[:, 0] + segments[:, 2]) / 2 - w / 2) / max(w, h)
+    roll, slope = _best_line(lean, u, length)
+    for _ in range(10):  # refine on the edges near the best line (Tukey weights)
+        r = lean - roll - slope * u
+        wt = length * np.clip(1 - (r / (2 * INLIER_DEG)) ** 2, 0, None) ** 2
+        total = wt.sum()
+        mean_u = (wt * u).sum() / total
+        spread = np.sqrt((wt * (u - mean_u) ** 2).sum() / total)
+        if spread >= MIN_SPREAD:
+            slope = (wt * (u - mean_u) * lean).sum() / (total * spread ** 2)
+        else:
+            slope = 0.0
+        roll = float((wt * (lean - slope * u)).sum() / total)
+    inliers = np.abs(lean - roll - slope * u) <= INLIER_DEG
+    n = int(inliers.sum())
+    if n < MIN_SEGMENTS or length[inliers].sum() < MIN_EDGE_LENGTH * max(w, h) * frames:
+        return CameraRoll(None, n, "too few straight vertical edges in the room")
+    if spread < MIN_SPREAD and abs(mean_u) > MAX_OFF_CENTRE:
+        return CameraRoll(None, n, "the room's vertical edges are all to one side")
+    if abs(roll) > MAX_ROLL_DEG or abs(slope) > MAX_SLOPE_DEG:
+        return CameraRoll(None, n, "the room's straight edges do not look vertical")
+    return CameraRoll(round(roll, 2), n)
+
+
+def _best_line(lean: np.ndarray, u: np.ndarray, length: np.ndarray) -> tuple[float, float]:
+    """(roll, slope) on a grid that the most edge length agrees with, within ``INLIER_DEG``;
+    among equals the least slope. A grid, not a local fit from the median: with the camera
+    pitched, the edges at the two sides lean opposite ways and the median sits between."""
+    rolls = np.arange(-MAX_ROLL_DEG, MAX_ROLL_DEG + 1e-9, INLIER_DEG / 4)
+    slopes = np.arange(-MAX_SLOPE_DEG, MAX_SLOPE_DEG + 1e-9, 1.0)
+    r = lean[None, None, :] - rolls[:, None, None] - slopes[None, :, None] * u[None, None, :]
+    score = (length * (np.abs(r) <= INLIER_DEG)).sum(axis=2) - 1e-6 * np.abs(slopes)
+    i, j = np.unravel_index(np.argmax(score), score.shape)
+    return float(rolls[i]), float(slopes[j])
+
+
+def measure_camera_roll(source: str | Path, frame_index: np.ndarray, xy_px: np.ndarray,
+                        duration_s: float) -> CameraRoll:
+    """The camera's roll over a video file, from ``FRAMES`` frames; the person's landmarks
+    ``xy_px`` (T, 33, 2) at ``frame_index`` (T,) keep their own edges out."""
+    segments, size = [], None
+    every = max(duration_s / FRAMES, 1e-3)
+    rows = {int(f): i for i, f in enumerate(frame_index)}
+    with VideoReader(source, every_s=every) as reader:
+        for frame in reader:
+            if frame.image is None or frame.index not in rows:
+                continue
+            pts = xy_px[rows[frame.index]]
+            pts = pts[np.isfinite(pts).all(axis=1)]
+            if not len(pts):
+                continue  # no person found: their edges could not be kept out
+            size = frame.image.shape[1], frame.image.shape[0]
+            (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+            mx, my = PERSON_MARGIN[0] * (x1 - x0), PERSON_MARGIN[1] * (y1 - y0)
+            segments.append(vertical_segments(frame.image, (x0 - mx, y0 - 2 * my,
+                                                            x1 + mx, y1 + my)))
+    if size is None:
+        return CameraRoll(None, 0, "no frame with the person to measure it on")
+    return fit_camera_roll(np.concatenate(segments), size, len(segments))

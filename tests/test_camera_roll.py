@@ -1,0 +1,91 @@
+"""The camera's roll from the room's vertical edges (pose/camera_roll.py)."""
+
+import cv2
+import numpy as np
+import pytest
+
+from squatcheck.pose.camera_roll import (
+    fit_camera_roll,
+    measure_camera_roll,
+    vertical_segments,
+)
+
+W, H = 640, 480
+PERSON = (260.0, 60.0, 380.0, 440.0)  # x0, y0, x1, y1
+
+
+def edges(roll_deg, slope_deg, xs, *, length=200.0, frames=8):
+    """Vertical edges at image x ``xs``, leaning ``roll + slope * u`` deg (u = x offset
+    from the centre in long sides), repeated on ``frames`` frames."""
+    out = []
+    for x in xs:
+        lean = np.radians(roll_deg + slope_deg * (x - W / 2) / W)
+        dx, dy = np.sin(lean) * length / 2, np.cos(lean) * length / 2
+        out.append([x - dx, H / 2 + dy, x + dx, H / 2 - dy])  # bottom -> top
+    return np.array(out * frames, float)
+
+
+@pytest.mark.parametrize("roll", [-6.0, 0.0, 3.5])
+@pytest.mark.parametrize("slope", [-12.0, 0.0, 9.0])
+def test_roll_is_read_at_the_centre_whatever_the_pitch(roll, slope):
+    """A pitched camera makes the edges at the two sides lean opposite ways; the roll is
+    the lean at the image centre. Stray slanted edges (a rail, a shadow) do not count."""
+    room = edges(roll, slope, [40, 120, 200, 450, 520, 600])
+    rng = np.random.default_rng(1)
+    stray = edges(0.0, 0.0, rng.uniform(0, W, 6), length=150.0, frames=1)
+    stray[:, 0] += rng.uniform(-40, 40, 6)  # leaning 5-15 deg, every which way
+    got = fit_camera_roll(np.concatenate([room, stray]), (W, H), frames=8)
+    assert got.roll_deg == pytest.approx(roll, abs=0.1)
+    assert got.segments >= 48
+
+
+def test_no_roll_from_a_plain_wall_or_edges_on_one_side():
+    plain = fit_camera_roll(np.zeros((0, 4)), (W, H), frames=8)
+    assert plain.roll_deg is None and "too few" in plain.reason
+    # one door frame far to one side: its lean is roll + pitch, which cannot be told apart
+    one_side = fit_camera_roll(edges(2.0, 10.0, [30, 45]), (W, H), frames=8)
+    assert one_side.roll_deg is None and "one side" in one_side.reason
+    # a single short edge seen on every frame is not enough room to trust
+    short = fit_camera_roll(edges(2.0, 0.0, [300], length=60.0), (W, H), frames=8)
+    assert short.roll_deg is None
+
+
+def room_image(turn_deg: float) -> np.ndarray:
+    """A wall with door and window frames, a person-sized blob with slanted edges in the
+    middle, the picture turned ``turn_deg`` counter-clockwise (a phone rolled that way)."""
+    img = np.full((H, W, 3), 200, np.uint8)
+    for x in (60, 110, 500, 580):
+        cv2.rectangle(img, (x, 20), (x + 12, 400), (60, 50, 40), -1)
+    cv2.rectangle(img, (0, 400), (W, H), (90, 100, 110), -1)
+    person = np.array([[300, 80], [340, 80], [370, 430], [270, 430]], np.int32)
+    cv2.fillPoly(img, [person], (40, 120, 60))
+    m = cv2.getRotationMatrix2D((W / 2, H / 2), turn_deg, 1.2)
+    return cv2.warpAffine(img, m, (W, H), borderMode=cv2.BORDER_REPLICATE)
+
+
+@pytest.mark.parametrize("turn", [-4.0, 0.0, 5.0])
+def test_edges_found_in_a_picture_give_its_roll(turn):
+    """Turned counter-clockwise, the verticals' tops lean to image-left: roll = -turn."""
+    segments = vertical_segments(room_image(turn), PERSON)
+    assert len(segments) >= 4
+    mid = (segments[:, :2] + segments[:, 2:]) / 2
+    inside = ((mid[:, 0] > PERSON[0]) & (mid[:, 0] < PERSON[2]))
+    assert not inside.any()  # the person's own edges are kept out
+    got = fit_camera_roll(np.concatenate([segments] * 8), (W, H), frames=8)
+    assert got.roll_deg == pytest.approx(-turn, abs=0.5)
+
+
+def test_measured_over_a_video_file(tmp_path):
+    path = tmp_path / "rolled.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10.0, (W, H))
+    for _ in range(20):
+        writer.write(room_image(3.0))
+    writer.release()
+    xy = np.tile(np.array([[PERSON[0] + 20, PERSON[1]], [PERSON[2] - 20, PERSON[3]]]),
+                 (20, 17, 1))[:, :33]
+    got = measure_camera_roll(path, np.arange(20), xy.astype(float), duration_s=1.9)
+    assert got.roll_deg == pytest.approx(-3.0, abs=0.5)
+    assert got.as_meta()["camera_roll_deg"] == got.roll_deg
+    # nobody in the picture: the person's edges could not be kept out, so nothing is read
+    nobody = measure_camera_roll(path, np.arange(20), np.full((20, 33, 2), np.nan), 1.9)
+    assert nobody.roll_deg is None
