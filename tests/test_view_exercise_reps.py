@@ -422,3 +422,20 @@ def test_a_planted_foot_misplaced_while_standing_still_counts():
     res = analyze_track(track)
     assert [r.stance for r in res.reps] == ["left", "left"]
     assert np.allclose([r.bottom_s for r in res.reps], bottoms, atol=BOTTOM_TOL_S)
+
+
+def test_hips_against_knees_is_judged_leg_by_leg():
+    """A squat where one leg's knee reads little bend (a free leg taken for planted, or
+    the far knee half hidden from the side) is no hip hinge: the other leg's hip and knee
+    rose alike. A hinge flexes the hips of every standing leg far more than its knees."""
+    from squatcheck.analysis.exercise import hip_minus_knee_rise_deg
+
+    squat = {"hip_rise_left": 94.0, "knee_rise_left": 100.0,  # tux_hyva7 rolled 5 deg
+             "hip_rise_right": 90.0, "knee_rise_right": 46.0}
+    assert hip_minus_knee_rise_deg(squat, ("left", "right")) == pytest.approx(-6.0)
+    assert hip_minus_knee_rise_deg(squat, ("right",)) == pytest.approx(44.0)
+    hinge = {"hip_rise_left": 80.0, "knee_rise_left": 20.0,
+             "hip_rise_right": 75.0, "knee_rise_right": float("nan")}
+    assert hip_minus_knee_rise_deg(hinge, ("left", "right")) == pytest.approx(60.0)
+    lost = dict.fromkeys(hinge, float("nan"))
+    assert np.isnan(hip_minus_knee_rise_deg(lost, ("left", "right")))
