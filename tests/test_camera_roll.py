@@ -1,5 +1,8 @@
 """The camera's roll from the room's vertical edges (pose/camera_roll.py)."""
 
+import json
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -89,3 +92,32 @@ def test_measured_over_a_video_file(tmp_path):
     # nobody in the picture: the person's edges could not be kept out, so nothing is read
     nobody = measure_camera_roll(path, np.arange(20), np.full((20, 33, 2), np.nan), 1.9)
     assert nobody.roll_deg is None
+
+
+SAMPLES = Path(__file__).parents[1] / "sample_videos"
+
+
+@pytest.fixture(scope="module")
+def level_and_rolled():
+    from squatcheck import analyze_track
+    from squatcheck.pose.extract import extract_pose
+
+    return [analyze_track(extract_pose(SAMPLES / name, workers=1))
+            for name in ("sls_side_knee_heel.mp4", "sls_side_knee_heel_rolled.mp4")]
+
+
+def test_a_squat_filmed_off_level_reads_as_filmed_level(level_and_rolled):
+    """The same squat, the phone 4 deg off level in a room with door frames: the roll is
+    read and undone, so the knee-toe offset and the trunk and shin angles agree with the
+    level clip's (unlevelled, 4 deg moves the knee ~0.1 foot lengths against the toe)."""
+    level, rolled = level_and_rolled
+    truth = json.loads((SAMPLES / "sls_side_knee_heel_rolled.json").read_text())
+    assert rolled.camera_roll_deg == pytest.approx(truth["camera"]["roll_deg"], abs=1.0)
+    assert level.camera_roll_deg is None  # a plain wall: nothing to read it from
+    assert any("off level" in note for note in rolled.notes)
+    assert len(level.reps) == len(rolled.reps) == 3
+    for a, b in zip(level.reps, rolled.reps, strict=True):
+        for key, tol in (("knee_toe_offset_foot_lengths", 0.06), ("trunk_inclination_deg", 2.5),
+                         ("tibia_inclination_deg", 2.5)):
+            assert b.measurements[key] == pytest.approx(a.measurements[key], abs=tol), key
+        assert b.findings["knee_past_toes"].present is True

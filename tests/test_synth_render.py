@@ -105,3 +105,22 @@ def test_shading_varies_across_a_limb(rendered):
     gray = buf.image.mean(axis=2)
     thigh = buf.part == buf.parts.index("shank_l")
     assert gray[thigh].std() > 3  # Lambert shading, not a flat fill
+
+
+@pytest.mark.parametrize("roll", [-4.0, 2.5])
+def test_a_rolled_camera_and_the_door_frames_it_films(roll):
+    """``roll_deg`` leans the room's verticals by that much, tops to image-right for +;
+    the wall's door frames show it, and pose/camera_roll.py reads it back."""
+    from squatcheck.pose.camera_roll import fit_camera_roll, vertical_segments
+
+    cam = Camera.look_at(480, 640, 700.0, position=[3.5, 0.0, 0.9], target=[0.0, 0.0, 0.9],
+                         roll_deg=roll)
+    uv, _ = cam.project(np.array([[0.0, 0.0, 0.5], [0.0, 0.0, 1.5]]))
+    up = uv[1] - uv[0]
+    assert np.degrees(np.arctan2(up[0], -up[1])) == pytest.approx(roll)
+    room = Renderer(cam, Scene(noise_sigma=0.0, blur_px=0.0, edges_m=(-1.2, -0.7, 0.8, 1.4)))
+    image = room.bg_image.reshape(640, 480, 3).clip(0, 255).astype(np.uint8)
+    plain = Renderer(cam, QUIET).bg_image.reshape(640, 480, 3).clip(0, 255).astype(np.uint8)
+    assert len(vertical_segments(plain, None)) == 0
+    got = fit_camera_roll(vertical_segments(image, None), (480, 640))
+    assert got.roll_deg == pytest.approx(roll, abs=0.3)

@@ -32,14 +32,13 @@ def _jpeg(img: np.ndarray, _rng) -> np.ndarray:
 
 
 def _tilt(img: np.ndarray, _rng, deg: float = 5.0) -> np.ndarray:
-    """A phone held 5 deg off level (counter-clockwise): the picture turned and enlarged
-    just enough to fill the frame, as a rolled phone sees it (filling the corners by
-    reflection, as before, put mirrored room edges leaning the other way into them)."""
+    """A phone held 5 deg off level (counter-clockwise), the corners filled by reflection.
+    (Not enlarged to fill the frame, as a rolled phone would frame it: that cut the feet
+    off tux_hyva7. The reflected corners hold room edges leaning the other way, which
+    only makes the roll harder to measure.)"""
     h, w = img.shape[:2]
-    a = np.radians(deg)
-    zoom = np.cos(a) + np.sin(a) * max(w / h, h / w)
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), deg, zoom)
-    return cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), deg, 1.0)
+    return cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REFLECT_101)
 
 
 def _zoom_out(img: np.ndarray, _rng, scale: float = 0.6) -> np.ndarray:

@@ -17,7 +17,8 @@ from ..analysis.analyze import analyze_track
 from .agreement import Tally, add_stance_legs
 from .clips import BOTTOM_MATCH_S, track_for
 
-ITEMS = ["view", "facing", "exercise", "rep count", "stance leg"]
+ITEMS = ["view", "facing", "exercise", "rep count", "stance leg", "camera roll"]
+ROLL_TOLERANCE_DEG = 1.0  # camera roll read from the room (pose/camera_roll.py) this close
 
 
 def truth_files(folder: str | Path) -> list[tuple[Path, dict]]:
@@ -53,4 +54,9 @@ def score_synthetic(folder: str | Path, *, profile=None,
                                f"{len(res.reps)} at {[round(r.bottom_s, 1) for r in res.reps]} s")
         add_stance_legs(tally["stance leg"], name, truth["reps"], res.reps, label="truth",
                         match_s=BOTTOM_MATCH_S)
+        if (truth.get("scene") or {}).get("edges_m"):  # a room with frames to read it from
+            want, got = truth["camera"].get("roll_deg", 0.0), res.camera_roll_deg
+            tally["camera roll"].add(got is not None and abs(got - want) <= ROLL_TOLERANCE_DEG,
+                                     f"{name}: truth {want:+.1f} deg, ours "
+                                     + ("not measured" if got is None else f"{got:+.1f} deg"))
     return tally

@@ -16,14 +16,15 @@ from ..synth.benchset import FRONT_FAULTS, SIDE_FAULTS, plan_set
 
 
 def plan_balanced_set(*, per_fault_above: int = 3, per_fault_below: int = 2, clean: int = 4,
-                      oblique: int = 3, seed: int = 11, reps: int = 3, pool: int = 400):
+                      oblique: int = 3, seed: int = 11, reps: int = 3, pool: int = 400,
+                      room: bool = False):
     """(name, ClipSpec) pairs: each side fault on side clips and each front fault on front
     clips ``per_fault_above`` times above and ``per_fault_below`` times below threshold."""
     want = {(f, lvl): n for f in SIDE_FAULTS + FRONT_FAULTS
             for lvl, n in (("above", per_fault_above), ("below", per_fault_below))}
     got: Counter = Counter()
     chosen, n_clean, n_obl, legs = [], 0, 0, Counter()
-    for name, spec in plan_set(pool, seed, reps=reps):
+    for name, spec in plan_set(pool, seed, reps=reps, room=room):
         view, level = spec.camera.view, name.split("_")[3]
         if view == "oblique":
             if n_obl < oblique and level != "clean":
@@ -104,13 +105,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="clips rendered at the same time (default: one per core)")
+    parser.add_argument("--room", action="store_true",
+                        help="the same clips filmed 1-5 deg off level in front of door "
+                        "frames (the camera's roll is read from them and undone)")
     args = parser.parse_args(argv)
     t0 = time.monotonic()
 
     def say(fraction: float, name: str) -> None:
         print(f"{fraction:4.0%} {name} ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
 
-    paths = generate_balanced_set(args.folder, progress=say, seed=args.seed, jobs=args.jobs)
+    paths = generate_balanced_set(args.folder, progress=say, seed=args.seed, jobs=args.jobs,
+                                  room=args.room)
     print(f"{len(paths)} clips with truth and pose tracks in {args.folder}")
     return 0
 

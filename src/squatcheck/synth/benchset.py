@@ -35,10 +35,23 @@ def _magnitude(rng: np.random.Generator, name: str, above: bool) -> float:
     return round(float(rng.uniform(lo, hi)), 3)
 
 
+def in_a_room(spec: ClipSpec, seed: int) -> ClipSpec:
+    """The same clip filmed with the phone 1-5 deg off level (either way) in front of a
+    wall with two door or shelf frames each side: what ``pose/camera_roll.py`` reads and
+    undoes. Drawn from their own generator, so the clip is otherwise unchanged."""
+    rng = np.random.default_rng(seed + 5_000_000)
+    roll = float(rng.choice([-1, 1]) * rng.uniform(1.0, 5.0))
+    near, far = rng.uniform(0.6, 1.0, 2), rng.uniform(1.1, 1.8, 2)
+    edges = tuple(round(float(x), 3) for x in (-far[0], -near[0], near[1], far[1]))
+    return replace(spec, camera=replace(spec.camera, roll_deg=round(roll, 2)),
+                   scene=replace(spec.scene, edges_m=edges))
+
+
 def plan_set(n: int, seed: int = 0, *, fps: float | None = None,
-             size: tuple[int, int] | None = None, reps: int | None = None
-             ) -> list[tuple[str, ClipSpec]]:
-    """``n`` named clip specs cycling through views, stance legs and fault levels."""
+             size: tuple[int, int] | None = None, reps: int | None = None,
+             room: bool = False) -> list[tuple[str, ClipSpec]]:
+    """``n`` named clip specs cycling through views, stance legs and fault levels; with
+    ``room``, each filmed off level in front of door frames (``in_a_room``)."""
     rng = np.random.default_rng(seed)
     views = ["side", "front", "oblique", "side", "front"]
     plans = []
@@ -98,8 +111,9 @@ def plan_set(n: int, seed: int = 0, *, fps: float | None = None,
         tag = "dls" if double else "sls"
         fault_tag = "-".join(faults) or "clean"
         name = f"{i:03d}_{tag}_{view}_{level}_{fault_tag}"
-        plans.append((name, ClipSpec(motion=motion, body=body, camera=cam, scene=scene,
-                                     faults=faults, seed=seed * 1000 + i)))
+        spec = ClipSpec(motion=motion, body=body, camera=cam, scene=scene, faults=faults,
+                        seed=seed * 1000 + i)
+        plans.append((name, in_a_room(spec, spec.seed) if room else spec))
     return plans
 
 

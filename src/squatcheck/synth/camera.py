@@ -49,24 +49,31 @@ class Camera:
     rotation: np.ndarray
 
     @classmethod
-    def look_at(cls, width: int, height: int, focal_px: float, position, target) -> Camera:
+    def look_at(cls, width: int, height: int, focal_px: float, position, target,
+                roll_deg: float = 0.0) -> Camera:
+        """Aimed at ``target``; ``roll_deg`` turns it about its axis so that the room's
+        verticals lean with their tops that many degrees to image-right (the sign of
+        ``pose/camera_roll.py``)."""
         position, target = np.asarray(position, float), np.asarray(target, float)
         fwd = target - position
         fwd /= np.linalg.norm(fwd)
         right = np.cross(fwd, [0.0, 0.0, 1.0])
         right /= np.linalg.norm(right)
         down = np.cross(fwd, right)
+        a = np.radians(roll_deg)
+        right, down = right * np.cos(a) - down * np.sin(a), down * np.cos(a) + right * np.sin(a)
         return cls(width, height, float(focal_px), position, np.stack([right, down, fwd]))
 
     @classmethod
     def around(cls, *, azimuth_deg: float, distance_m: float, height_m: float,
-               target_m, width: int, height: int, focal_px: float) -> Camera:
+               target_m, width: int, height: int, focal_px: float,
+               roll_deg: float = 0.0) -> Camera:
         """Camera ``distance_m`` from ``target_m`` (horizontally) at ``azimuth_deg``."""
         a = np.radians(azimuth_deg)
         target = np.asarray(target_m, float)
         pos = target + np.array([np.cos(a) * distance_m, np.sin(a) * distance_m, 0.0])
         pos[2] = height_m
-        return cls.look_at(width, height, focal_px, pos, target)
+        return cls.look_at(width, height, focal_px, pos, target, roll_deg)
 
     def to_camera(self, points: np.ndarray) -> np.ndarray:
         """World points (..., 3) → camera coordinates (..., 3)."""

@@ -39,6 +39,7 @@ class CameraSpec:
     width: int = 480
     height: int = 640
     fps: float = 30.0
+    roll_deg: float = 0.0  # the phone off level: + = the room's verticals lean image-right
 
     def __post_init__(self) -> None:
         if self.view not in VIEWS:
@@ -61,7 +62,7 @@ class CameraSpec:
         def make(target, focal):
             return Camera.around(azimuth_deg=self.azimuth, distance_m=self.distance_m,
                                  height_m=cam_h, target_m=target, width=self.width,
-                                 height=self.height, focal_px=focal)
+                                 height=self.height, focal_px=focal, roll_deg=self.roll_deg)
 
         cam = make(target, focal)
         if points is None:
@@ -187,7 +188,8 @@ def build_truth(spec: ClipSpec, t_s: np.ndarray, lm3d: np.ndarray, vis: np.ndarr
     findings = {k: any(r["findings"][k] for r in reps) for k in LABEL_CRITERIA}
     camera = cam.to_json()
     camera.update(view=spec.camera.view, azimuth_deg=round(spec.camera.azimuth, 3),
-                  distance_m=spec.camera.distance_m, fps=spec.camera.fps)
+                  distance_m=spec.camera.distance_m, fps=spec.camera.fps,
+                  roll_deg=spec.camera.roll_deg)
     return {
         "generator": GENERATOR,
         "format_version": 1,

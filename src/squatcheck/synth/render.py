@@ -15,6 +15,8 @@ import numpy as np
 
 from .camera import Camera
 
+FRAME_HALF_WIDTH_M = 0.03  # a door or shelf frame 6 cm wide
+
 
 @dataclass(frozen=True)
 class Scene:
@@ -25,6 +27,9 @@ class Scene:
     wall_distance_m: float = 2.5  # behind the subject, along the camera axis
     noise_sigma: float = 1.5  # grey levels of Gaussian sensor noise
     blur_px: float = 0.6  # Gaussian blur sigma (soft, camera-like edges); 0 = off
+    # vertical door or shelf frames on the wall: their centres, metres along the wall from
+    # the point straight behind the subject (+ = camera's right); none = a plain wall
+    edges_m: tuple[float, ...] = ()
 
 
 @dataclass
@@ -84,6 +89,13 @@ class Renderer:
         img[:] = self.scene.wall
         vgrad = np.linspace(1.04, 0.94, h, dtype=np.float32).repeat(w)
         img *= vgrad[:, None]
+        if self.scene.edges_m:
+            side = np.cross(fwd, [0.0, 0.0, 1.0])  # horizontal, the camera's right
+            wall = ~floor & np.isfinite(t_wall)
+            along = (o + t_wall[wall, None] * d[wall]) @ side
+            frame = np.min(np.abs(along[:, None] - np.asarray(self.scene.edges_m)), axis=1)
+            idx = np.flatnonzero(wall)[frame < FRAME_HALF_WIDTH_M]
+            img[idx] *= 0.45
         hit = o + t_floor[floor, None] * d[floor]
         self.floor_xy = np.full((h * w, 2), np.nan, np.float32)
         self.floor_xy[floor] = hit[:, :2]

@@ -48,6 +48,11 @@ def sample_specs() -> dict[str, ClipSpec]:
             body=BodySpec(height_m=1.85, outfit=Outfit(shirt=(40, 40, 40), shorts=(110, 60, 20),
                                                       shoes=(20, 120, 200))),
             faults=quad, seed=4),
+        "sls_side_knee_heel_rolled.mp4": ClipSpec(
+            motion=_sls(["left"] * 3, heel_knee),
+            camera=CameraSpec(view="side", facing="left", roll_deg=4.0, fill=0.6),
+            scene=Scene(noise_sigma=0.6, blur_px=0.6, edges_m=(-1.9, -1.3, 1.1, 1.7)),
+            faults=heel_knee, seed=2),
         "sls_front_switch.mp4": ClipSpec(
             motion=_sls(["left", "left", "right"], {}),
             camera=CameraSpec(view="front", facing="camera"), scene=_SCENE, seed=5),
