@@ -439,3 +439,27 @@ def test_hips_against_knees_is_judged_leg_by_leg():
     assert hip_minus_knee_rise_deg(hinge, ("left", "right")) == pytest.approx(60.0)
     lost = dict.fromkeys(hinge, float("nan"))
     assert np.isnan(hip_minus_knee_rise_deg(lost, ("left", "right")))
+
+
+@pytest.mark.parametrize("roll_read", [False, True])
+def test_a_low_free_foot_wide_of_the_stance_foot_when_the_roll_was_read(roll_read):
+    """A free foot held 0.08 leg lengths up, 0.45 to the side: a camera 5 deg off level
+    could lift a planted foot that far (0.45 x tan 5 = 0.04), so unread it stays planted.
+    With the roll read from the room (here 0), only 1 deg of it is left to allow for."""
+    from squatcheck.pose.landmarks import LEG
+    from stick_figure import H, W
+
+    track, _ = squat_track(yaw_deg=0, stances=("right", "right"))
+    free, planted = LEG["left"], LEG["right"]
+    xy = track.xy[..., :2] * [W, H]
+    thigh = np.linalg.norm(xy[:, planted["hip"]] - xy[:, planted["knee"]], axis=1)
+    shank = np.linalg.norm(xy[:, planted["knee"]] - xy[:, planted["ankle"]], axis=1)
+    leg_px = np.median(thigh + shank)
+    for k in ("ankle", "heel", "toe"):  # still, 0.45 leg lengths to the side, 0.08 up
+        xy[:, free[k]] = xy[:1, planted[k]] + [0.45 * leg_px, -0.08 * leg_px]
+        track.world[:, free[k]] = track.world[:, planted[k]] + [0.37, -0.06, 0.0]
+    track.xy[..., :2] = xy / [W, H]
+    if roll_read:
+        track.meta.extra["camera_roll_deg"] = 0.0
+    res = analyze_track(track)
+    assert [r.stance for r in res.reps] == (["right", "right"] if roll_read else ["both", "both"])

@@ -32,9 +32,9 @@ class Signals:
     extra : dict of name -> ndarray of shape (T, ...)
         Per-frame image evidence from the pose track, unfiltered (``PoseTrack.extra``,
         e.g. ``pelvis_evidence``).
-    camera_roll_deg : float
+    camera_roll_deg : float or None
         The camera's roll measured from the room's vertical edges (pose/camera_roll.py),
-        0 when not measured. Angles to the vertical and offsets along the floor are read
+        None when not measured (level assumed). Angles to the vertical and offsets along the floor are read
         after undoing it (``geometry.level``); ``xy_px`` itself stays as the image shows it.
     """
 
@@ -46,7 +46,7 @@ class Signals:
     world: np.ndarray
     image_size: tuple[int, int]
     extra: dict[str, np.ndarray] = field(default_factory=dict)
-    camera_roll_deg: float = 0.0
+    camera_roll_deg: float | None = None
 
 
 @dataclass

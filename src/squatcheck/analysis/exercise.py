@@ -41,6 +41,7 @@ import numpy as np
 from ..pose import landmarks as L
 from .context import Signals
 from .features import LEGS, BodyFeatures
+from .geometry import level
 from .reps import Candidate, RepSettings, bottom_hold_s
 
 
@@ -110,6 +111,7 @@ class FootState:
     world_elevation_m: float  # the same from the world landmarks
     visibility: float  # median visibility of ankle, heel and toe
     spread: float = 0.0  # image: how far apart the two ankles are across the image
+    roll_measured: bool = False  # image heights levelled by the roll read from the room
 
 
 def anchor_points(view: str) -> tuple[str, ...]:
@@ -139,7 +141,8 @@ def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate,
         foot = [ids["ankle"], ids["heel"], ids["toe"]]
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            low_img[leg] = np.nanmax(xy[rows][:, foot, 1], axis=1)
+            low_img[leg] = np.nanmax(level(xy[rows][:, foot], sig.camera_roll_deg)[..., 1],
+                                     axis=1)
             low_world[leg] = np.nanmax(world[rows][:, foot, 1], axis=1)
     out = {}
     for leg in LEGS:
@@ -166,7 +169,7 @@ def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate,
         out[leg] = FootState(float(moved), float(moved_any),
                              _nanmedian(low_img[other] - low_img[leg]) / feat.leg_length_px,
                              _nanmedian(low_world[other] - low_world[leg]), vis,
-                             spread)
+                             spread, sig.camera_roll_deg is not None)
     return out
 
 
@@ -203,14 +206,16 @@ def held_up(foot: FootState, view: str, s: RepSettings) -> bool:
     image by their sideways spread times the tangent of its roll, so up to
     ``camera_roll_tolerance_deg`` of that is not a raised foot (a side lunge, feet a
     leg length apart, filmed 5 deg off level read as 10 single-leg squats:
-    bench/invariance.py). The image alone decides that; the world landmarks' margin
+    bench/invariance.py); when the roll was read from the room, the heights are levelled
+    by it and only ``measured_roll_tolerance_deg`` is left. The image alone decides that; the world landmarks' margin
     stays as it is, as MediaPipe reports a held foot's rise short (4-5 cm on a
     held-out mannequin set, synthset8 006/011, where a roll margin there lost it).
     """
     if view != "front":
         return bool(foot.elevation > s.free_foot_elevation_other_leg_lengths and
                     foot.world_elevation_m > s.free_foot_world_elevation_m)
-    roll = np.tan(np.radians(s.camera_roll_tolerance_deg))
+    roll = np.tan(np.radians(s.measured_roll_tolerance_deg if foot.roll_measured
+                             else s.camera_roll_tolerance_deg))
     spread = foot.spread if np.isfinite(foot.spread) else 0.0
     return bool(foot.elevation > s.free_foot_elevation_front_leg_lengths + roll * spread
                 and foot.world_elevation_m > s.free_foot_world_elevation_m)

@@ -36,11 +36,11 @@ def flexion_deg(proximal: np.ndarray, joint: np.ndarray, distal: np.ndarray) -> 
     return 180.0 - joint_angle_deg(proximal, joint, distal)
 
 
-def level(vec: np.ndarray, roll_deg: float) -> np.ndarray:
+def level(vec: np.ndarray, roll_deg: float | None) -> np.ndarray:
     """Image vectors (..., 2) as a level camera would have shown them.
 
     ``roll_deg``: the camera's roll, + when the room's verticals lean with their tops to
-    image-right (pose/camera_roll.py). 0 returns ``vec`` as it is.
+    image-right (pose/camera_roll.py). 0 or None (not measured) returns ``vec`` as it is.
     """
     vec = np.asarray(vec, float)
     if not roll_deg:
@@ -51,7 +51,7 @@ def level(vec: np.ndarray, roll_deg: float) -> np.ndarray:
 
 
 def inclination_deg(lower: np.ndarray, upper: np.ndarray, forward_sign: float,
-                    roll_deg: float = 0.0) -> np.ndarray:
+                    roll_deg: float | None = None) -> np.ndarray:
     """Angle of the segment lower->upper from the upward vertical, in degrees.
 
     Signed + when ``upper`` is ahead of ``lower`` along image x * ``forward_sign``
@@ -111,7 +111,7 @@ def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray,
 
 
 def forward_offset(a: np.ndarray, b: np.ndarray, forward_sign: float,
-                   roll_deg: float = 0.0) -> np.ndarray:
+                   roll_deg: float | None = None) -> np.ndarray:
     """Horizontal distance of ``a`` ahead of ``b`` along the facing direction (pixels),
     level with the floor: a camera roll of ``roll_deg`` is undone (``level``)."""
     return level(np.asarray(a, float) - b, roll_deg)[..., 0] * forward_sign

@@ -50,6 +50,7 @@ class RepSettings(ProfileSection):
     free_foot_elevation_other_leg_lengths: float
     free_foot_world_elevation_m: float
     camera_roll_tolerance_deg: float
+    measured_roll_tolerance_deg: float
     max_hip_flexion_asymmetry_deg: float
     max_knee_flexion_asymmetry_deg: float
     max_feet_apart_side_leg_lengths: float
