@@ -34,8 +34,9 @@ class Signals:
         e.g. ``pelvis_evidence``).
     camera_roll_deg : float or None
         The camera's roll measured from the room's vertical edges (pose/camera_roll.py),
-        None when not measured (level assumed). Angles to the vertical and offsets along the floor are read
-        after undoing it (``geometry.level``); ``xy_px`` itself stays as the image shows it.
+        None when not measured (level assumed). Angles to the vertical and offsets along
+        the floor are read after undoing it (``geometry.level``); ``xy_px`` itself stays
+        as the image shows it.
     """
 
     t_s: np.ndarray

@@ -207,9 +207,10 @@ def held_up(foot: FootState, view: str, s: RepSettings) -> bool:
     ``camera_roll_tolerance_deg`` of that is not a raised foot (a side lunge, feet a
     leg length apart, filmed 5 deg off level read as 10 single-leg squats:
     bench/invariance.py); when the roll was read from the room, the heights are levelled
-    by it and only ``measured_roll_tolerance_deg`` is left. The image alone decides that; the world landmarks' margin
-    stays as it is, as MediaPipe reports a held foot's rise short (4-5 cm on a
-    held-out mannequin set, synthset8 006/011, where a roll margin there lost it).
+    by it and only ``measured_roll_tolerance_deg`` is left. The image alone decides that;
+    the world landmarks' margin stays as it is, as MediaPipe reports a held foot's rise
+    short (4-5 cm on a held-out mannequin set, synthset8 006/011, where a roll margin
+    there lost it).
     """
     if view != "front":
         return bool(foot.elevation > s.free_foot_elevation_other_leg_lengths and
