@@ -8,13 +8,25 @@ import numpy as np
 import pytest
 
 from squatcheck.pose.camera_roll import (
+    _lean_deg,
     fit_camera_roll,
     measure_camera_roll,
     vertical_segments,
 )
 
 W, H = 640, 480
-PERSON = (260.0, 60.0, 380.0, 440.0)  # x0, y0, x1, y1
+
+
+def person_xy() -> np.ndarray:
+    """(33, 2) landmarks of the person-shaped blob ``room_image`` draws in the middle."""
+    xy = np.full((33, 2), np.nan)
+    for i, p in {0: (320, 80), 7: (305, 75), 8: (335, 75), 11: (300, 110), 12: (340, 110),
+                 13: (295, 180), 14: (345, 180), 15: (300, 240), 16: (340, 240),
+                 23: (295, 250), 24: (345, 250), 25: (290, 340), 26: (350, 340),
+                 27: (285, 420), 28: (355, 420), 29: (280, 428), 30: (360, 428),
+                 31: (292, 430), 32: (348, 430)}.items():
+        xy[i] = p
+    return xy
 
 
 def edges(roll_deg, slope_deg, xs, *, length=200.0, frames=8):
@@ -69,11 +81,12 @@ def room_image(turn_deg: float) -> np.ndarray:
 @pytest.mark.parametrize("turn", [-4.0, 0.0, 5.0])
 def test_edges_found_in_a_picture_give_its_roll(turn):
     """Turned counter-clockwise, the verticals' tops lean to image-left: roll = -turn."""
-    segments = vertical_segments(room_image(turn), PERSON)
+    image = room_image(turn)
+    segments = vertical_segments(image, person_xy())
     assert len(segments) >= 4
     mid = (segments[:, :2] + segments[:, 2:]) / 2
-    inside = ((mid[:, 0] > PERSON[0]) & (mid[:, 0] < PERSON[2]))
-    assert not inside.any()  # the person's own edges are kept out
+    assert not ((mid[:, 0] > 250) & (mid[:, 0] < 390)).any()  # the person's edges kept out
+    assert (np.abs(_lean_deg(vertical_segments(image)) + turn) > 3).any()  # ... which lean
     got = fit_camera_roll(np.concatenate([segments] * 8), (W, H), frames=8)
     assert got.roll_deg == pytest.approx(-turn, abs=0.5)
 
@@ -84,9 +97,8 @@ def test_measured_over_a_video_file(tmp_path):
     for _ in range(20):
         writer.write(room_image(3.0))
     writer.release()
-    xy = np.tile(np.array([[PERSON[0] + 20, PERSON[1]], [PERSON[2] - 20, PERSON[3]]]),
-                 (20, 17, 1))[:, :33]
-    got = measure_camera_roll(path, np.arange(20), xy.astype(float), duration_s=1.9)
+    xy = np.tile(person_xy(), (20, 1, 1))
+    got = measure_camera_roll(path, np.arange(20), xy, duration_s=1.9)
     assert got.roll_deg == pytest.approx(-3.0, abs=0.5)
     assert got.as_meta()["camera_roll_deg"] == got.roll_deg
     # nobody in the picture: the person's edges could not be kept out, so nothing is read

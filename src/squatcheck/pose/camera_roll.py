@@ -29,12 +29,16 @@ import cv2
 import numpy as np
 
 from ..video import VideoReader
+from .landmarks import SKELETON
+
+# the bones, and the head and neck: segments near them are the person's own outline
+_BONES = [*SKELETON, (0, 7), (0, 8), (7, 11), (8, 12)]
 
 FRAMES = 8  # frames read, spread over the clip: the camera may move, people walk past
 DETECT_SIDE_PX = 640  # the detector runs on this long side: room edges are long
 MIN_SEGMENT_FRACTION = 0.05  # of the image diagonal: shorter edges are texture
 MAX_FROM_VERTICAL_DEG = 20.0  # roll up to ~10 deg plus the convergence of pitch at the edges
-PERSON_MARGIN = (0.25, 0.15)  # person's box grown by this share of its width, height
+PERSON_RADIUS = 0.25  # leg lengths around the person's bones: the torso's half depth, a head
 INLIER_DEG = 2.0  # a segment leaning more than this from the fit is another kind of edge
 MIN_SEGMENTS = 4  # inlier segments (over all frames) to trust a roll at all
 MIN_EDGE_LENGTH = 0.5  # ... and their length per frame read, in image long sides: less was
@@ -59,10 +63,9 @@ class CameraRoll:
                 "camera_roll_reason": self.reason}
 
 
-def vertical_segments(image: np.ndarray, person_box: tuple[float, float, float, float] | None
-                      ) -> np.ndarray:
+def vertical_segments(image: np.ndarray, person_xy: np.ndarray | None = None) -> np.ndarray:
     """(n, 4) near-vertical straight segments (x0, y0, x1, y1, pixels of ``image``, BGR or
-    grey) that do not touch ``person_box`` (x0, y0, x1, y1)."""
+    grey) that keep clear of the person whose landmarks are ``person_xy`` (33, 2) pixels."""
     h, w = image.shape[:2]
     scale = min(1.0, DETECT_SIDE_PX / max(h, w))
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
@@ -75,11 +78,30 @@ def vertical_segments(image: np.ndarray, person_box: tuple[float, float, float, 
     d = seg[:, 2:] - seg[:, :2]
     keep = (np.hypot(d[:, 0], d[:, 1]) >= MIN_SEGMENT_FRACTION * np.hypot(w, h)) & (
         np.abs(_lean_deg(seg)) <= MAX_FROM_VERTICAL_DEG)
-    if person_box is not None:
-        x0, y0, x1, y1 = person_box
-        for p in (seg[:, :2], seg[:, 2:], (seg[:, :2] + seg[:, 2:]) / 2):
-            keep &= ~((p[:, 0] > x0) & (p[:, 0] < x1) & (p[:, 1] > y0) & (p[:, 1] < y1))
+    if person_xy is not None:
+        keep &= _clear_of_person(seg, person_xy)
     return seg[keep]
+
+
+def _clear_of_person(seg: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """(n,) True where a segment keeps ``PERSON_RADIUS`` leg lengths from every bone: the
+    outline of a back, a shin or an arm is straight too, and a box around the person
+    hid most of the room in side views (arms held forward, a free leg behind)."""
+    bones = np.array([(a, b) for a, b in _BONES
+                      if np.isfinite(xy[a]).all() and np.isfinite(xy[b]).all()])
+    if not len(bones):
+        return np.ones(len(seg), bool)
+    legs = [np.linalg.norm(xy[h] - xy[k]) + np.linalg.norm(xy[k] - xy[a])
+            for h, k, a in ((23, 25, 27), (24, 26, 28))]
+    radius = PERSON_RADIUS * np.nanmax(legs) if np.isfinite(legs).any() else np.inf
+    t = np.linspace(0.0, 1.0, 5)[None, :, None]
+    pts = seg[:, None, :2] + t * (seg[:, None, 2:] - seg[:, None, :2])  # (n, 5, 2)
+    a, b = xy[bones[:, 0]], xy[bones[:, 1]]  # (m, 2)
+    ab = b - a
+    u = np.clip(((pts[:, :, None] - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-9),
+                0.0, 1.0)
+    dist = np.linalg.norm(pts[:, :, None] - (a + u[..., None] * ab), axis=-1)  # (n, 5, m)
+    return dist.min(axis=(1, 2)) > radius
 
 
 def _lean_deg(seg: np.ndarray) -> np.ndarray:
@@ -146,15 +168,11 @@ def measure_camera_roll(source: str | Path, frame_index: np.ndarray, xy_px: np.n
         for frame in reader:
             if frame.image is None or frame.index not in rows:
                 continue
-            pts = xy_px[rows[frame.index]]
-            pts = pts[np.isfinite(pts).all(axis=1)]
-            if not len(pts):
+            person = xy_px[rows[frame.index]]
+            if not np.isfinite(person).all(axis=1).any():
                 continue  # no person found: their edges could not be kept out
             size = frame.image.shape[1], frame.image.shape[0]
-            (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
-            mx, my = PERSON_MARGIN[0] * (x1 - x0), PERSON_MARGIN[1] * (y1 - y0)
-            segments.append(vertical_segments(frame.image, (x0 - mx, y0 - 2 * my,
-                                                            x1 + mx, y1 + my)))
+            segments.append(vertical_segments(frame.image, person))
     if size is None:
         return CameraRoll(None, 0, "no frame with the person to measure it on")
     return fit_camera_roll(np.concatenate(segments), size, len(segments))
