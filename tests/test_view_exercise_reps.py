@@ -124,6 +124,15 @@ def test_a_free_foot_held_still_and_low_from_the_front_still_counts_as_raised():
     """Held-out synthetic set 006/011: the free foot held up before the descent does not
     move, shows 0.1-0.12 leg lengths higher in the image and only 4-5 cm in MediaPipe's
     world landmarks. The camera-roll margin is on the image only, so it stays raised."""
+    track = _right_leg_squats_left_foot_held(side=0.27, up=0.11, world_m=(0.22, -0.045))
+    res = analyze_track(track)
+    assert [r.stance for r in res.reps] == ["right", "right"]
+
+
+def _right_leg_squats_left_foot_held(*, side: float, up: float, world_m: tuple[float, float]):
+    """Front view, squats on the right leg, the left foot held still ``side`` leg lengths
+    beside the right one's standing place and ``up`` above it (world: ``world_m`` metres
+    across and up, MediaPipe's y down)."""
     from squatcheck.pose.landmarks import LEG
     from stick_figure import H, W
 
@@ -133,12 +142,11 @@ def test_a_free_foot_held_still_and_low_from_the_front_still_counts_as_raised():
     thigh = np.linalg.norm(xy[:, planted["hip"]] - xy[:, planted["knee"]], axis=1)
     shank = np.linalg.norm(xy[:, planted["knee"]] - xy[:, planted["ankle"]], axis=1)
     leg_px = np.median(thigh + shank)
-    for k in ("ankle", "heel", "toe"):  # still, 0.27 leg lengths to the side, 0.11 up
-        xy[:, free[k]] = xy[:1, planted[k]] + [0.27 * leg_px, -0.11 * leg_px]
-        track.world[:, free[k]] = track.world[:, planted[k]] + [0.22, -0.045, 0.0]
+    for k in ("ankle", "heel", "toe"):
+        xy[:, free[k]] = xy[:1, planted[k]] + [side * leg_px, -up * leg_px]
+        track.world[:, free[k]] = track.world[:, planted[k]] + [*world_m, 0.0]
     track.xy[..., :2] = xy / [W, H]
-    res = analyze_track(track)
-    assert [r.stance for r in res.reps] == ["right", "right"]
+    return track
 
 
 def test_shallow_dips_are_not_reps_and_deep_ones_are():
@@ -446,19 +454,7 @@ def test_a_low_free_foot_wide_of_the_stance_foot_when_the_roll_was_read(roll_rea
     """A free foot held 0.08 leg lengths up, 0.45 to the side: a camera 5 deg off level
     could lift a planted foot that far (0.45 x tan 5 = 0.04), so unread it stays planted.
     With the roll read from the room (here 0), only 1 deg of it is left to allow for."""
-    from squatcheck.pose.landmarks import LEG
-    from stick_figure import H, W
-
-    track, _ = squat_track(yaw_deg=0, stances=("right", "right"))
-    free, planted = LEG["left"], LEG["right"]
-    xy = track.xy[..., :2] * [W, H]
-    thigh = np.linalg.norm(xy[:, planted["hip"]] - xy[:, planted["knee"]], axis=1)
-    shank = np.linalg.norm(xy[:, planted["knee"]] - xy[:, planted["ankle"]], axis=1)
-    leg_px = np.median(thigh + shank)
-    for k in ("ankle", "heel", "toe"):  # still, 0.45 leg lengths to the side, 0.08 up
-        xy[:, free[k]] = xy[:1, planted[k]] + [0.45 * leg_px, -0.08 * leg_px]
-        track.world[:, free[k]] = track.world[:, planted[k]] + [0.37, -0.06, 0.0]
-    track.xy[..., :2] = xy / [W, H]
+    track = _right_leg_squats_left_foot_held(side=0.45, up=0.08, world_m=(0.37, -0.06))
     if roll_read:
         track.meta.extra["camera_roll_deg"] = 0.0
     res = analyze_track(track)
