@@ -37,7 +37,7 @@ _BONES = [*SKELETON, (0, 7), (0, 8), (7, 11), (8, 12)]
 FRAMES = 8  # frames read, spread over the clip: the camera may move, people walk past
 DETECT_SIDE_PX = 640  # the detector runs on this long side: room edges are long
 MIN_SEGMENT_FRACTION = 0.05  # of the image diagonal: shorter edges are texture
-MAX_FROM_VERTICAL_DEG = 20.0  # roll up to ~10 deg plus the convergence of pitch at the edges
+MAX_FROM_VERTICAL_DEG = 20.0  # a roll of up to MAX_ROLL_DEG plus the convergence of pitch
 PERSON_RADIUS = 0.25  # leg lengths around the person's bones: the torso's half depth, a head
 INLIER_DEG = 2.0  # a segment leaning more than this from the fit is another kind of edge
 MIN_SEGMENTS = 4  # inlier segments (over all frames) to trust a roll at all
@@ -127,6 +127,8 @@ def fit_camera_roll(segments: np.ndarray, image_size: tuple[int, int],
         r = lean - roll - slope * u
         wt = length * np.clip(1 - (r / (2 * INLIER_DEG)) ** 2, 0, None) ** 2
         total = wt.sum()
+        if total <= 0:
+            return CameraRoll(None, 0, "the room's straight edges do not look vertical")
         mean_u = (wt * u).sum() / total
         spread = np.sqrt((wt * (u - mean_u) ** 2).sum() / total)
         if spread >= MIN_SPREAD:
@@ -150,11 +152,13 @@ def _best_line(lean: np.ndarray, u: np.ndarray, length: np.ndarray) -> tuple[flo
     among equals the least slope. A grid, not a local fit from the median: with the camera
     pitched, the edges at the two sides lean opposite ways and the median sits between."""
     rolls = np.arange(-MAX_ROLL_DEG, MAX_ROLL_DEG + 1e-9, INLIER_DEG / 4)
-    slopes = np.arange(-MAX_SLOPE_DEG, MAX_SLOPE_DEG + 1e-9, 1.0)
-    r = lean[None, None, :] - rolls[:, None, None] - slopes[None, :, None] * u[None, None, :]
-    score = (length * (np.abs(r) <= INLIER_DEG)).sum(axis=2) - 1e-6 * np.abs(slopes)
-    i, j = np.unravel_index(np.argmax(score), score.shape)
-    return float(rolls[i]), float(slopes[j])
+    best, out = -1.0, (0.0, 0.0)
+    for slope in sorted(np.arange(-MAX_SLOPE_DEG, MAX_SLOPE_DEG + 1e-9, 1.0), key=abs):
+        r = lean[None, :] - rolls[:, None] - slope * u[None, :]  # (rolls, segments)
+        score = (length * (np.abs(r) <= INLIER_DEG)).sum(axis=1)
+        if score.max() > best:  # strictly more: the least slope wins a tie
+            best, out = float(score.max()), (float(rolls[np.argmax(score)]), float(slope))
+    return out
 
 
 def measure_camera_roll(source: str | Path, frame_index: np.ndarray, xy_px: np.ndarray,
