@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CLIP = ROOT / "sample_videos" / "sls_side_knee_heel.mp4"  # 10 s, 3 reps, knee past toes + heel lift
 SHORT_CLIP = ROOT.parent / "shared" / "clips" / "lnewco_bad_7029.mov"  # 2.9 s, real person
 FRONT_CLIP = ROOT / "sample_videos" / "sls_front_drop_valgus.mp4"  # 10 s, 3 reps, 10 deg drop
+ROLLED_CLIP = ROOT / "sample_videos" / "sls_side_knee_heel_rolled.mp4"  # CLIP, phone 4 deg off
 
 pytestmark = pytest.mark.slow
 
@@ -153,6 +154,24 @@ def test_live_session_reads_pelvic_drop_from_the_image_evidence(tmp_path):
     assert any(f.present for f in drops)
     # the live engine got the evidence too: its cue for a dropping pelvis was shown
     assert any(e["kind"] == "cue" and e["finding"] == "pelvic_drop" for e in _events(out))
+
+
+def test_live_session_reads_the_camera_roll_from_the_room(tmp_path):
+    """Filmed 4 deg off level before door frames: the live loop reads the roll from its
+    first seconds, and the report reads the trunk's angle to the vertical level (4 deg
+    short without it)."""
+    out = tmp_path / "rolled"
+    run_live(LiveOptions(out_dir=out, source=ROLLED_CLIP, window=False, evidence=False),
+             log=lambda s: None)
+    truth = json.loads(ROLLED_CLIP.with_suffix(".json").read_text())
+    result = json.loads((out / "result.json").read_text())
+    assert result["camera_roll_deg"] == pytest.approx(truth["camera"]["roll_deg"], abs=1.0)
+    assert PoseTrack.load(out / "track.npz").meta.extra["camera_roll_deg"] == \
+        result["camera_roll_deg"]
+    trunk = [rep["measurements"]["trunk_inclination_deg"] for rep in result["reps"]]
+    true = [rep["truth"]["trunk_inclination_deg"] for rep in truth["reps"]]
+    assert len(trunk) == len(true) == 3
+    assert trunk == pytest.approx(true, abs=2.5)
 
 
 def test_no_camera_is_a_clear_message_and_exit_code_8(tmp_path):

@@ -56,6 +56,7 @@ class IncrementalAnalyzer:
         self._last_check = -np.inf
         self._judged: list[float] = []  # bottom times of candidates already judged
         self.reps: list[Rep] = []
+        self.camera_roll_deg: float | None = None  # set once read (live/loop.py)
 
     def update(self, t_s: float, image_lm: np.ndarray | None, world_lm: np.ndarray | None,
                extra: dict[str, np.ndarray] | None = None) -> list[RepEvent]:
@@ -91,7 +92,7 @@ class IncrementalAnalyzer:
         t, fi, xy, vis, world, usable, extra = zip(*rows, strict=True)
         return Signals(np.asarray(t), np.asarray(fi, int), np.stack(xy), np.stack(vis),
                        np.asarray(usable, bool), np.stack(world), self.size,
-                       _stack_extra(extra))
+                       _stack_extra(extra), self.camera_roll_deg)
 
     def _is_new(self, bottom_s: float) -> bool:
         gap = self.rep_settings.min_rep_interval_s

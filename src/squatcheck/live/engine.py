@@ -119,6 +119,11 @@ class EngineWorker:
             self._in.put((t_s, image_lm, world_lm, captured_at, evidence))
             self.backlog_max = max(self.backlog_max, self._in.qsize())
 
+    def set_camera_roll(self, roll_deg: float | None) -> None:
+        """The camera's roll once read from the room (pose/camera_roll.py): reps judged
+        from then on read angles to the vertical level, as the report will."""
+        self._engine.camera_roll_deg = roll_deg  # one attribute: safe across threads
+
     def events(self) -> list[RepDone]:
         out = []
         while True:

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..analysis.analyze import Analysis, analyze_track
 from ..errors import OutputNotWritable, SquatcheckError, VideoTooShort
+from ..pose.camera_roll import RollReader
 from ..pose.estimator import Detections, PoseEstimator
 from ..pose.evidence import person_evidence, split_evidence
 from ..pose.model import resolve_model
@@ -199,7 +200,8 @@ def _write_report(options, loop, info, recording, model_path, outcome) -> Squatc
                                image_size=size, fps_nominal=loop.source_fps,
                                frames_decoded=loop.source.frames_grabbed, model=model_path.name,
                                extra={"live": True, "end_reason": outcome.end_reason,
-                                      "image_evidence": options.evidence})
+                                      "image_evidence": options.evidence,
+                                      **loop.rolls.result().as_meta()})
     if len(track):
         # same name as write_outputs' copy: kept even if the analysis below fails
         outcome.outputs["track"] = track.save(Path(options.out_dir) / "track.npz")
@@ -265,6 +267,7 @@ class _Loop:
         self.board = CueBoard()
         self.stats = LiveStats()
         self.builder = TrackBuilder(evidence=options.evidence)
+        self.rolls = RollReader(every_s=1.0)  # the first 8 s with someone in the picture
         self.engine: EngineWorker | None = None
         self.image_size: tuple[int, int] | None = None
         self.last_canvas: np.ndarray | None = None
@@ -338,6 +341,10 @@ class _Loop:
         self.builder.add(frame.t_s, frame.index, found.image, found.world, evidence)
         if rgb is not None:
             self.stats.record_evidence(time.perf_counter() - shown)
+        if image_lm is not None and self.rolls.wants(frame.t_s):
+            self.rolls.add(frame.t_s, frame.image, image_lm[:, :2] * (w, h))
+            if self.rolls.full:
+                self.engine.set_camera_roll(self.rolls.result().roll_deg)
         # the engine gets the frame with its evidence (its events show from the next picture)
         self.engine.submit(frame.t_s, image_lm, world_lm, frame.captured_at,
                            None if evidence is None else

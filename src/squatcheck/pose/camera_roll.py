@@ -161,22 +161,49 @@ def _best_line(lean: np.ndarray, u: np.ndarray, length: np.ndarray) -> tuple[flo
     return out
 
 
+class RollReader:
+    """Collects vertical edges from up to ``FRAMES`` frames, at most one per ``every_s``,
+    then reads the roll from them (``result``): the same for a file (``measure_camera_roll``)
+    and for the live camera, which offers every frame."""
+
+    def __init__(self, every_s: float = 1.0):
+        self.every_s = every_s
+        self._segments: list[np.ndarray] = []
+        self._size: tuple[int, int] | None = None
+        self._next_s = -np.inf
+
+    @property
+    def full(self) -> bool:
+        return len(self._segments) >= FRAMES
+
+    def wants(self, t_s: float) -> bool:
+        return not self.full and t_s >= self._next_s
+
+    def add(self, t_s: float, image: np.ndarray, person_xy: np.ndarray) -> None:
+        """A frame (BGR) and the person's (33, 2) landmarks in its pixels; one without a
+        person is skipped (their edges could not be kept out)."""
+        if not self.wants(t_s) or not np.isfinite(person_xy).all(axis=1).any():
+            return
+        self._next_s = t_s + self.every_s
+        self._size = image.shape[1], image.shape[0]
+        self._segments.append(vertical_segments(image, person_xy))
+
+    def result(self) -> CameraRoll:
+        if self._size is None:
+            return CameraRoll(None, 0, "no frame with the person to measure it on")
+        return fit_camera_roll(np.concatenate(self._segments), self._size,
+                               len(self._segments))
+
+
 def measure_camera_roll(source: str | Path, frame_index: np.ndarray, xy_px: np.ndarray,
                         duration_s: float) -> CameraRoll:
-    """The camera's roll over a video file, from ``FRAMES`` frames; the person's landmarks
-    ``xy_px`` (T, 33, 2) at ``frame_index`` (T,) keep their own edges out."""
-    segments, size = [], None
-    every = max(duration_s / FRAMES, 1e-3)
+    """The camera's roll over a video file, from ``FRAMES`` frames spread over it; the
+    person's landmarks ``xy_px`` (T, 33, 2) at ``frame_index`` (T,) keep their edges out."""
+    reader_every = max(duration_s / FRAMES, 1e-3)
+    rolls = RollReader(every_s=0.0)
     rows = {int(f): i for i, f in enumerate(frame_index)}
-    with VideoReader(source, every_s=every) as reader:
+    with VideoReader(source, every_s=reader_every) as reader:
         for frame in reader:
-            if frame.image is None or frame.index not in rows:
-                continue
-            person = xy_px[rows[frame.index]]
-            if not np.isfinite(person).all(axis=1).any():
-                continue  # no person found: their edges could not be kept out
-            size = frame.image.shape[1], frame.image.shape[0]
-            segments.append(vertical_segments(frame.image, person))
-    if size is None:
-        return CameraRoll(None, 0, "no frame with the person to measure it on")
-    return fit_camera_roll(np.concatenate(segments), size, len(segments))
+            if frame.image is not None and frame.index in rows:
+                rolls.add(frame.t_s, frame.image, xy_px[rows[frame.index]])
+    return rolls.result()
