@@ -63,3 +63,16 @@ def test_no_events_for_a_movement_that_is_not_a_squat():
     track, _ = squat_track(stances=("both", "both"), depth_deg=20)
     events, tail = _feed(track)
     assert events == [] and tail == []
+
+
+
+def test_a_rep_seen_early_is_not_judged_again_when_its_bottom_settles():
+    """A track of tux_hyva_ja_paha (bench/engine_incremental.py, an older extraction):
+    seen early, the rep's bottom read at 7.0 s; with more frames it settled at 6.2 s, 0.8 s
+    away, and was counted a second time. A candidate sharing most of its descent and
+    return with a judged rep is that rep; the next rep, after it, is new."""
+    live = IncrementalAnalyzer(image_size=(640, 480))
+    live._judged.append((5.2, 7.0, 7.6))
+    assert not live._is_new((4.9, 6.2, 7.5))  # the same rep, its bottom settled
+    assert not live._is_new((5.3, 7.1, 7.7))  # ... or barely moved
+    assert live._is_new((7.5, 9.0, 10.4))  # the next rep, touching it

@@ -54,7 +54,7 @@ class IncrementalAnalyzer:
         self._rows: deque[tuple] = deque(maxlen=n)
         self._frames = 0
         self._last_check = -np.inf
-        self._judged: list[float] = []  # bottom times of candidates already judged
+        self._judged: list[tuple[float, float, float]] = []  # (start, bottom, end) s judged
         self.reps: list[Rep] = []
         self.camera_roll_deg: float | None = None  # set once read (live/loop.py)
 
@@ -94,9 +94,18 @@ class IncrementalAnalyzer:
                        np.asarray(usable, bool), np.stack(world), self.size,
                        _stack_extra(extra), self.camera_roll_deg)
 
-    def _is_new(self, bottom_s: float) -> bool:
+    def _is_new(self, span: tuple[float, float, float]) -> bool:
+        """A candidate (start, bottom, end in s) that is not one already judged: its bottom
+        is ``min_rep_interval_s`` from theirs, and it does not share half its descent and
+        return with one of them (seen early, a long bottom read 0.8 s later than it settled:
+        tux_hyva_ja_paha counted twice live)."""
+        start, bottom, end = span
         gap = self.rep_settings.min_rep_interval_s
-        return all(abs(bottom_s - b) >= gap for b in self._judged)
+        for s0, b0, e0 in self._judged:
+            shared = min(end, e0) - max(start, s0)
+            if abs(bottom - b0) < gap or shared > 0.5 * min(end - start, e0 - s0):
+                return False
+        return True
 
     def _check(self, *, final: bool) -> list[RepEvent]:
         if len(self._rows) < 8:
@@ -109,17 +118,17 @@ class IncrementalAnalyzer:
         if not np.isfinite(feat.leg_length_px):
             return []
         cands = segment_reps(feat.hip_height_leg_lengths, recent.t_s, rs, final=final)
-        if not any(self._is_new(recent.t_s[c.bottom]) for c in cands):
+        if not any(self._is_new(_span(recent.t_s, c)) for c in cands):
             return []
         sig = self.signals()  # the whole buffer: baseline, view and lengths from all of it
         stage = clip_context(sig, self.profile, final=final)
         series = None
         events = []
         for c, v in zip(stage.candidates, stage.verdicts, strict=True):
-            bottom_s = float(sig.t_s[c.bottom])
-            if not self._is_new(bottom_s):
+            span = _span(sig.t_s, c)
+            if not self._is_new(span):
                 continue
-            self._judged.append(bottom_s)
+            self._judged.append(span)
             if not v.is_squat:
                 continue
             if series is None:
@@ -129,6 +138,10 @@ class IncrementalAnalyzer:
             self.reps.append(rep)
             events.append(RepEvent(float(sig.t_s[-1]), rep))
         return events
+
+
+def _span(t_s: np.ndarray, c) -> tuple[float, float, float]:
+    return float(t_s[c.start]), float(t_s[c.bottom]), float(t_s[c.end])
 
 
 def _stack_extra(rows: tuple) -> dict[str, np.ndarray]:
