@@ -129,10 +129,11 @@ def test_a_free_foot_held_still_and_low_from_the_front_still_counts_as_raised():
     assert [r.stance for r in res.reps] == ["right", "right"]
 
 
-def _right_leg_squats_left_foot_held(*, side: float, up: float, world_m: tuple[float, float]):
+def _right_leg_squats_left_foot_held(*, side: float, up: float, world_m: tuple[float, float],
+                                     lifted_at_s: float = 0.0):
     """Front view, squats on the right leg, the left foot held still ``side`` leg lengths
     beside the right one's standing place and ``up`` above it (world: ``world_m`` metres
-    across and up, MediaPipe's y down)."""
+    across and up, MediaPipe's y down); before ``lifted_at_s`` it stands on the floor."""
     from squatcheck.pose.landmarks import LEG
     from stick_figure import H, W
 
@@ -142,9 +143,11 @@ def _right_leg_squats_left_foot_held(*, side: float, up: float, world_m: tuple[f
     thigh = np.linalg.norm(xy[:, planted["hip"]] - xy[:, planted["knee"]], axis=1)
     shank = np.linalg.norm(xy[:, planted["knee"]] - xy[:, planted["ankle"]], axis=1)
     leg_px = np.median(thigh + shank)
+    lifted = (track.t_s >= lifted_at_s)[:, None]
     for k in ("ankle", "heel", "toe"):
-        xy[:, free[k]] = xy[:1, planted[k]] + [side * leg_px, -up * leg_px]
-        track.world[:, free[k]] = track.world[:, planted[k]] + [*world_m, 0.0]
+        xy[:, free[k]] = xy[:1, planted[k]] + [side * leg_px, 0.0] - [0.0, up * leg_px] * lifted
+        track.world[:, free[k]] = (track.world[:, planted[k]] + [world_m[0], 0.0, 0.0]
+                                   + [0.0, world_m[1], 0.0] * lifted)
     track.xy[..., :2] = xy / [W, H]
     return track
 
@@ -459,3 +462,36 @@ def test_a_low_free_foot_wide_of_the_stance_foot_when_the_roll_was_read(roll_rea
         track.meta.extra["camera_roll_deg"] = 0.0
     res = analyze_track(track)
     assert [r.stance for r in res.reps] == (["right", "right"] if roll_read else ["both", "both"])
+
+
+@pytest.mark.parametrize("opening", ["two_feet", "already_up"])
+def test_a_foot_lifted_since_the_clip_opened_on_two_feet_is_free(opening):
+    """Held-out synthset8/9: a free foot held forward, 15-18 cm up, shows only 0.06-0.09
+    leg lengths higher in the image and 2-3 cm in MediaPipe's world landmarks, as a foot
+    set back or a camera off level can make a planted one look. Lifted from beside the
+    other foot after the clip opened, it is free; held up from the first frame, its height
+    alone has to tell (and here cannot)."""
+    track = _right_leg_squats_left_foot_held(
+        side=0.25, up=0.055, world_m=(0.2, -0.02),
+        lifted_at_s=0.7 if opening == "two_feet" else 0.0)
+    res = analyze_track(track)
+    assert [r.stance for r in res.reps] == (["right", "right"] if opening == "two_feet"
+                                             else ["both", "both"])
+
+
+def test_feet_set_apart_in_depth_from_the_start_stay_planted():
+    """A double-leg squat with one foot set back: it looks 0.07 leg lengths higher from the
+    first frame (perspective), and never rises from there."""
+    from squatcheck.pose.landmarks import LEG
+    from stick_figure import H, W
+
+    track, _ = squat_track(yaw_deg=0, stances=("both", "both"))
+    xy = track.xy[..., :2] * [W, H]
+    leg_px = np.median(np.linalg.norm(xy[:, LEG["right"]["hip"]] - xy[:, LEG["right"]["ankle"]],
+                                      axis=1))
+    for k in ("ankle", "heel", "toe"):
+        xy[:, LEG["left"][k], 1] -= 0.07 * leg_px
+        track.world[:, LEG["left"][k], 1] -= 0.01
+    track.xy[..., :2] = xy / [W, H]
+    res = analyze_track(track)
+    assert [r.stance for r in res.reps] == ["both", "both"]

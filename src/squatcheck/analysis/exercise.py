@@ -112,6 +112,7 @@ class FootState:
     visibility: float  # median visibility of ankle, heel and toe
     spread: float = 0.0  # image: how far apart the two ankles are across the image
     roll_measured: bool = False  # image heights levelled by the roll read from the room
+    lift: float = float("nan")  # image: elevation now minus at the clip's two-foot opening
 
 
 def anchor_points(view: str) -> tuple[str, ...]:
@@ -128,22 +129,60 @@ def anchor_points(view: str) -> tuple[str, ...]:
     return ("ankle",) if view == "front" else ("toe", "heel")
 
 
-def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate,
-                view: str) -> dict[str, FootState]:
-    """Per leg: did the foot move, is it raised, can it be seen (during rep ``c``)."""
-    xy, world, t_s = sig.xy_px, sig.world, sig.t_s
-    rows = slice(c.start, c.end + 1)
+def _lowest_points(sig: Signals, rows) -> tuple[dict, dict]:
+    """Per leg, (frames,) image y (levelled by the camera roll) and world y of the lowest
+    of the foot's ankle, heel and toe."""
     low_img, low_world = {}, {}
-    ankles = [L.LEG[leg]["ankle"] for leg in LEGS]
-    spread = _nanmedian(np.abs(np.diff(xy[rows][:, ankles, 0], axis=1))) / feat.leg_length_px
     for leg in LEGS:
         ids = L.LEG[leg]
         foot = [ids["ankle"], ids["heel"], ids["toe"]]
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            low_img[leg] = np.nanmax(level(xy[rows][:, foot], sig.camera_roll_deg)[..., 1],
-                                     axis=1)
-            low_world[leg] = np.nanmax(world[rows][:, foot, 1], axis=1)
+            low_img[leg] = np.nanmax(level(sig.xy_px[rows][:, foot],
+                                           sig.camera_roll_deg)[..., 1], axis=1)
+            low_world[leg] = np.nanmax(sig.world[rows][:, foot, 1], axis=1)
+    return low_img, low_world
+
+
+def opening_elevation(sig: Signals, feat: BodyFeatures, rows: np.ndarray,
+                      s: RepSettings) -> float:
+    """How much higher the left foot stood than the right (image, leg lengths) while the
+    clip opened on two still feet side by side (``rows``: frames before the first
+    descent); NaN if it did not (one foot up, stepping, hopping, nobody seen).
+
+    A foot lifted since is free even when it is held too low for its height alone to
+    tell (``held_up``): what makes a planted foot look higher (perspective, a foot set
+    back, a camera off level) was there at the opening too, and cancels.
+    """
+    if len(rows) < 2:
+        return float("nan")
+    low, _ = _lowest_points(sig, rows)
+    leg = feat.leg_length_px
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        spans = [np.diff(np.nanpercentile(low[k], [10, 90]))[0] / leg for k in LEGS]
+    still = all(np.isfinite(spans)) and max(spans) <= s.opening_still_leg_lengths
+    r = _nanmedian(low["right"] - low["left"]) / leg
+    return r if still and abs(r) <= s.opening_level_leg_lengths else float("nan")
+
+
+def opening_rows(sig: Signals, first: Candidate | None, s: RepSettings) -> np.ndarray:
+    """The usable frames of the clip's first ``opening_s`` seconds, before its first
+    descent starts."""
+    t = sig.t_s
+    end = first.start if first is not None else len(t)
+    return np.flatnonzero((np.arange(len(t)) < end) & (t - t[0] < s.opening_s) & sig.usable)
+
+
+def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate, view: str,
+                opening: float = float("nan")) -> dict[str, FootState]:
+    """Per leg: did the foot move, is it raised, can it be seen (during rep ``c``);
+    ``opening``: ``opening_elevation`` of the clip."""
+    xy, t_s = sig.xy_px, sig.t_s
+    rows = slice(c.start, c.end + 1)
+    ankles = [L.LEG[leg]["ankle"] for leg in LEGS]
+    spread = _nanmedian(np.abs(np.diff(xy[rows][:, ankles, 0], axis=1))) / feat.leg_length_px
+    low_img, low_world = _lowest_points(sig, rows)
     out = {}
     for leg in LEGS:
         ids = L.LEG[leg]
@@ -166,10 +205,12 @@ def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate,
                 moved_any = np.fmin(moved_any, min(float(np.hypot(*v)) for v in vecs)
                                     / feat.leg_length_px)
         vis = _nanmedian(sig.visibility[rows][:, [ids["ankle"], ids["heel"], ids["toe"]]])
-        out[leg] = FootState(float(moved), float(moved_any),
-                             _nanmedian(low_img[other] - low_img[leg]) / feat.leg_length_px,
+        elevation = _nanmedian(low_img[other] - low_img[leg]) / feat.leg_length_px
+        at_opening = opening if leg == "left" else -opening
+        out[leg] = FootState(float(moved), float(moved_any), elevation,
                              _nanmedian(low_world[other] - low_world[leg]), vis,
-                             spread, sig.camera_roll_deg is not None)
+                             spread, sig.camera_roll_deg is not None,
+                             elevation - at_opening)
     return out
 
 
@@ -218,8 +259,12 @@ def held_up(foot: FootState, view: str, s: RepSettings) -> bool:
     roll = np.tan(np.radians(s.measured_roll_tolerance_deg if foot.roll_measured
                              else s.camera_roll_tolerance_deg))
     spread = foot.spread if np.isfinite(foot.spread) else 0.0
-    return bool(foot.elevation > s.free_foot_elevation_front_leg_lengths + roll * spread
-                and foot.world_elevation_m > s.free_foot_world_elevation_m)
+    if foot.elevation > s.free_foot_elevation_front_leg_lengths + roll * spread \
+            and foot.world_elevation_m > s.free_foot_world_elevation_m:
+        return True
+    # lifted since the clip opened on two feet, and higher in the world landmarks too
+    return bool(np.isfinite(foot.lift) and foot.lift > s.free_foot_lift_front_leg_lengths
+                and foot.world_elevation_m > 0)
 
 
 def stance_of(feet: dict[str, FootState], view: str, s: RepSettings) -> str | None:
@@ -272,17 +317,19 @@ def flexion_rise_deg(series: np.ndarray, t_s: np.ndarray, c: Candidate) -> tuple
 
 
 def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
-              s: RepSettings) -> RepVerdict:
-    """Stance leg and squat-or-not for one candidate rep (rules in the module docstring)."""
+              s: RepSettings, opening: float = float("nan")) -> RepVerdict:
+    """Stance leg and squat-or-not for one candidate rep (rules in the module docstring);
+    ``opening``: the clip's ``opening_elevation``."""
     t_s = sig.t_s
     f: dict[str, float] = {"depth_leg_lengths": c.depth_leg_lengths}
-    feet = foot_states(sig, feat, c, view)
+    feet = foot_states(sig, feat, c, view, opening)
     for leg, foot in feet.items():
         f[f"foot_moved_{leg}"] = foot.moved
         f[f"foot_moved_any_{leg}"] = foot.moved_any
         f[f"foot_elevation_{leg}"] = foot.elevation
         f[f"foot_world_elevation_m_{leg}"] = foot.world_elevation_m
         f[f"foot_visibility_{leg}"] = foot.visibility
+        f[f"foot_lift_{leg}"] = foot.lift
     stance = stance_of(feet, view, s)
     for leg in LEGS:
         f[f"knee_rise_{leg}"], f[f"knee_bottom_{leg}"] = flexion_rise_deg(

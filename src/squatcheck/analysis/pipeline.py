@@ -13,7 +13,14 @@ import numpy as np
 
 from ..pose import landmarks as L
 from .context import ClipContext, RepSegment, Signals
-from .exercise import RepVerdict, clip_exercise, judge_in_context, judge_rep
+from .exercise import (
+    RepVerdict,
+    clip_exercise,
+    judge_in_context,
+    judge_rep,
+    opening_elevation,
+    opening_rows,
+)
 from .features import LEGS, BodyFeatures, body_features
 from .findings import assess_rep, reported_measurements
 from .measurements import compute_series, rep_evidence
@@ -66,7 +73,9 @@ def clip_context(sig: Signals, profile, *, final: bool = True) -> ClipStage:
     stage = ClipStage(ctx, feat, view)
     if np.isfinite(feat.leg_length_px) and feat.leg_length_px > 0:
         stage.candidates = segment_reps(feat.hip_height_leg_lengths, sig.t_s, rs, final=final)
-        verdicts = [judge_rep(sig, feat, view.view, c, rs) for c in stage.candidates]
+        first = stage.candidates[0] if stage.candidates else None
+        opening = opening_elevation(sig, feat, opening_rows(sig, first, rs), rs)
+        verdicts = [judge_rep(sig, feat, view.view, c, rs, opening) for c in stage.candidates]
         stage.verdicts = judge_in_context(stage.candidates, verdicts, sig.t_s, rs)
     ctx.exercise = clip_exercise(stage.verdicts)
     return stage

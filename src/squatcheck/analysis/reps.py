@@ -51,6 +51,10 @@ class RepSettings(ProfileSection):
     free_foot_world_elevation_m: float
     camera_roll_tolerance_deg: float
     measured_roll_tolerance_deg: float
+    free_foot_lift_front_leg_lengths: float
+    opening_s: float
+    opening_still_leg_lengths: float
+    opening_level_leg_lengths: float
     max_hip_flexion_asymmetry_deg: float
     max_knee_flexion_asymmetry_deg: float
     max_feet_apart_side_leg_lengths: float

@@ -17,7 +17,7 @@ from ..analysis.analyze import analyze_track
 from .agreement import Tally, add_stance_legs
 from .clips import BOTTOM_MATCH_S, track_for
 
-ITEMS = ["view", "facing", "exercise", "rep count", "stance leg", "camera roll"]
+ITEMS = ["view", "facing", "exercise", "rep count", "stance leg"]  # + "camera roll" in rooms
 ROLL_TOLERANCE_DEG = 1.0  # camera roll read from the room (pose/camera_roll.py) this close
 
 
