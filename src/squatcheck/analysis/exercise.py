@@ -11,7 +11,8 @@ above the other foot by OpenCap's 5 cm (world landmarks) *and* visibly in the
 image. The image height alone misleads: a planted far foot looks higher by
 perspective in side and oblique views (so the image needs more there), and a
 free foot held towards the camera looks lower (pistol squats: the motion rule
-catches those). A hidden foot (low visibility)
+catches those). From the front, a still foot that rose since the clip opened on
+two level feet is free too (``opening_elevation``). A hidden foot (low visibility)
 in a side or oblique view is never called free: the model guesses its place.
 When both feet look planted but only one knee bends while the other stays bent
 without bending further, the other foot is free and just off the floor.
