@@ -240,3 +240,16 @@ def test_report_tables_show_thresholds_unrounded():
     assert fmt_threshold(13.5, "deg") == fmt_threshold(13.50, "deg") != fmt_threshold(14, "deg")
     assert "13.5" in fmt_threshold(13.5, "deg") and "0.065" in fmt_threshold(0.065, "foot_lengths")
     assert fmt_threshold(None, "deg") == "—"
+
+
+def test_quad_dominance_without_the_trunk_and_tibia_angles_is_worded_without_them():
+    """The tibia-minus-trunk difference can be kept where the trunk or tibia angle alone
+    was not (held-out synthset10 138: the far leg's landmarks guessed); the finding's
+    wording then leaves them out instead of failing on the missing numbers."""
+    sig, ctx, seg = side_rep(tibia=38.0, knee=85.0, trunk=15.0, heel_px=9.0)
+    series = compute_series(sig, ctx, PROFILE)
+    m = dict(measure_rep(sig, ctx, seg, series, PROFILE))
+    m["trunk_inclination_deg"] = m["tibia_inclination_deg"] = None
+    quad = assess_rep(m, series, sig, ctx, seg, PROFILE)["quad_dominant"]
+    assert quad.present is True
+    assert quad.reason.startswith(f"Tibia minus trunk {quad.value:+.0f} deg (")

@@ -9,6 +9,7 @@ import pytest
 from squatcheck import analyze_track
 from squatcheck.analysis.profile import load_profile
 from squatcheck.analysis.reps import RepSettings, segment_reps
+from squatcheck.pose import landmarks as L
 from stick_figure import knee_profile, make_track, pose, split_pose, squat_track
 
 BOTTOM_TOL_S = 0.15
@@ -495,3 +496,32 @@ def test_feet_set_apart_in_depth_from_the_start_stay_planted():
     track.xy[..., :2] = xy / [W, H]
     res = analyze_track(track)
     assert [r.stance for r in res.reps] == ["both", "both"]
+
+
+def test_a_squat_leaning_far_forward_is_not_a_hinge():
+    """Hips flexing ~50 deg more than the knees: a squat with a deep trunk lean as 2D reads
+    it (held-out synthset10 143: 47 deg for a true 30), not a hinge (60 and more)."""
+    t = _timeline()
+    k = knee_profile(t, [2.5, 5.5, 8.5], depth_deg=80, half_s=0.9)
+    track = make_track([pose(yaw_deg=90, knee_flex=ki, trunk_extra=1.05 * ki) for ki in k], t)
+    assert len(analyze_track(track).reps) == 3
+
+
+@pytest.mark.parametrize("far_leg_seen", [True, False])
+def test_a_hidden_far_knee_does_not_make_a_squat_a_lunge(far_leg_seen):
+    """From the side, the far leg hides behind the near one and the model guesses its knee
+    (held-out synthset10 138: 63 deg more bent than the near knee, at visibility 0.3).
+    Legs are compared only when both are seen; seen, such knees are a lunge."""
+    from squatcheck.pose.landmarks import LEG
+
+    track, _ = squat_track(yaw_deg=90, stances=("both", "both"))
+    far = LEG["left"]
+    # the far knee pushed forward by a shank's height: it reads 37 deg more bent
+    shank = track.xy[:, far["ankle"]] - track.xy[:, far["knee"]]
+    track.xy[:, far["knee"], 0] += np.abs(shank[:, 1]) * np.sign(
+        np.nanmedian(track.xy[:, L.NOSE, 0] - track.xy[:, far["hip"], 0]))
+    if not far_leg_seen:
+        track.visibility[:, [far["hip"], far["knee"], far["ankle"]]] = 0.3
+    res = analyze_track(track)
+    assert len(res.reps) == (0 if far_leg_seen else 2)
+

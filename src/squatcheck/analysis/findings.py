@@ -222,8 +222,10 @@ def _quad_dominant(mk: _Maker, profile, found: dict[str, Finding]) -> Finding:
     present = primary and len(signs) >= sec["min_supporting_signs"]
     sev = "none" if not present else SEVERITY_ORDER[min(1 + len(signs), 3)]
     trunk, tibia = mk.get("trunk_inclination_deg"), mk.get("tibia_inclination_deg")
-    reason = (f"The tibia is inclined {tibia:.0f} deg and the trunk {trunk:.0f} deg: "
-              f"tibia minus trunk {diff:+.0f} deg (knee-extensor biased from {thr:+g} deg, "
+    angles = ("" if trunk is None or tibia is None else
+              f"The tibia is inclined {tibia:.0f} deg and the trunk {trunk:.0f} deg: ")
+    reason = (f"{angles}{'t' if angles else 'T'}ibia minus trunk {diff:+.0f} deg "
+              f"(knee-extensor biased from {thr:+g} deg, "
               "Barrack 2021; measured on the double-leg squat, an extrapolation on the "
               f"single-leg squat; +- {sec['uncertainty_deg']:.0f} deg).")
     if present and diff < thr:
