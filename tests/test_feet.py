@@ -112,6 +112,27 @@ def test_outline_ignores_a_heel_landmark_riding_up_with_the_shank():
     assert heel_rise(sig, ctx, seg) > 0.08
 
 
+def test_a_front_sole_read_higher_while_standing_is_no_heel_lift():
+    """Held-out synthset10 013: from the side, the front band met the far foot while
+    standing (its sole 15 px higher) and the near one at the bottom, so flat feet read
+    0.12-0.33 foot lengths of "rise". The floor does not drop: a front sole lower than
+    while standing adds nothing; one higher (the whole foot, the camera) still counts."""
+    sig, ctx, seg = side_rep_with_masks(0.0)
+    ev = sig.extra["foot_evidence"]
+    toe = F.FIELDS.index("toe_sole_y")  # the left foot's fields come first
+    n = len(sig.t_s)
+    standing = np.r_[:N_STAND + 5, n - N_STAND - 5:n]  # before and after the rep
+    ev[standing, toe] -= 15.0 / sig.image_size[1]
+    assert heel_rise(sig, ctx, seg) == pytest.approx(0.0, abs=0.01)
+    sig, ctx, seg = side_rep_with_masks(20.0)
+    bottom = np.arange(N_STAND + 20, len(sig.t_s) - N_STAND - 20)
+    heel, toe_col = F.FIELDS.index("heel_sole_y"), toe
+    sig.extra["foot_evidence"][bottom, heel] -= 10.0 / sig.image_size[1]
+    sig.extra["foot_evidence"][bottom, toe_col] -= 10.0 / sig.image_size[1]  # both rose
+    assert heel_rise(sig, ctx, seg) == pytest.approx(heel_rise(*side_rep_with_masks(20.0)),
+                                                     abs=0.01)
+
+
 def test_evidence_follows_the_repaired_leg_not_the_models_label():
     plain = heel_rise(*side_rep_with_masks(20.0))
     swapped = heel_rise(*side_rep_with_masks(20.0, swap_evidence_rows=range(20, 60)))

@@ -9,8 +9,9 @@ front end of the shoe in the segmentation mask (``PoseTrack.extra["foot_evidence
 pose/foot_silhouette.py).
 
 - Heel rise: a lift raises the rear sole and leaves the front on the floor; a whole-foot
-  or camera shift moves both, so the rise is the change of their difference against
-  standing.
+  or camera shift moves both, so the rise is how much the rear sole rose since standing,
+  less what the front rose too (a front sole read lower than while standing is a misread
+  and counts for nothing: the floor does not drop).
 - Shoe tip: where the knee is read against for "knee past toes" (CLINICAL.md).
 
 Tracks made without the mask (older files, the live camera loop) fall back to the
@@ -71,9 +72,14 @@ def heel_rise_foot_lengths(sig: Signals, leg: str, heel_xy_px: np.ndarray, base:
         return (nanmedian(heel_xy_px[base, 1]) - heel_xy_px[:, 1]) / foot_px
     ev = matched_evidence(sig, leg, foot_px, profile)
     h = sig.image_size[1]
-    gap = (ev[:, _F["toe_sole_y"]] - ev[:, _F["heel_sole_y"]]) * h / foot_px  # y grows down
-    gap = fill_short_gaps(gap, sig.t_s, profile.section("signals")["max_gap_s"])
-    return gap - nanmedian(gap[base])
+    gap_s = profile.section("signals")["max_gap_s"]
+    rear, front = (fill_short_gaps(ev[:, _F[k]] * h / foot_px, sig.t_s, gap_s)  # y down
+                   for k in ("heel_sole_y", "toe_sole_y"))
+    # the rear sole's rise, less what the front rose too (the whole foot or the camera);
+    # a front sole lower than while standing is a misread, not a floor that dropped (the
+    # front band met the far foot while standing: held-out synthset10 013, flat feet read
+    # 0.12-0.33), so it adds nothing
+    return (nanmedian(rear[base]) - rear) - np.clip(nanmedian(front[base]) - front, 0, None)
 
 
 def shoe_tip_x_px(sig: Signals, leg: str, foot_px: float, profile) -> np.ndarray:
