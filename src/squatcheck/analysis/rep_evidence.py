@@ -301,11 +301,14 @@ def _frontal(seg, series, profile, ev, values, bottom, half, base, rep, phase, f
         ev.notes.append("FPPA read before the bottom: deeper, the thigh pointed at the camera")
     left = window_median(series["fppa_deg_left"], fppa_row, half)
     right = window_median(series["fppa_deg_right"], fppa_row, half)
-    values["fppa_deg_left"], values["fppa_deg_right"] = left, right
     if seg.stance == "both":
         values["fppa_deg"] = np.nanmax([left, right]) if np.isfinite([left, right]).any() else None
     else:
+        # the free leg's hip-knee-ankle angle is not a valgus: its knee is bent up in the
+        # air (held back, its shank points up and the "angle" reads near 180 deg)
+        left, right = (left, None) if seg.stance == "left" else (None, right)
         values["fppa_deg"] = left if seg.stance == "left" else right
+    values["fppa_deg_left"], values["fppa_deg_right"] = left, right
     # series: + = subject's LEFT side down / lean to the LEFT; per rep: + = free side down
     to_stance = {"left": 1.0, "right": -1.0}.get(seg.stance)
     # against the clip's standing baseline (both feet down), not the rep's one-leg standing:
