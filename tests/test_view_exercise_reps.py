@@ -255,6 +255,24 @@ def test_a_free_foot_held_low_ahead_from_the_side_is_not_a_split_stance():
     assert [r.stance for r in res.reps] == ["right", "right"]
 
 
+def test_from_the_side_a_raised_nearer_foot_needs_no_perspective_margin():
+    """The camera looks down on the floor: a planted far foot shows higher, never a near
+    one. Held-out synthset10 003: the free foot held forward on the near side stood 0.13
+    leg lengths and 15 cm up and read as a lunge under the far foot's 0.25 margin."""
+    from dataclasses import replace
+
+    from squatcheck.analysis.exercise import FootState, held_up
+
+    s = RepSettings.from_profile(load_profile())
+    near = FootState(moved=0.0, moved_any=0.02, elevation=0.13, world_elevation_m=0.15,
+                     visibility=0.98, spread=0.3, nearer_m=0.23)
+    assert held_up(near, "side", s) and held_up(near, "oblique", s)
+    assert not held_up(replace(near, nearer_m=-0.23), "side", s)  # far: perspective
+    assert not held_up(replace(near, nearer_m=float("nan")), "side", s)
+    assert not held_up(replace(near, world_elevation_m=0.01), "side", s)
+    assert not held_up(replace(near, elevation=0.05), "side", s)
+
+
 def test_a_dip_far_shallower_than_the_clip_s_squats_is_another_movement():
     """A deep squat, then the bar is re-racked: a quick 50 deg dip (nqs_test_squat)."""
     t = _timeline(seconds=9.0)

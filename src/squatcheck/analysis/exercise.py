@@ -114,6 +114,7 @@ class FootState:
     spread: float = 0.0  # image: how far apart the two ankles are across the image
     roll_measured: bool = False  # image heights levelled by the roll read from the room
     lift: float = float("nan")  # image: elevation now minus at the clip's two-foot opening
+    nearer_m: float = float("nan")  # world: how much nearer the camera than the other foot
 
 
 def anchor_points(view: str) -> tuple[str, ...]:
@@ -184,6 +185,8 @@ def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate, view: str,
     ankles = [L.LEG[leg]["ankle"] for leg in LEGS]
     spread = _nanmedian(np.abs(np.diff(xy[rows][:, ankles, 0], axis=1))) / feat.leg_length_px
     low_img, low_world = _lowest_points(sig, rows)
+    depth = {leg: _nanmedian(sig.world[rows][:, [L.LEG[leg][k] for k in ("ankle", "heel", "toe")],
+                                            2]) for leg in LEGS}  # MediaPipe: + = away
     out = {}
     for leg in LEGS:
         ids = L.LEG[leg]
@@ -211,7 +214,7 @@ def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate, view: str,
         out[leg] = FootState(float(moved), float(moved_any), elevation,
                              _nanmedian(low_world[other] - low_world[leg]), vis,
                              spread, sig.camera_roll_deg is not None,
-                             elevation - at_opening)
+                             elevation - at_opening, depth[other] - depth[leg])
     return out
 
 
@@ -243,7 +246,11 @@ def held_up(foot: FootState, view: str, s: RepSettings) -> bool:
 
     Read in the image *and* in world landmarks: in side and oblique views a planted
     far foot looks higher by perspective, so the image needs more there (0.25 leg
-    lengths: also more than a few degrees of camera roll over the feet's spread).
+    lengths: also more than a few degrees of camera roll over the feet's spread). The
+    camera looks down on the floor, so perspective only ever lowers the nearer foot: a
+    foot ``near_foot_depth_m`` nearer than the other (MediaPipe's world depth) is judged
+    as from the front (held-out synthset10 003: a free foot held forward on the near side
+    stood 0.13 leg lengths and 15 cm up, and read as a lunge).
     From the front, a camera held off level lifts one of two planted feet in the
     image by their sideways spread times the tangent of its roll, so up to
     ``camera_roll_tolerance_deg`` of that is not a raised foot (a side lunge, feet a
@@ -254,14 +261,17 @@ def held_up(foot: FootState, view: str, s: RepSettings) -> bool:
     short (4-5 cm on a held-out mannequin set, synthset8 006/011, where a roll margin
     there lost it).
     """
-    if view != "front":
-        return bool(foot.elevation > s.free_foot_elevation_other_leg_lengths and
-                    foot.world_elevation_m > s.free_foot_world_elevation_m)
+    world_up = foot.world_elevation_m > s.free_foot_world_elevation_m
     roll = np.tan(np.radians(s.measured_roll_tolerance_deg if foot.roll_measured
                              else s.camera_roll_tolerance_deg))
     spread = foot.spread if np.isfinite(foot.spread) else 0.0
-    if foot.elevation > s.free_foot_elevation_front_leg_lengths + roll * spread \
-            and foot.world_elevation_m > s.free_foot_world_elevation_m:
+    level_feet = s.free_foot_elevation_front_leg_lengths + roll * spread
+    if view != "front":
+        # perspective lifts only the far foot: the nearer one is held to the front's rule
+        nearer = np.isfinite(foot.nearer_m) and foot.nearer_m > s.near_foot_depth_m
+        return bool(world_up and foot.elevation > (
+            level_feet if nearer else s.free_foot_elevation_other_leg_lengths))
+    if world_up and foot.elevation > level_feet:
         return True
     # lifted since the clip opened on two feet, and higher in the world landmarks too
     return bool(np.isfinite(foot.lift) and foot.lift > s.free_foot_lift_front_leg_lengths

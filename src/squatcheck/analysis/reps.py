@@ -49,6 +49,7 @@ class RepSettings(ProfileSection):
     free_foot_elevation_front_leg_lengths: float
     free_foot_elevation_other_leg_lengths: float
     free_foot_world_elevation_m: float
+    near_foot_depth_m: float
     camera_roll_tolerance_deg: float
     measured_roll_tolerance_deg: float
     free_foot_lift_front_leg_lengths: float
