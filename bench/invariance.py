@@ -3,7 +3,8 @@
 The real clips are few; the rules must hold on phones, rooms and people we have not seen.
 This re-encodes every real clip (``shared/clips``) under changes that leave the squat as it
 was — mirrored, half the resolution, a dim noisy room, half the frame rate, heavy JPEG
-compression, a phone held 5 deg off level, filmed from further away (evaluation/invariance.py)
+compression, a phone held 5 deg off level, filmed from further away, out of focus,
+over-exposed (evaluation/invariance.py)
 — runs the whole pipeline (pose model included) on each, and compares the
 result with the untouched clip's: view, facing, exercise, rep count, each rep's stance leg
 (matched by bottom time) and each finding (clip level: present in any rep, absent, or not
@@ -12,8 +13,8 @@ else.
 
     .venv/bin/python bench/invariance.py --dir /tmp/invariance [--only tux_hyva7 ...]
 
-Videos and tracks are cached in --dir; the first run extracts about 8 × 5,300 frames
-(about 20 minutes on 2 cores). Prints agreement per item and change, then every difference.
+Videos and tracks are cached in --dir; the first run extracts about 10 × 5,300 frames
+(about 25 minutes on 2 cores). Prints agreement per item and change, then every difference.
 """
 
 from __future__ import annotations

@@ -50,6 +50,18 @@ def _zoom_out(img: np.ndarray, _rng, scale: float = 0.6) -> np.ndarray:
                               w - small.shape[1] - left, cv2.BORDER_REPLICATE)
 
 
+def _soft(img: np.ndarray, _rng, sigma_frac: float = 0.004) -> np.ndarray:
+    """Out of focus or a smudged lens: Gaussian blur of sd 0.4 % of the frame height
+    (4 px at 1080p, 2 px at 480p): edges, the outline's soles and the waistband soften."""
+    return cv2.GaussianBlur(img, (0, 0), sigma_frac * img.shape[0])
+
+
+def _bright(img: np.ndarray, _rng) -> np.ndarray:
+    """Over-exposed (a window or a bright sky, auto-exposure set on the room): 1.8 x the
+    light, highlights clipped to white; light clothes and pale skin run into the wall."""
+    return np.clip(img.astype(np.float32) * 1.8 + 10, 0, 255).astype(np.uint8)
+
+
 # name -> (per-frame transform, keep every n-th frame)
 CHANGES = {
     "mirror": (lambda img, _r: cv2.flip(img, 1), 1),
@@ -60,6 +72,8 @@ CHANGES = {
     "jpeg_q15": (_jpeg, 1),
     "tilt_5deg": (_tilt, 1),
     "zoom_out": (_zoom_out, 1),
+    "soft_focus": (_soft, 1),
+    "overexposed": (_bright, 1),
 }
 
 
