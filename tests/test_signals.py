@@ -120,6 +120,29 @@ def test_a_garbled_frame_is_flagged_and_not_trusted():
     assert garbled.any(axis=1).sum() == 1 and not swapped.any()
 
 
+def test_a_knee_swap_that_would_hang_the_knees_from_the_wrong_hips_is_refused():
+    """From the front, knees hang below their own hips. When the model's labels are
+    crossed at the start and then right themselves, continuity alone follows the wrong
+    start for the rest of the clip (held-out synthset12 009: a stance knee read 20 deg of
+    flexion for 70); the anatomy veto lets the model's own labels stand."""
+    from squatcheck.signals.swaps import KNEE_PAIRS, hangs_worse_swapped
+
+    xy = np.zeros((40, 33, 2))
+    xy[:, L.LEFT_HIP], xy[:, L.RIGHT_HIP] = (560.0, 300.0), (440.0, 300.0)
+    xy[:, L.LEFT_KNEE], xy[:, L.RIGHT_KNEE] = (560.0, 500.0), (440.0, 500.0)
+    xy[:10] = swap_pairs(xy[:10], KNEE_PAIRS)  # crossed for the first 10 frames
+    by_continuity, _ = detect_leg_swaps(xy, min_jump_px=20.0, max_cost_ratio=0.5,
+                                        pairs=KNEE_PAIRS)
+    assert by_continuity[10:].all()  # locked the wrong way round
+    swapped, garbled = detect_leg_swaps(xy, min_jump_px=20.0, max_cost_ratio=0.5,
+                                        pairs=KNEE_PAIRS, anatomy_margin_px=10.0)
+    assert not swapped.any() and not garbled.any()
+    assert hangs_worse_swapped(xy[20], KNEE_PAIRS, (L.LEFT_HIP, L.RIGHT_HIP), 10.0)
+    side_on = xy[20].copy()
+    side_on[[L.LEFT_HIP, L.RIGHT_HIP]] = (500.0, 300.0), (505.0, 300.0)  # hips overlap
+    assert not hangs_worse_swapped(side_on, KNEE_PAIRS, (L.LEFT_HIP, L.RIGHT_HIP), 10.0)
+
+
 def test_a_short_front_back_flip_is_undone_a_real_turn_is_kept():
     t = np.arange(0, 8, 1 / FS)
     xy = np.zeros((len(t), 33, 2))

@@ -286,6 +286,17 @@ def test_a_dip_far_shallower_than_the_clip_s_squats_is_another_movement():
     assert len(analyze_track(only_dip).reps) == 1
 
 
+def test_a_dip_whose_bottom_the_model_did_not_see_is_not_counted():
+    """sports2d_demo's run-up to a flip: the body was lost around the bottom of the dip
+    (1 usable frame in 12) and the guessed pose passed as a squat rep."""
+    track, bottoms = squat_track(yaw_deg=0, stances=("both", "both"))
+    near = np.abs(track.t_s - bottoms[1]) <= 0.25
+    track.visibility[near] = 0.1  # below [signals] usable_visibility: nothing usable there
+    res = analyze_track(track)
+    assert [round(r.bottom_s, 1) for r in res.reps] == [round(bottoms[0], 1)]
+    assert any("lost the body around the bottom" in n for n in res.notes)
+
+
 def test_a_dip_next_to_a_hop_is_part_of_the_jumping():
     """Bouncing on the spot (sports2d_demo): a slower dip 0.1 s after a hop is part of
     it; the same dip after standing still for a second is a squat."""

@@ -356,6 +356,11 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
 
     duration = float(t_s[c.end] - t_s[c.start])
     f["duration_s"] = duration
+    near_bottom = np.abs(t_s - t_s[c.bottom]) <= s.bottom_seen_window_s
+    f["bottom_seen_share"] = seen = float(np.mean(sig.usable[near_bottom]))
+    if seen < s.min_bottom_seen_share:
+        return RepVerdict(stance, False, "the pose model lost the body around the bottom "
+                          "(the movement cannot be judged)", f)
     if duration < s.min_rep_duration_s:
         return RepVerdict(stance, False, f"down and up in {duration:.1f} s (a hop or a jump, "
                           "not a squat)", f)

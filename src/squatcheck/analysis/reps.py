@@ -62,6 +62,8 @@ class RepSettings(ProfileSection):
     max_hip_minus_knee_rise_deg: float
     max_bottom_hold_s: float
     min_rep_duration_s: float
+    bottom_seen_window_s: float
+    min_bottom_seen_share: float
     hop_neighbour_s: float
     min_depth_share_of_deepest: float
 

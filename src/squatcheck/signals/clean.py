@@ -35,6 +35,7 @@ class SignalSettings:
     filter_order: int
     swap_min_jump_leg_lengths: float
     swap_max_cost_ratio: float
+    swap_anatomy_margin_leg_lengths: float
     flip_min_width_ratio: float
     max_flip_s: float
     usable_visibility: float
@@ -103,7 +104,8 @@ def clean_track(track: PoseTrack, settings: SignalSettings) -> tuple[Signals, Cl
     for pairs in SWAP_GROUPS:
         group, garbled = detect_leg_swaps(
             xy, min_jump_px=settings.swap_min_jump_leg_lengths * leg_px,
-            max_cost_ratio=settings.swap_max_cost_ratio, pairs=pairs)
+            max_cost_ratio=settings.swap_max_cost_ratio, pairs=pairs,
+            anatomy_margin_px=settings.swap_anatomy_margin_leg_lengths * leg_px)
         for arr in (xy, vis, world):
             arr[group] = swap_pairs(arr[group], pairs)
         xy[garbled] = np.nan

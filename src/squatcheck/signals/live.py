@@ -18,7 +18,7 @@ from .clean import SignalSettings
 from .filters import CausalLowpass
 from .outliers import _MAD_TO_SIGMA
 from .quality import landmark_ok, usable_frames
-from .swaps import LEG_PAIRS, SWAP_GROUPS, _pair_costs, swap_pairs
+from .swaps import LEG_PAIRS, SWAP_GROUPS, _pair_costs, anchor_pair, hangs_worse_swapped, swap_pairs
 
 
 class LiveCleaner:
@@ -106,7 +106,10 @@ class LiveCleaner:
                 same, swap = _pair_costs(xy[gi], xy[gr], self._ref[0][gl], self._ref[1][gl])
                 cut = swap < self.s.swap_max_cost_ratio * same
                 gain = same - swap > self.s.swap_min_jump_leg_lengths * leg_px
-                if np.isfinite(same) and np.isfinite(swap) and cut and gain:
+                wrong_hang = hangs_worse_swapped(
+                    xy, pairs, anchor_pair(pairs),
+                    self.s.swap_anatomy_margin_leg_lengths * leg_px)
+                if np.isfinite(same) and np.isfinite(swap) and cut and gain and not wrong_hang:
                     for arr in (xy, vis, wo):
                         arr[:] = swap_pairs(arr[None], pairs)[0]
         if self._ref is None:

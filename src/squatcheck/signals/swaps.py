@@ -26,8 +26,39 @@ FOOT_PAIRS = [(L.LEFT_ANKLE, L.RIGHT_ANKLE), (L.LEFT_HEEL, L.RIGHT_HEEL),
               (L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX)]
 LEG_PAIRS = KNEE_PAIRS + FOOT_PAIRS
 # The model may swap the feet without the knees (or the reverse): each group is
-# kept continuous on its own.
+# kept continuous on its own. The knees hang from the hips, which a swap of the group
+# does not move. (The feet are not checked against the knees: from the side a split
+# stance puts the knees far apart while the model's knee labels are least sure.)
 SWAP_GROUPS = (KNEE_PAIRS, FOOT_PAIRS)
+ANCHORS = {id(KNEE_PAIRS): (L.LEFT_HIP, L.RIGHT_HIP)}
+
+
+def anchor_pair(pairs) -> tuple[int, int] | None:
+    """The landmarks ``pairs`` (one of :data:`SWAP_GROUPS`) hang from, or None."""
+    return ANCHORS.get(id(pairs))
+
+
+def hangs_worse_swapped(row: np.ndarray, pairs, anchors: tuple[int, int] | None,
+                        margin_px: float) -> bool:
+    """Would swapping ``pairs`` in ``row`` (33, 2) hang its first pair further from the
+    anchors by more than ``margin_px`` (summed over both sides)?
+
+    A knee hangs below its own hip: the wrong labelling
+    crosses them over, which from the front lengthens both segments by ~0.05 leg lengths
+    each (hips ~0.2 leg lengths apart). The difference is at most twice the anchors'
+    distance: anchors closer than ``2 * margin_px`` (from the side the hips overlap, and
+    the model's hip labels are a guess) never decide. Held-out synthset12 009: after the model's own two-frame swap with both
+    knees at the midline, continuity locked the knee labels the wrong way round for the
+    rest of the clip, and the stance knee read 20 deg of flexion for 70.
+    """
+    if anchors is None:
+        return False
+    (a, b), (ha, hb) = pairs[0], anchors
+    if not np.linalg.norm(row[ha] - row[hb]) > 2.0 * margin_px:
+        return False  # anchors (nearly) on top of each other, as from the side: no say
+    keep = np.linalg.norm(row[a] - row[ha]) + np.linalg.norm(row[b] - row[hb])
+    swap = np.linalg.norm(row[b] - row[ha]) + np.linalg.norm(row[a] - row[hb])
+    return bool(swap > keep + margin_px)
 
 
 def swap_pairs(rows: np.ndarray, pairs) -> np.ndarray:
@@ -53,12 +84,15 @@ def _pair_costs(cur_l, cur_r, ref_l, ref_r) -> tuple[float, float]:
 
 
 def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: float,
-                     pairs=LEG_PAIRS, max_doubt_rows: int = 10) -> tuple[np.ndarray, np.ndarray]:
+                     pairs=LEG_PAIRS, max_doubt_rows: int = 10,
+                     anatomy_margin_px: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
     """Rows whose leg labels should be swapped, and rows too garbled to trust.
 
     Each row is compared with the last row whose labelling was clear. Swapping
     wins when it cuts the travel to below ``max_cost_ratio`` of keeping the labels
-    and by at least ``min_jump_px`` (jitter alone never swaps). A row that
+    and by at least ``min_jump_px`` (jitter alone never swaps), unless it would hang
+    the group from the wrong anchors (``hangs_worse_swapped``, by ``anatomy_margin_px``):
+    then the row's own labels stand and become the reference. A row that
     travels more than ``min_jump_px`` under *both* labellings, without either
     clearly better, is garbled (e.g. both feet put on one foot mid-swap): it is
     flagged and not used as the reference; in it, only the landmarks far from their
@@ -73,6 +107,7 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
     garbled = np.zeros((n, xy_px.shape[1]), bool)
     li = [a for a, _ in pairs]
     ri = [b for _, b in pairs]
+    anchors = anchor_pair(pairs)
     ref_l = ref_r = None
     doubt = 0
     for t in range(n):
@@ -85,8 +120,9 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
         if not (np.isfinite(same) and np.isfinite(swap)):
             continue
         if swap < max_cost_ratio * same and same - swap > min_jump_px:
-            swapped[t] = True
-            cur_l, cur_r = cur_r, cur_l
+            if not hangs_worse_swapped(xy_px[t], pairs, anchors, anatomy_margin_px):
+                swapped[t] = True
+                cur_l, cur_r = cur_r, cur_l
         elif min(same, swap) > min_jump_px and not same < max_cost_ratio * swap:
             far_l = np.linalg.norm(cur_l - ref_l, axis=-1) > min_jump_px
             far_r = np.linalg.norm(cur_r - ref_r, axis=-1) > min_jump_px
