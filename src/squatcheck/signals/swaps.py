@@ -43,13 +43,13 @@ def hangs_worse_swapped(row: np.ndarray, pairs, anchors: tuple[int, int] | None,
     """Would swapping ``pairs`` in ``row`` (33, 2) hang its first pair further from the
     anchors by more than ``margin_px`` (summed over both sides)?
 
-    A knee hangs below its own hip: the wrong labelling
-    crosses them over, which from the front lengthens both segments by ~0.05 leg lengths
-    each (hips ~0.2 leg lengths apart). The difference is at most twice the anchors'
-    distance: anchors closer than ``2 * margin_px`` (from the side the hips overlap, and
-    the model's hip labels are a guess) never decide. Held-out synthset12 009: after the model's own two-frame swap with both
-    knees at the midline, continuity locked the knee labels the wrong way round for the
-    rest of the clip, and the stance knee read 20 deg of flexion for 70.
+    A knee hangs below its own hip: the wrong labelling crosses the thighs over, which
+    from the front lengthens each by ~0.045 leg lengths (hips ~0.2 leg lengths apart).
+    The difference is at most twice the anchors' distance: anchors closer than
+    ``2 * margin_px`` (from the side the hips overlap, and the model's hip labels are a
+    guess) never decide. Held-out synthset12 009: after the model's own two-frame swap
+    with both knees at the midline, continuity locked the knee labels the wrong way round
+    for the rest of the clip, and the stance knee read 20 deg of flexion for 70.
     """
     if anchors is None:
         return False
