@@ -185,8 +185,9 @@ def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate, view: str,
     ankles = [L.LEG[leg]["ankle"] for leg in LEGS]
     spread = _nanmedian(np.abs(np.diff(xy[rows][:, ankles, 0], axis=1))) / feat.leg_length_px
     low_img, low_world = _lowest_points(sig, rows)
-    depth = {leg: _nanmedian(sig.world[rows][:, [L.LEG[leg][k] for k in ("ankle", "heel", "toe")],
-                                            2]) for leg in LEGS}  # MediaPipe: + = away
+    feet_ids = {leg: [L.LEG[leg][k] for k in ("ankle", "heel", "toe")] for leg in LEGS}
+    depth = {leg: _nanmedian(sig.world[rows][:, ids, 2])  # MediaPipe world z: + = away
+             for leg, ids in feet_ids.items()}
     out = {}
     for leg in LEGS:
         ids = L.LEG[leg]

@@ -106,10 +106,9 @@ class LiveCleaner:
                 same, swap = _pair_costs(xy[gi], xy[gr], self._ref[0][gl], self._ref[1][gl])
                 cut = swap < self.s.swap_max_cost_ratio * same
                 gain = same - swap > self.s.swap_min_jump_leg_lengths * leg_px
-                wrong_hang = hangs_worse_swapped(
-                    xy, pairs, anchor_pair(pairs),
-                    self.s.swap_anatomy_margin_leg_lengths * leg_px)
-                if np.isfinite(same) and np.isfinite(swap) and cut and gain and not wrong_hang:
+                if np.isfinite(same) and np.isfinite(swap) and cut and gain and not \
+                        hangs_worse_swapped(xy, pairs, anchor_pair(pairs),
+                                            self.s.swap_anatomy_margin_leg_lengths * leg_px):
                     for arr in (xy, vis, wo):
                         arr[:] = swap_pairs(arr[None], pairs)[0]
         if self._ref is None:

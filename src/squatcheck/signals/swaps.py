@@ -30,12 +30,12 @@ LEG_PAIRS = KNEE_PAIRS + FOOT_PAIRS
 # does not move. (The feet are not checked against the knees: from the side a split
 # stance puts the knees far apart while the model's knee labels are least sure.)
 SWAP_GROUPS = (KNEE_PAIRS, FOOT_PAIRS)
-ANCHORS = {id(KNEE_PAIRS): (L.LEFT_HIP, L.RIGHT_HIP)}
+ANCHORS = {KNEE_PAIRS[0]: (L.LEFT_HIP, L.RIGHT_HIP)}  # first pair of a group -> anchors
 
 
 def anchor_pair(pairs) -> tuple[int, int] | None:
     """The landmarks ``pairs`` (one of :data:`SWAP_GROUPS`) hang from, or None."""
-    return ANCHORS.get(id(pairs))
+    return ANCHORS.get(pairs[0])
 
 
 def hangs_worse_swapped(row: np.ndarray, pairs, anchors: tuple[int, int] | None,
