@@ -79,8 +79,28 @@ def _root(stance: str) -> str:
     return "left" if stance == "both" else stance
 
 
+# Winter (2009), Biomechanics and Motor Control of Human Movement, table 4.1: thigh
+# 0.100, leg 0.0465 and foot 0.0145 of the body's mass
+LEG_MASS_SHARE = 0.161
+
+
+def balance_adduction_deg(seg: Segments) -> float:
+    """Stance-thigh adduction that balances the body over the stance foot.
+
+    A body on one foot keeps its centre of mass above that foot, so people shift the
+    pelvis sideways over it as the other foot leaves the floor, and past it by as much
+    as the free leg, hanging a hip width away, pulls the other way: the pelvis centre
+    ends (1/2 + 0.161/0.839) hip widths from where it stood, ~8 deg of adduction.
+    Real single-leg squats from the front stand the hip-shoulder centre 3.5-5 cm past
+    the stance ankle (tux_hyva*; this gives 3.3 cm).
+    """
+    shift_m = seg.hip_width * (0.5 + LEG_MASS_SHARE / (1.0 - LEG_MASS_SHARE))
+    return float(np.degrees(np.arctan(shift_m / seg.leg_length)))
+
+
 def standing_pose(seg: Segments, spec: MotionSpec, stance: str, single: bool) -> PoseParams:
-    """Upright posture; ``single`` lifts the free leg (single-leg squats only)."""
+    """Upright posture; ``single`` lifts the free leg and stands the pelvis over the stance
+    foot (single-leg squats only)."""
     arms = {"forward": {}, "down": {"arm_flex_deg": 8.0, "arm_abd_deg": 12.0,
                                     "elbow_flex_deg": 10.0}}[spec.arms]
     p = PoseParams(stance=_root(stance), mirror=spec.double,
@@ -91,7 +111,7 @@ def standing_pose(seg: Segments, spec: MotionSpec, stance: str, single: bool) ->
                  "free_abd_deg": 4.0} if spec.free_leg == "forward" else
                 {"free_thigh_deg": -12.0, "free_knee_deg": 95.0, "free_plantar_deg": 25.0,
                  "free_abd_deg": 3.0})
-        p = replace(p, **free)
+        p = replace(p, hip_adduction_deg=balance_adduction_deg(seg), **free)
     return p
 
 
@@ -103,7 +123,7 @@ def rep_targets(spec: MotionSpec, faults: dict[str, float]) -> tuple[dict[str, f
          # short of the shoe tip: a clean squat, clear of the knee-past-toes level
          "knee_toe_offset_foot_lengths": -0.25,
          "heel_rise_cm": 0.0, "fppa_deg": 0.0, "trunk_fwd": 35.0 if spec.double else 30.0,
-         "trunk_lat": 0.0, "tilt": 0.0, "drop": 0.0, "hip_add": 0.0}
+         "trunk_lat": 0.0, "tilt": 0.0, "drop": 0.0}
     heel_start = 0.45
     if "quad_dominant" in faults:  # full pattern from 15 deg; a milder one below
         m = faults["quad_dominant"]
@@ -141,11 +161,11 @@ def bottom_pose(seg: Segments, spec: MotionSpec, stance: str, faults: dict[str, 
                 neutral: Skeleton) -> tuple[PoseParams, float]:
     """Solve the bottom posture for a rep; returns it and the heel-rise start fraction."""
     t, heel_start = rep_targets(spec, faults)
-    p = replace(standing_pose(seg, spec, stance, single=not spec.double),
-                knee_flex_deg=t["knee_flex"], tibia_deg=0.4 * t["knee_flex"],
+    up = standing_pose(seg, spec, stance, single=not spec.double)
+    p = replace(up, knee_flex_deg=t["knee_flex"], tibia_deg=0.4 * t["knee_flex"],
                 trunk_fwd_deg=t["trunk_fwd"], trunk_lat_deg=t["trunk_lat"],
                 pelvis_tilt_deg=t["tilt"], pelvis_drop_deg=t["drop"],
-                hip_adduction_deg=t["hip_add"])
+                hip_adduction_deg=t.get("hip_add", up.hip_adduction_deg))
     if spec.arms == "forward":
         p = replace(p, arm_flex_deg=85.0)
 
