@@ -153,6 +153,24 @@ def _right_leg_squats_left_foot_held(*, side: float, up: float, world_m: tuple[f
     return track
 
 
+# the foot-height rules alone: the balance rule off (no body stands this far past a foot)
+HEIGHTS_ONLY = load_profile(overrides={"reps": {"balance_min_centre_shift": 2.0}})
+
+
+def _trunk_between_feet(track, share: float = 0.5):
+    """Move the upper body (landmarks 0-24: head, arms, shoulders, hips) sideways so the
+    trunk's centre stands ``share`` of the way from the right ankle to the left."""
+    from stick_figure import H, W
+
+    xy = track.xy[..., :2] * [W, H]
+    centre = (xy[:, [L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 0]
+              .mean(axis=1))
+    right, left = xy[:, L.RIGHT_ANKLE, 0], xy[:, L.LEFT_ANKLE, 0]
+    xy[:, :25, 0] += (right + share * (left - right) - centre)[:, None]
+    track.xy[..., :2] = xy / [W, H]
+    return track
+
+
 def test_shallow_dips_are_not_reps_and_deep_ones_are():
     shallow, _ = squat_track(stances=("both", "both"), depth_deg=25)
     deep, _ = squat_track(stances=("both", "both"), depth_deg=60)
@@ -486,11 +504,12 @@ def test_hips_against_knees_is_judged_leg_by_leg():
 def test_a_low_free_foot_wide_of_the_stance_foot_when_the_roll_was_read(roll_read):
     """A free foot held 0.08 leg lengths up, 0.45 to the side: a camera 5 deg off level
     could lift a planted foot that far (0.45 x tan 5 = 0.04), so unread it stays planted.
-    With the roll read from the room (here 0), only 1 deg of it is left to allow for."""
+    With the roll read from the room (here 0), only 1 deg of it is left to allow for.
+    (Heights only: the stick figure also stands balanced over its right foot.)"""
     track = _right_leg_squats_left_foot_held(side=0.45, up=0.08, world_m=(0.37, -0.06))
     if roll_read:
         track.meta.extra["camera_roll_deg"] = 0.0
-    res = analyze_track(track)
+    res = analyze_track(track, profile=HEIGHTS_ONLY)
     assert [r.stance for r in res.reps] == (["right", "right"] if roll_read else ["both", "both"])
 
 
@@ -500,13 +519,39 @@ def test_a_foot_lifted_since_the_clip_opened_on_two_feet_is_free(opening):
     leg lengths higher in the image and 2-3 cm in MediaPipe's world landmarks, as a foot
     set back or a camera off level can make a planted one look. Lifted from beside the
     other foot after the clip opened, it is free; held up from the first frame, its height
-    alone has to tell (and here cannot)."""
+    alone has to tell (and here cannot; the balance rule is off)."""
     track = _right_leg_squats_left_foot_held(
         side=0.25, up=0.055, world_m=(0.2, -0.02),
         lifted_at_s=0.7 if opening == "two_feet" else 0.0)
-    res = analyze_track(track)
+    res = analyze_track(track, profile=HEIGHTS_ONLY)
     assert [r.stance for r in res.reps] == (["right", "right"] if opening == "two_feet"
                                              else ["both", "both"])
+
+
+@pytest.mark.parametrize(("share", "up", "stance"), [
+    (0.0, 0.03, "right"),   # trunk over the right ankle, left foot 3 % of a leg up
+    (0.5, 0.03, "both"),    # trunk midway: nothing says the left foot is free
+    (0.25, 0.03, "both"),   # a quarter of the way: the left foot bears 25 % of the weight
+    (0.0, -0.01, "both"),   # trunk over the right ankle, left foot not higher: planted
+])
+def test_from_the_front_a_body_balanced_over_one_foot_stands_on_it(share, up, stance):
+    """Held-out mannequin sets: a free foot held forward only 2-5 cm up reads as planted
+    by its height. But a body on one foot keeps its centre over that foot, and a body on
+    two feet between them: statics gives the other foot (1 - shift) / 2 of the weight.
+    A foot that reads no higher at all stays planted (a squat leaning over one foot)."""
+    track = _trunk_between_feet(_right_leg_squats_left_foot_held(
+        side=0.2, up=up, world_m=(0.17, -0.02 if up > 0 else 0.005)), share)
+    res = analyze_track(track)
+    assert res.exercise == ("single_leg_squat" if stance == "right" else "double_leg_squat")
+    assert [r.stance for r in res.reps] == [stance, stance]
+
+
+def test_feet_close_together_are_not_judged_by_balance():
+    """Ankles 0.06 leg lengths apart sideways: half the spread is within the landmarks'
+    jitter, so the trunk over one of them says nothing."""
+    track = _trunk_between_feet(_right_leg_squats_left_foot_held(
+        side=0.06, up=0.03, world_m=(0.05, -0.02)), 0.0)
+    assert [r.stance for r in analyze_track(track).reps] == ["both", "both"]
 
 
 def test_feet_set_apart_in_depth_from_the_start_stay_planted():

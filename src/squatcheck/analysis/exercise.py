@@ -15,7 +15,9 @@ catches those). From the front, a still foot that rose since the clip opened on
 two level feet is free too (``opening_elevation``). A hidden foot (low visibility)
 in a side or oblique view is never called free: the model guesses its place.
 When both feet look planted but only one knee bends while the other stays bent
-without bending further, the other foot is free and just off the floor.
+without bending further, the other foot is free and just off the floor. From the
+front, a body whose trunk stands over one ankle carries its weight on that foot
+alone (``centre_shift``): the other foot is free, however low it is held.
 
 Not a squat (zero squat reps), each rule from what a squat is:
 - no foot stays planted: walking, running, jumping;
@@ -303,6 +305,26 @@ def stance_of(feet: dict[str, FootState], view: str, s: RepSettings) -> str | No
     return "both"
 
 
+def centre_shift(sig: Signals, feat: BodyFeatures, c: Candidate) -> tuple[float, float]:
+    """Where the trunk stood between the ankles during rep ``c``, and the ankles' spread.
+
+    Returns ``(shift, spread)``: the trunk's centre (midway between the hip and shoulder
+    midpoints; trunk, head and arms carry two thirds of the body's mass) from the
+    ankles' midpoint, over half their sideways spread, + toward the left ankle (0 =
+    midway, 1 = above the left ankle); and that spread in leg lengths. Medians over the
+    rep's frames, taken before dividing (the feet cross in a frame or two). Statics
+    puts (1 - shift) / 2 of the weight on the right foot.
+    """
+    xy = sig.xy_px[c.start:c.end + 1]
+    hips = (xy[:, L.LEFT_HIP, 0] + xy[:, L.RIGHT_HIP, 0]) / 2
+    shoulders = (xy[:, L.LEFT_SHOULDER, 0] + xy[:, L.RIGHT_SHOULDER, 0]) / 2
+    left, right = xy[:, L.LEFT_ANKLE, 0], xy[:, L.RIGHT_ANKLE, 0]
+    half = _nanmedian((left - right) / 2)
+    offset = _nanmedian((hips + shoulders) / 2 - (left + right) / 2)
+    spread = 2 * abs(half) / feat.leg_length_px
+    return (offset / half if half else float("nan")), spread
+
+
 def feet_apart_leg_lengths(sig: Signals, feat: BodyFeatures, c: Candidate) -> float:
     """Horizontal distance between the feet at the bottom of ``c`` (median of ankle, heel
     and toe, ±0.2 s), in leg lengths. Seen from the side: how far one foot stands in
@@ -354,6 +376,7 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
             feat.hip_flexion_deg[leg], t_s, c)
     f["bottom_hold_s"] = hold = bottom_hold_s(feat.hip_height_leg_lengths, t_s, c, 0.1)
     f["feet_apart_leg_lengths"] = feet_apart_leg_lengths(sig, feat, c)
+    f["centre_shift_left"], f["ankle_spread_leg_lengths"] = centre_shift(sig, feat, c)
 
     duration = float(t_s[c.end] - t_s[c.start])
     f["duration_s"] = duration
@@ -380,6 +403,8 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
         if lunge:
             return RepVerdict(stance, False, lunge, f)
         stance = _held_leg_stance(f, s)
+        if stance == "both" and view == "front":
+            stance = _balanced_stance(f, s)
         split = _split_stance_reason(f, view, s) if stance == "both" else ""
         if split:
             return RepVerdict(stance, False, split, f)
@@ -458,6 +483,24 @@ def _held_leg_stance(f: dict[str, float], s: RepSettings) -> str:
     held = f[f"knee_bottom_{other}"] >= s.min_knee_flexion_rise_deg and \
         f[f"knee_rise_{other}"] < s.min_knee_flexion_rise_deg
     return bends[0] if held else "both"
+
+
+def _balanced_stance(f: dict[str, float], s: RepSettings) -> str:
+    """Front view, both feet read as planted: the trunk stood over one ankle, so that foot
+    carried the body and the other is free, held too low for its height to tell
+    (held-out mannequin sets: a free foot held forward 2-5 cm up). The other foot
+    must also read higher, in the image and the world landmarks, however little: a
+    double-leg squat leaning far to one side moves the trunk over that foot too.
+    Feet closer than ``balance_min_spread_leg_lengths`` are not judged: their half
+    spread is within a few times the landmarks' sideways jitter."""
+    shift, spread = f["centre_shift_left"], f["ankle_spread_leg_lengths"]
+    if not (np.isfinite(shift) and abs(shift) >= s.balance_min_centre_shift
+            and spread >= s.balance_min_spread_leg_lengths):
+        return "both"
+    stance = "left" if shift > 0 else "right"
+    free = "right" if stance == "left" else "left"
+    higher = f[f"foot_elevation_{free}"] > 0 and f[f"foot_world_elevation_m_{free}"] > 0
+    return stance if higher else "both"
 
 
 def judge_in_context(candidates: list[Candidate], verdicts: list[RepVerdict],

@@ -53,6 +53,8 @@ class RepSettings(ProfileSection):
     camera_roll_tolerance_deg: float
     measured_roll_tolerance_deg: float
     free_foot_lift_front_leg_lengths: float
+    balance_min_centre_shift: float
+    balance_min_spread_leg_lengths: float
     opening_s: float
     opening_still_leg_lengths: float
     opening_level_leg_lengths: float
