@@ -279,7 +279,7 @@ def test_from_the_side_a_raised_nearer_foot_needs_no_perspective_margin():
     leg lengths and 15 cm up and read as a lunge under the far foot's 0.25 margin."""
     from dataclasses import replace
 
-    from squatcheck.analysis.exercise import FootState, held_up
+    from squatcheck.analysis.stance import FootState, held_up
 
     s = RepSettings.from_profile(load_profile())
     near = FootState(moved=0.0, moved_any=0.02, elevation=0.13, world_elevation_m=0.15,

@@ -13,20 +13,14 @@ import numpy as np
 
 from ..pose import landmarks as L
 from .context import ClipContext, RepSegment, Signals
-from .exercise import (
-    RepVerdict,
-    clip_exercise,
-    judge_in_context,
-    judge_rep,
-    opening_elevation,
-    opening_rows,
-)
+from .exercise import RepVerdict, clip_exercise, judge_in_context, judge_rep
 from .features import LEGS, BodyFeatures, body_features
 from .findings import assess_rep, reported_measurements
 from .measurements import compute_series, rep_evidence
 from .rating import rate_rep
 from .reps import Candidate, RepSettings, segment_reps, standing_rows
 from .result import Rep
+from .stance import opening_elevation, opening_rows
 from .view import ViewEstimate, ViewSettings, estimate_view
 
 
