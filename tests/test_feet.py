@@ -133,6 +133,21 @@ def test_a_front_sole_read_higher_while_standing_is_no_heel_lift():
                                                      abs=0.01)
 
 
+def test_standing_frames_with_the_other_foot_beside_the_stance_foot_are_no_baseline():
+    """synthbal11 053: standing on both feet before the leg lift, the nearer foot's sole
+    (lower in the image by perspective) was read under the stance heel, and a flat heel
+    read 0.14 foot lengths up against it. On one leg, the heel's baseline is taken only
+    from standing frames with the other foot clear of it."""
+    sig, ctx, seg = side_rep_with_masks(0.0)
+    n = len(sig.t_s)
+    # the free foot down while standing before the rep and for most of the stand after it
+    both_feet = np.r_[:seg.start + 1, seg.end + 5:n]
+    for k in ("heel", "toe", "ankle"):
+        sig.xy_px[both_feet, LEG["right"][k]] = sig.xy_px[both_feet, LEG["left"][k]] + [4, 0]
+    sig.extra["foot_evidence"][both_feet, REAR] += 10.0 / sig.image_size[1]
+    assert heel_rise(sig, ctx, seg) == pytest.approx(0.0, abs=0.01)
+
+
 def test_evidence_follows_the_repaired_leg_not_the_models_label():
     plain = heel_rise(*side_rep_with_masks(20.0))
     swapped = heel_rise(*side_rep_with_masks(20.0, swap_evidence_rows=range(20, 60)))

@@ -403,6 +403,20 @@ def test_reps_counted_when_one_leg_stance_sits_lower_than_the_two_leg_start():
     assert all(abs(c.descent_leg_lengths - c.return_leg_lengths) < 0.02 for c in cands)
 
 
+def test_a_rep_starts_from_the_one_leg_stance_not_the_two_foot_one_before_it():
+    """Two feet, the free leg lifted (the hip 0.06 lower on one leg), a 0.12 rep from
+    there, then both feet again for a leg switch: the return climbs 67 % of the way to
+    the two-foot level. The rep is the descent from and return to the one-leg stance; a
+    rep taking in the leg lift took its heel baseline on two feet (synthbal11 053: 0.05
+    lower, a 0.13 rep, 71 %)."""
+    t = _timeline(fps=30.0, seconds=7.0)
+    h = np.interp(t, [0, 0.7, 1.2, 2.0, 3.1, 4.2, 5.0, 5.5, 7.0],
+                  [1.0, 1.0, 0.94, 0.94, 0.82, 0.94, 0.94, 1.0, 1.0])
+    (rep,) = segment_reps(h, t, _rep_settings())
+    assert 1.9 <= t[rep.start] < 3.1 < t[rep.end] <= 4.3
+    assert rep.descent_leg_lengths == pytest.approx(0.12, abs=0.01)
+
+
 def test_a_return_only_part_way_up_is_still_not_a_rep():
     """The per-side tops must not turn a rep cut off mid-return into a rep."""
     t = _timeline(fps=25.0, seconds=6.0)

@@ -187,10 +187,15 @@ def _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps) -> No
     angle = series[f"foot_angle_rise_deg_{leg}"]
     # baseline frames with this foot planted where it is during the rep: its toe (the pivot
     # of a heel lift) where it is at the bottom. Around a leg switch this foot was in the air.
+    # On one leg, not the frames where the other foot stood beside it either: their outlines
+    # merge, and the lowest sole under this heel may be the other foot's (seen from the
+    # side, the nearer foot stands lower in the image: against a baseline on both feet,
+    # synthbal11 053 read a flat heel 0.14 foot lengths up).
     toe = sig.xy_px[:, LEG[leg]["toe"]]
     toe_bottom = np.nanmedian(toe[rep], axis=0)
-    planted = base[segment_length(toe[base], toe_bottom)
-                   <= m["planted_toe_foot_lengths"] * foot_length_px(sig, ctx, leg)]
+    planted = base[(segment_length(toe[base], toe_bottom)
+                    <= m["planted_toe_foot_lengths"] * foot_length_px(sig, ctx, leg))
+                   & ~_feet_overlap(sig, ctx, seg, m, leg, base)]
     if planted.size == 0:
         planted = base
         ev.notes.append("no standing frame with the stance foot planted: heel baseline uncertain")
@@ -209,16 +214,7 @@ def _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps) -> No
         toe_rise = (nanmedian(toe_y[planted]) - toe_y[rep]) / (
             foot_length_px(sig, ctx, leg) / m["mediapipe_foot_length_ratio"])
         rise_rel = rise_rel - np.clip(toe_rise, 0.0, None)
-    gated = np.zeros(rep.size, bool)
-    if seg.stance in ("left", "right"):
-        free = LEG["right" if leg == "left" else "left"]
-        own = LEG[leg]
-        foot = foot_length_px(sig, ctx, leg)
-        xy = sig.xy_px[rep]
-        # fmin skips a lost landmark; a frame with none left stays NaN, i.e. not gated
-        dist = np.fmin.reduce([segment_length(xy[:, own[a]], xy[:, free[b]])
-                               for a in ("heel", "toe") for b in ("heel", "toe")], axis=0)
-        gated = dist < m["free_foot_overlap_foot_lengths"] * foot
+    gated = _feet_overlap(sig, ctx, seg, m, leg, rep)
     out = ~_in_frame(sig.xy_px[rep][:, [LEG[leg]["heel"], LEG[leg]["toe"]]], sig.image_size,
                      m["edge_margin_fraction"]).all(axis=1)
     drop = gated | out
@@ -237,6 +233,21 @@ def _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps) -> No
     if drop.any() and not drop.all():
         ev.notes.append(f"{int(drop.sum())} frames with the feet overlapping or out of frame "
                         "were not used for heel rise")
+
+
+def _feet_overlap(sig, ctx, seg, m, leg: str, rows: np.ndarray) -> np.ndarray:
+    """(len(rows),) True where, on a single-leg rep, the other foot is within
+    ``free_foot_overlap_foot_lengths`` of ``leg``'s (heel or toe to heel or toe): their
+    landmarks and outlines merge. All False on both feet."""
+    if seg.stance not in ("left", "right"):
+        return np.zeros(rows.size, bool)
+    free = LEG["right" if leg == "left" else "left"]
+    own = LEG[leg]
+    xy = sig.xy_px[rows]
+    # fmin skips a lost landmark; a frame with none left stays NaN, i.e. not overlapping
+    dist = np.fmin.reduce([segment_length(xy[:, own[a]], xy[:, free[b]])
+                           for a in ("heel", "toe") for b in ("heel", "toe")], axis=0)
+    return dist < m["free_foot_overlap_foot_lengths"] * foot_length_px(sig, ctx, leg)
 
 
 def _planted_ankle(sig, ctx, series, m, ev, values, leg, base, phase, bottom, half) -> None:

@@ -41,6 +41,7 @@ class RepSettings(ProfileSection):
     max_phase_s: float
     top_plateau_s: float
     top_rise_leg_lengths: float
+    top_min_climb_share: float
     standing_tolerance_leg_lengths: float
     min_knee_flexion_rise_deg: float
     foot_still_leg_lengths: float
@@ -150,7 +151,7 @@ def _tops(h: np.ndarray, peaks: list[int], i: int, s: RepSettings,
     hip came down from and the one it went back up to.
 
     Each is looked for between the neighbouring bottoms and within ``max_phase_s``, and
-    is where the hip levels off once it has climbed ``relative_prominence`` of the
+    is where the hip levels off once it has climbed ``top_min_climb_share`` of the
     *smaller* of the two sides' climbs. The standing level need not be the same on both
     sides: people stand lower on one leg than on two (the knee unlocks, the hip on the
     free side drops), and in a side view the image floor rises when the nearer foot
@@ -164,8 +165,7 @@ def _tops(h: np.ndarray, peaks: list[int], i: int, s: RepSettings,
     phase = max(int(round(s.max_phase_s * fs)), 1)
     lo, hi = max(lo, p - phase), min(hi, p + phase)
     plateau = max(int(round(s.top_plateau_s * fs)), 1)
-    climb = s.relative_prominence * min(np.max(h[lo:p + 1]), np.max(h[p:hi + 1])) \
-        - s.relative_prominence * h[p]
+    climb = s.top_min_climb_share * (min(np.max(h[lo:p + 1]), np.max(h[p:hi + 1])) - h[p])
     return (_local_top(h, p, lo, -1, s.top_rise_leg_lengths, plateau, climb),
             _local_top(h, p, hi, 1, s.top_rise_leg_lengths, plateau, climb))
 
