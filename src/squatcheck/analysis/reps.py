@@ -55,7 +55,7 @@ class RepSettings(ProfileSection):
     measured_roll_tolerance_deg: float
     free_foot_lift_front_leg_lengths: float
     balance_min_centre_shift: float
-    balance_min_spread_leg_lengths: float
+    balance_min_offset_leg_lengths: float
     opening_s: float
     opening_still_leg_lengths: float
     opening_level_leg_lengths: float

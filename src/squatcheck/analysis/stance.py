@@ -290,14 +290,15 @@ def held_leg_stance(f: dict[str, float], s: RepSettings) -> str:
 def balanced_stance(f: dict[str, float], s: RepSettings) -> str:
     """Front view, both feet read as planted: the trunk stood over one ankle, so that foot
     carried the body and the other is free, held too low for its height to tell
-    (held-out mannequin sets: a free foot held forward 2-5 cm up). The other foot
-    must also read higher, in the image and the world landmarks, however little: a
-    double-leg squat leaning far to one side moves the trunk over that foot too.
-    Feet closer than ``balance_min_spread_leg_lengths`` are not judged: their half
-    spread is within a few times the landmarks' sideways jitter."""
+    (held-out mannequin sets: a free foot held forward 2-5 cm up). The trunk must also
+    stand ``balance_min_offset_leg_lengths`` off the ankles' midpoint, beyond the
+    landmarks' sideways jitter (feet together make any offset a large share of their
+    spread), and the other foot read higher, in the image and the world landmarks,
+    however little: a double-leg squat leaning far to one side moves the trunk over that
+    foot too."""
     shift, spread = f["centre_shift_left"], f["ankle_spread_leg_lengths"]
     if not (np.isfinite(shift) and abs(shift) >= s.balance_min_centre_shift
-            and spread >= s.balance_min_spread_leg_lengths):
+            and abs(shift) * spread / 2 >= s.balance_min_offset_leg_lengths):
         return "both"
     stance = "left" if shift > 0 else "right"
     free = "right" if stance == "left" else "left"
