@@ -131,6 +131,23 @@ def test_knee_exactly_0_3_foot_lengths_past_the_toe(facing):
         pytest.approx(-0.75)
 
 
+def test_foot_reference_length_leaves_out_frames_where_the_model_folded_the_foot():
+    """sls_side_knee_heel_rolled: standing on one leg with the free foot just beside it,
+    the model folded the stance foot to 20-36 px of its 46; a median over those frames
+    made every knee-toe offset 1.4 times too large. A rigid foot's image only shortens."""
+    from squatcheck.analysis.references import foot_image_length_px
+
+    n = 40
+    xy = np.zeros((n, 33, 2))
+    length = np.r_[np.full(25, 22.0), np.linspace(45.0, 47.0, 15)]  # mostly folded
+    xy[:, LEG["left"]["toe"], 0] = length
+    rows = np.arange(n)
+    assert np.median(length) == pytest.approx(22.0)
+    assert foot_image_length_px(xy, rows, "left", 0.7) == pytest.approx(46.0, abs=0.2)
+    assert foot_image_length_px(xy, rows, "left", 0.0) == pytest.approx(22.0)
+    assert np.isnan(foot_image_length_px(np.full((n, 33, 2), np.nan), rows, "left", 0.7))
+
+
 @pytest.mark.parametrize("facing", [1, -1])
 def test_side_angles_of_a_known_pose(facing):
     sig, ctx, seg = side_rep(facing=facing, tibia=30.0, knee=95.0, trunk=25.0)

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..pose import landmarks as L
 from .context import ClipContext, RepSegment, Signals
 from .exercise import RepVerdict, clip_exercise, judge_in_context, judge_rep
 from .features import LEGS, BodyFeatures, body_features
 from .findings import assess_rep, reported_measurements
 from .measurements import compute_series, rep_evidence
 from .rating import rate_rep
+from .references import foot_image_length_px
 from .reps import Candidate, RepSettings, segment_reps, standing_rows
 from .result import Rep
 from .stance import opening_elevation, opening_rows
@@ -40,12 +40,6 @@ class ClipStage:
                 if v.is_squat]
 
 
-def _median(x: np.ndarray) -> float:
-    x = np.asarray(x, float)
-    x = x[np.isfinite(x)]
-    return float(np.median(x)) if x.size else float("nan")
-
-
 def clip_context(sig: Signals, profile, *, final: bool = True) -> ClipStage:
     """View, facing, baseline, body lengths, candidate reps and their verdicts."""
     rs = RepSettings.from_profile(profile)
@@ -53,12 +47,8 @@ def clip_context(sig: Signals, profile, *, final: bool = True) -> ClipStage:
                          length_noise=rs.segment_length_noise)
     base = standing_rows(feat.hip_height_leg_lengths, sig.usable, rs)
     view = estimate_view(sig, base, ViewSettings.from_profile(profile))
-    foot = {}
-    for leg in LEGS:
-        ids = L.LEG[leg]
-        length = np.linalg.norm(sig.xy_px[base, ids["toe"]] - sig.xy_px[base, ids["heel"]],
-                                axis=-1)
-        foot[leg] = _median(length)
+    collapse = profile.section("measurements")["foot_collapse_fraction"]
+    foot = {leg: foot_image_length_px(sig.xy_px, base, leg, collapse) for leg in LEGS}
     legs = {k: v for k, v in feat.leg_length_px_by_side.items() if np.isfinite(v)}
     ctx = ClipContext(view=view.view, facing=view.facing, facing_sign=view.facing_sign,
                       exercise="not_squat", baseline=base,

@@ -11,6 +11,7 @@ import numpy as np
 from ..pose.landmarks import LEFT_HIP, LEG, RIGHT_HIP
 from .context import ClipContext, Signals
 from .geometry import segment_length
+from .profile import as_profile
 
 
 def baseline_rows(sig: Signals, ctx: ClipContext) -> np.ndarray:
@@ -28,6 +29,24 @@ def baseline_rows(sig: Signals, ctx: ClipContext) -> np.ndarray:
     return ok[hip_y[ok] <= cut]
 
 
+def foot_image_length_px(xy_px: np.ndarray, rows: np.ndarray, leg: str,
+                         collapse_fraction: float) -> float:
+    """Heel -> foot-index length (px) of MediaPipe's landmarks over ``rows``; NaN if unseen.
+
+    A rigid foot's image only ever shortens: turned towards the camera, or folded by the
+    model onto the other foot (on one leg with the free foot held just beside it, the
+    balanced mannequin's stance foot read 20-36 px for its 46 px; sls_side_knee_heel_rolled).
+    Frames under ``collapse_fraction`` of the 90th percentile are left out of the median.
+    """
+    ids = LEG[leg]
+    length = segment_length(xy_px[rows, ids["heel"]], xy_px[rows, ids["toe"]])
+    length = length[np.isfinite(length)]
+    if length.size == 0:
+        return float("nan")
+    value = float(np.median(length[length >= collapse_fraction * np.percentile(length, 90)]))
+    return value if value > 0 else float("nan")
+
+
 def foot_length_px(sig: Signals, ctx: ClipContext, leg: str) -> float:
     """Heel -> foot-index length of MediaPipe's own landmarks over the standing baseline.
 
@@ -37,10 +56,8 @@ def foot_length_px(sig: Signals, ctx: ClipContext, leg: str) -> float:
     value = ctx.foot_length_px.get(leg)
     if value:
         return float(value)
-    rows = baseline_rows(sig, ctx)
-    ids = LEG[leg]
-    length = nanmedian(segment_length(sig.xy_px[rows, ids["heel"]], sig.xy_px[rows, ids["toe"]]))
-    return length if length > 0 else float("nan")
+    collapse = as_profile(None).section("measurements")["foot_collapse_fraction"]
+    return foot_image_length_px(sig.xy_px, baseline_rows(sig, ctx), leg, collapse)
 
 
 def leg_length_px(sig: Signals, ctx: ClipContext, leg: str) -> float:
