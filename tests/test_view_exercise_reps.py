@@ -403,6 +403,22 @@ def test_reps_counted_when_one_leg_stance_sits_lower_than_the_two_leg_start():
     assert all(abs(c.descent_leg_lengths - c.return_leg_lengths) < 0.02 for c in cands)
 
 
+def test_a_knee_straightening_as_the_hips_go_down_is_a_free_leg():
+    """A foot on the floor under a descending hip bends its knee; only a free leg can
+    straighten then (balanced seed 13 018: a free foot held low on the far side, its knee
+    straightening 13-15 deg, read as a lunge). A hidden leg's knee is not judged."""
+    from squatcheck.analysis.stance import straightening_leg_stance
+
+    s = _rep_settings()
+    f = {"knee_rise_left": 50.0, "knee_rise_right": -14.0}
+    assert straightening_leg_stance(f, ("left", "right"), s) == "left"
+    assert straightening_leg_stance(f, ("left",), s) == "both"  # right leg hidden
+    f["knee_rise_right"] = 10.0  # the straight leg of a side lunge stays planted
+    assert straightening_leg_stance(f, ("left", "right"), s) == "both"
+    f = {"knee_rise_left": -12.0, "knee_rise_right": -14.0}  # both: nothing to go by
+    assert straightening_leg_stance(f, ("left", "right"), s) == "both"
+
+
 def test_a_rep_starts_from_the_one_leg_stance_not_the_two_foot_one_before_it():
     """Two feet, the free leg lifted (the hip 0.06 lower on one leg), a 0.12 rep from
     there, then both feet again for a leg switch: the return climbs 67 % of the way to

@@ -27,7 +27,14 @@ from ..pose import landmarks as L
 from .context import Signals
 from .features import LEGS, BodyFeatures
 from .reps import Candidate, RepSettings, bottom_hold_s
-from .stance import balanced_stance, centre_shift, foot_states, held_leg_stance, stance_of
+from .stance import (
+    balanced_stance,
+    centre_shift,
+    foot_states,
+    held_leg_stance,
+    stance_of,
+    straightening_leg_stance,
+)
 from .windows import finite_max, finite_median, near_median, time_window
 
 
@@ -114,6 +121,8 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
     if stance is None:
         return RepVerdict(None, False, "neither foot stayed planted (walking, running or "
                           "jumping, not a squat)", f)
+    if stance == "both":
+        stance = straightening_leg_stance(f, _seen_legs(f, view, s), s)
     if stance == "both":
         lunge = _lunge_reason(f, s) if len(_seen_legs(f, view, s)) == 2 else ""
         if lunge:

@@ -54,6 +54,7 @@ class RepSettings(ProfileSection):
     camera_roll_tolerance_deg: float
     measured_roll_tolerance_deg: float
     free_foot_lift_front_leg_lengths: float
+    free_knee_extension_deg: float
     balance_min_centre_shift: float
     balance_min_offset_leg_lengths: float
     opening_s: float

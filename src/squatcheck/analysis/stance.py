@@ -14,8 +14,9 @@ free foot held towards the camera looks lower (pistol squats: the motion rule
 catches those). From the front, a still foot that rose since the clip opened on
 two level feet is free too (``opening_elevation``). A hidden foot (low visibility)
 in a side or oblique view is never called free: the model guesses its place.
-When both feet look planted but only one knee bends while the other stays bent
-without bending further, the other foot is free and just off the floor. From the
+When both feet look planted but one knee straightens as the hips go down, that leg is
+free; when only one knee bends while the other stays bent without bending further, the
+other foot is free and just off the floor. From the
 front, a body whose trunk stands over one ankle carries its weight on that foot
 alone (``centre_shift``): the other foot is free, however low it is held.
 """
@@ -285,6 +286,20 @@ def held_leg_stance(f: dict[str, float], s: RepSettings) -> str:
     held = f[f"knee_bottom_{other}"] >= s.min_knee_flexion_rise_deg and \
         f[f"knee_rise_{other}"] < s.min_knee_flexion_rise_deg
     return bends[0] if held else "both"
+
+
+def straightening_leg_stance(f: dict[str, float], legs: tuple[str, ...], s: RepSettings) -> str:
+    """Both feet read as planted, but one seen knee straightened by
+    ``free_knee_extension_deg`` or more while the hips went down: a foot on the floor under
+    a descending hip brings hip and ankle closer, so its knee bends (the straight leg of a
+    side lunge stays straight); only a free leg can straighten then. The other leg stands.
+    (Held-out balanced seed 13 018: a free foot held forward on the far side, its knee
+    straightening 13-15 deg, read as a lunge.)"""
+    straightened = [leg for leg in legs
+                    if f[f"knee_rise_{leg}"] <= -s.free_knee_extension_deg]
+    if len(straightened) != 1:
+        return "both"
+    return "right" if straightened[0] == "left" else "left"
 
 
 def balanced_stance(f: dict[str, float], s: RepSettings) -> str:
