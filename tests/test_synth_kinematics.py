@@ -227,3 +227,23 @@ def test_benchmark_plan_keeps_every_fault_clear_of_its_label():
                 assert gap >= GUARD_BANDS[fault] - 1e-9, (name, fault, value)
                 checked += 1
     assert checked > 50
+
+
+def test_a_phone_camera_frames_the_same_clip_from_nearer_with_a_wide_lens():
+    """``--phone``: 63-72 deg across the long side; the body framed to the same share of
+    the image, so the camera stands 1.3-2.7 m away. Nothing else about the clip changes."""
+    from dataclasses import replace
+
+    from squatcheck.synth.benchset import plan_set
+
+    for (name, spec), (name2, phone) in zip(plan_set(10, seed=11),
+                                            plan_set(10, seed=11, phone=True), strict=True):
+        assert name == name2 and phone.motion == spec.motion and phone.body == spec.body
+        cam = phone.camera
+        fov = np.degrees(2 * np.arctan(max(cam.width, cam.height) / 2 / cam.focal_px))
+        assert 63.0 <= fov <= 72.0
+        assert 1.2 < cam.distance_m < 2.8 < spec.camera.distance_m
+        # the body fills the same share of the image height as with the long lens
+        long_lens = replace(spec.camera, focal_px=None)
+        assert cam.focal_px * 1.02 * spec.body.height_m / cam.distance_m == pytest.approx(
+            long_lens.fill * long_lens.height, rel=1e-3)

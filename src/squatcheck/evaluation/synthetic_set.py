@@ -17,14 +17,14 @@ from ..synth.benchset import FRONT_FAULTS, SIDE_FAULTS, plan_set
 
 def plan_balanced_set(*, per_fault_above: int = 3, per_fault_below: int = 2, clean: int = 4,
                       oblique: int = 3, seed: int = 11, reps: int = 3, pool: int = 400,
-                      room: bool = False):
+                      room: bool = False, phone: bool = False):
     """(name, ClipSpec) pairs: each side fault on side clips and each front fault on front
     clips ``per_fault_above`` times above and ``per_fault_below`` times below threshold."""
     want = {(f, lvl): n for f in SIDE_FAULTS + FRONT_FAULTS
             for lvl, n in (("above", per_fault_above), ("below", per_fault_below))}
     got: Counter = Counter()
     chosen, n_clean, n_obl, legs = [], 0, 0, Counter()
-    for name, spec in plan_set(pool, seed, reps=reps, room=room):
+    for name, spec in plan_set(pool, seed, reps=reps, room=room, phone=phone):
         view, level = spec.camera.view, name.split("_")[3]
         if view == "oblique":
             if n_obl < oblique and level != "clean":
@@ -108,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--room", action="store_true",
                         help="the same clips filmed 1-5 deg off level in front of door "
                         "frames (the camera's roll is read from them and undone)")
+    parser.add_argument("--phone", action="store_true",
+                        help="the same clips filmed with a phone's wide lens (63-72 deg) from "
+                        "1.3-2.7 m instead of a long lens from 3-4.5 m: phone-strength "
+                        "perspective")
     args = parser.parse_args(argv)
     t0 = time.monotonic()
 
@@ -115,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{fraction:4.0%} {name} ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
 
     paths = generate_balanced_set(args.folder, progress=say, seed=args.seed, jobs=args.jobs,
-                                  room=args.room)
+                                  room=args.room, phone=args.phone)
     print(f"{len(paths)} clips with truth and pose tracks in {args.folder}")
     return 0
 

@@ -47,11 +47,27 @@ def in_a_room(spec: ClipSpec, seed: int) -> ClipSpec:
                    scene=replace(spec.scene, edges_m=edges))
 
 
+def with_phone_camera(spec: ClipSpec, seed: int) -> ClipSpec:
+    """The same clip filmed with a phone's main camera: 63-72 deg across the image's long
+    side (24-28 mm equivalent lenses), so framing the body to the same ``fill`` puts the
+    camera 1.3-2.7 m away instead of 3-4.5 m behind a long lens, and perspective is as
+    strong as on a phone video. Drawn from its own generator, so the clip is otherwise
+    unchanged."""
+    rng = np.random.default_rng(seed + 7_000_000)
+    cam = spec.camera
+    fov = np.radians(rng.uniform(63.0, 72.0))
+    focal = max(cam.width, cam.height) / 2 / np.tan(fov / 2)
+    distance = focal * 1.02 * spec.body.height_m / (cam.fill * cam.height)
+    return replace(spec, camera=replace(cam, focal_px=round(float(focal), 1),
+                                        distance_m=round(float(distance), 3)))
+
+
 def plan_set(n: int, seed: int = 0, *, fps: float | None = None,
              size: tuple[int, int] | None = None, reps: int | None = None,
-             room: bool = False) -> list[tuple[str, ClipSpec]]:
+             room: bool = False, phone: bool = False) -> list[tuple[str, ClipSpec]]:
     """``n`` named clip specs cycling through views, stance legs and fault levels; with
-    ``room``, each filmed off level in front of door frames (``in_a_room``)."""
+    ``room``, each filmed off level in front of door frames (``in_a_room``); with
+    ``phone``, each filmed with a phone's wide lens from nearer (``with_phone_camera``)."""
     rng = np.random.default_rng(seed)
     views = ["side", "front", "oblique", "side", "front"]
     plans = []
@@ -113,7 +129,11 @@ def plan_set(n: int, seed: int = 0, *, fps: float | None = None,
         name = f"{i:03d}_{tag}_{view}_{level}_{fault_tag}"
         spec = ClipSpec(motion=motion, body=body, camera=cam, scene=scene, faults=faults,
                         seed=seed * 1000 + i)
-        plans.append((name, in_a_room(spec, spec.seed) if room else spec))
+        if room:
+            spec = in_a_room(spec, spec.seed)
+        if phone:
+            spec = with_phone_camera(spec, spec.seed)
+        plans.append((name, spec))
     return plans
 
 
