@@ -12,7 +12,7 @@ from test_measurements import PROFILE, front_rep, side_rep
 
 
 def findings_of(sig, ctx, seg, profile=PROFILE):
-    series = compute_series(sig, ctx)
+    series = compute_series(sig, ctx, profile)
     m = measure_rep(sig, ctx, seg, series, profile)
     return assess_rep(m, series, sig, ctx, seg, profile), m
 

@@ -27,7 +27,10 @@ from squatcheck.analysis.profile import load_profile
 from squatcheck.analysis.rep_evidence import SIDE_KEYS, rep_evidence
 from squatcheck.pose.landmarks import LEFT_FOOT_INDEX, LEFT_KNEE, LEFT_SHOULDER, LEG
 
-PROFILE = load_profile()
+# the hand-built tracks are drawn as a camera far away films them, without perspective:
+# their frontal angles are the image angles (tests/test_perspective.py covers the camera)
+ORTHOGRAPHIC = {"camera_fov_deg": 0.0}
+PROFILE = load_profile(overrides={"measurements": ORTHOGRAPHIC})
 # foot lengths of MediaPipe's own foot, without the correction to the real foot
 # the stick figure's own foot: MediaPipe's heel and foot index at its ends, the heel lifting
 # about the foot index

@@ -161,10 +161,13 @@ def _knee_valgus(mk: _Maker, profile, seg: RepSegment) -> Finding:
         when = ("At the bottom" if mk.ev.rows.get(key, mk.ev.bottom_row) == mk.ev.bottom_row
                 else "At the deepest point where the thigh still showed its length (deeper it "
                 "pointed at the camera)")
+        fov = profile.section("measurements")["camera_fov_deg"]
+        lens = (f" The camera's perspective is undone for a lens of {fov:g} deg across the "
+                "picture." if fov else "")
         return (f"{when} {knee} is {abs(value):.0f} deg {side} the hip-ankle line "
                 f"(FPPA {value:+.0f} deg; flagged from {thr:g} deg; healthy SLS 8.4 +- 5.1 "
                 f"deg). 2D FPPA changes smaller than {sec['uncertainty_deg']:.0f} deg are "
-                "within measurement noise (Munro 2012).")
+                f"within measurement noise (Munro 2012).{lens}")
 
     return _on_ladder(mk, "knee_valgus", key, "deg", sec, "deg", describe)
 

@@ -36,6 +36,7 @@ from .geometry import (
     segment_length,
 )
 from .pelvis import pelvis_series
+from .perspective import focal_length_px, orthographic_leg
 from .profile import as_profile
 from .references import baseline_rows, foot_length_px, leg_length_px, medial_x_sign, nanmedian
 from .rep_evidence import RepEvidence, rep_evidence
@@ -106,10 +107,14 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
         else:
             values = dict.fromkeys(SIDE_SERIES, nan)
         if front:
-            fppa = fppa_deg(lm["hip"], lm["knee"], lm["ankle"], medial_x_sign(sig, ctx, leg))
-            thigh = segment_length(lm["hip"], lm["knee"])
-            short = thigh < profile.section("knee_valgus")["min_thigh_fraction"] * nanmedian(
-                thigh[base])
+            hip, knee, ankle = frontal_leg(sig, ctx, leg, base, mp["camera_fov_deg"])
+            # the thigh short as filmed or with perspective undone: undoing it must not
+            # lengthen a thigh the model folded above the hip into a readable one
+            min_thigh = profile.section("knee_valgus")["min_thigh_fraction"]
+            short = np.zeros(n, bool)
+            for thigh in (segment_length(lm["hip"], lm["knee"]), segment_length(hip, knee)):
+                short |= ~(thigh >= min_thigh * nanmedian(thigh[base]))
+            fppa = fppa_deg(hip, knee, ankle, medial_x_sign(sig, ctx, leg))
             values["fppa_deg"] = np.where(short, np.nan, fppa)
         else:
             values["fppa_deg"] = nan
@@ -129,6 +134,32 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
     # landmarks, which miss most of a drop (analysis/pelvis.py, issue 9)
     out.update(pelvis_series(sig, ctx, profile).as_series())
     return out
+
+
+def frontal_leg(sig: Signals, ctx: ClipContext, leg: str, base: np.ndarray,
+                fov_deg: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hip, knee and ankle (T, 2) with the camera's perspective undone for a camera of
+    ``fov_deg`` (analysis/perspective.py); as filmed when the fov is 0 or the facing unknown.
+    """
+    ids = LEG[leg]
+    hip, knee, ankle = (sig.xy_px[:, ids[k]] for k in ("hip", "knee", "ankle"))
+    toward_camera = {"camera": 1.0, "away": -1.0}.get(ctx.facing)
+    if not fov_deg or toward_camera is None:
+        return hip, knee, ankle
+    thigh_px = nanmedian(segment_length(hip, knee)[base])
+    # MediaPipe's depth (metres, + = farther) only picks between two readings the image
+    # allows; it is about half the true depth (synthetic set), too little to use as such
+    world = sig.world
+    thigh_m = nanmedian(np.linalg.norm(world[base, ids["knee"]] - world[base, ids["hip"]], axis=1))
+    px_per_m = thigh_px / thigh_m if thigh_m > 0 else 0.0
+    hints = tuple((world[:, ids["hip"], 2] - world[:, ids[k], 2]) * px_per_m
+                  for k in ("knee", "ankle"))
+    return orthographic_leg(
+        hip, knee, ankle, thigh_px=thigh_px,
+        shank_px=nanmedian(segment_length(knee, ankle)[base]),
+        focal_px=focal_length_px(sig.image_size, fov_deg),
+        centre_px=np.asarray(sig.image_size, float) / 2, toward_camera=toward_camera,
+        near_hint_px=hints)
 
 
 def knee_ahead_of_tip_foot_lengths(sig: Signals, ctx: ClipContext, leg: str,

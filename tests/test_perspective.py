@@ -1,0 +1,93 @@
+"""The camera's perspective undone on a leg filmed by a pinhole camera whose truth is known."""
+
+import numpy as np
+import pytest
+
+from clinical_builders import context, front_frame, one_rep, track
+from squatcheck.analysis.geometry import fppa_deg
+from squatcheck.analysis.measurements import compute_series, measure_rep
+from squatcheck.analysis.perspective import focal_length_px, orthographic_leg
+from squatcheck.analysis.profile import load_profile
+from squatcheck.pose.landmarks import LEG
+
+SIZE = (1280, 720)
+CENTRE = np.array(SIZE, float) / 2
+FOCAL = focal_length_px(SIZE, 65.0)  # a phone's main camera
+THIGH_M = SHANK_M = 0.43
+HIP_DEPTH_M = 2.4
+
+
+def film(points_m: np.ndarray) -> np.ndarray:
+    """Pinhole projection of (..., 3) camera coordinates (x right, y down, z away, metres)."""
+    return CENTRE + FOCAL * points_m[..., :2] / points_m[..., 2:3]
+
+
+def squatting_leg(hip_x_m: float, hip_y_m: float, toward_camera: float, *, knee_depth_m: float,
+                  ankle_behind_m: float, knee_medial_m: float) -> np.ndarray:
+    """(3, 3) hip, knee, ankle of a leg whose knee has come ``knee_depth_m`` towards the side
+    the person faces and ``knee_medial_m`` towards +x (the body's midline: +x is medial)."""
+    hip = np.array([hip_x_m, hip_y_m, HIP_DEPTH_M])
+    knee_drop = np.sqrt(THIGH_M**2 - knee_depth_m**2 - knee_medial_m**2)
+    knee = hip + [knee_medial_m, knee_drop, -toward_camera * knee_depth_m]
+    ankle_drop = np.sqrt(SHANK_M**2 - ankle_behind_m**2 - knee_medial_m**2)
+    ankle = knee + [-knee_medial_m, ankle_drop, toward_camera * ankle_behind_m]
+    return np.stack([hip, knee, ankle])
+
+
+def half_the_true_nearness(leg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Knee and ankle nearness than the hip, pixels at the hip's scale, as MediaPipe's
+    world depth gives it: about half the truth (synthetic set)."""
+    near = (leg[0, 2] - leg[1:, 2]) * FOCAL / HIP_DEPTH_M / 2
+    return near[[0]], near[[1]]
+
+
+@pytest.mark.parametrize("hip_x_m", [-0.35, -0.1, 0.15, 0.35])
+@pytest.mark.parametrize("hip_y_m", [-0.2, 0.1])
+@pytest.mark.parametrize("toward_camera", [1.0, -1.0])
+@pytest.mark.parametrize("knee_medial_m", [0.0, 0.06])
+def test_undoing_perspective_recovers_the_frontal_angle(hip_x_m, hip_y_m, toward_camera,
+                                                        knee_medial_m):
+    leg = squatting_leg(hip_x_m, hip_y_m, toward_camera, knee_depth_m=0.33,
+                        ankle_behind_m=0.15, knee_medial_m=knee_medial_m)
+    filmed = film(leg)
+    # what an orthographic camera at the hip's distance shows: the clinical FPPA
+    frontal = CENTRE + FOCAL * leg[:, :2] / HIP_DEPTH_M
+    standing_px = FOCAL * THIGH_M / HIP_DEPTH_M
+    hip, knee, ankle = orthographic_leg(
+        filmed[[0]], filmed[[1]], filmed[[2]], thigh_px=standing_px, shank_px=standing_px,
+        focal_px=FOCAL, centre_px=CENTRE, toward_camera=toward_camera,
+        near_hint_px=half_the_true_nearness(leg))
+    np.testing.assert_allclose(np.concatenate([hip, knee, ankle]), frontal, atol=0.01)  # px
+    truth = fppa_deg(*frontal, 1.0)
+    assert fppa_deg(hip[0], knee[0], ankle[0], 1.0) == pytest.approx(truth, abs=0.01)
+    # the camera alone moves the angle 1.6-15 deg here: the test could fail
+    assert abs(fppa_deg(*filmed, 1.0) - truth) > 1.5
+
+
+def test_a_standing_leg_is_left_where_it_is():
+    hip, knee, ankle = (np.array([[700.0, 300.0 + y]]) for y in (0.0, 150.0, 300.0))
+    out = orthographic_leg(hip, knee, ankle, thigh_px=150.0, shank_px=150.0, focal_px=800.0,
+                           centre_px=CENTRE, toward_camera=1.0)
+    for got, want in zip(out, (hip, knee, ankle), strict=True):
+        np.testing.assert_allclose(got, want)
+
+
+def test_a_knee_folded_above_the_hip_is_not_read():
+    """MediaPipe sometimes puts the knee of a thigh pointing at the camera above the hip.
+    Pulled towards the image centre (above it here), that thigh would look long enough to
+    read: it stays unread, as it is without the correction."""
+    n_stand = 10
+    frames = [front_frame(stance="left", hip_y=300.0) for _ in range(n_stand)]
+    for knee_rise in (0.0, 40.0, 80.0, 80.0, 40.0, 0.0):
+        frame = front_frame(stance="left", hip_y=600.0, floor_y=900.0)
+        hip = frame[LEG["left"]["hip"]]
+        frame[LEG["left"]["knee"]] = hip + [10.0, -knee_rise - 20.0]  # folded above the hip
+        frames.append(frame)
+    frames += [front_frame(stance="left", hip_y=300.0) for _ in range(n_stand)]
+    sig = track(frames)
+    ctx = context("front", facing="camera")
+    profile = load_profile(overrides={"measurements": {"camera_fov_deg": 120.0}})
+    series = compute_series(sig, ctx, profile)
+    assert np.isnan(series["fppa_deg_left"][n_stand:n_stand + 6]).all()
+    m = measure_rep(sig, ctx, one_rep(sig, "left", n_stand), series, profile)
+    assert m["fppa_deg"] is None or abs(m["fppa_deg"]) < 5  # standing frames only
