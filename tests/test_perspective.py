@@ -35,8 +35,8 @@ def squatting_leg(hip_x_m: float, hip_y_m: float, toward_camera: float, *, knee_
 
 
 def half_the_true_nearness(leg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Knee and ankle nearness than the hip, pixels at the hip's scale, as MediaPipe's
-    world depth gives it: about half the truth (synthetic set)."""
+    """How much nearer the camera than the hip the knee and the ankle are, pixels at the
+    hip's scale, as MediaPipe's world depth gives it: about half the truth (synthetic set)."""
     near = (leg[0, 2] - leg[1:, 2]) * FOCAL / HIP_DEPTH_M / 2
     return near[[0]], near[[1]]
 

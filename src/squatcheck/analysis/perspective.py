@@ -4,8 +4,8 @@ A camera magnifies what is nearer to it. In a squat seen from the front the knee
 a thigh's length towards (or away from) the camera while the hip and ankle stay back,
 so the knee's image is pushed away from the middle of the picture and its frontal angle
 (FPPA) changes with where the body stands in the frame: on a phone's wide lens by up to
-9 deg either way (synthetic set with exact joints). The clinical FPPA is the angle in the
-body's frontal plane, as an orthographic camera far away would film it.
+9 deg either way (synthetic set with exact joints). The angle that describes the body is
+the one in its frontal plane, as a camera far away would film it: what this returns.
 
 How: a segment shortens in the image as it turns towards the camera; with its standing
 length known, its depth is what the missing length takes (scaled orthography, Taylor 2000).
@@ -38,10 +38,10 @@ def orthographic_leg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, *,
     hip, knee, ankle : (T, 2) image pixels; thigh_px, shank_px : standing image lengths
     (the leg straight and square to the camera); centre_px : (2,) the image centre;
     toward_camera : +1 when the person faces the camera (the knee comes nearer), -1 when
-    they face away. near_hint_px : (T,) knee and ankle nearness to the camera than the hip,
-    pixels at the hip's scale, from the pose model's own depth (see ``_nearness``); None
-    takes the smaller depth. Returns three (T, 2) arrays; the hip is left where it is (its
-    depth is the reference).
+    they face away. near_hint_px : two (T,) arrays, how much nearer the camera than the
+    hip the knee and the ankle are, pixels at the hip's scale, from the pose model's own
+    depth (see ``_nearness``); None takes the smaller depth. Returns three (T, 2) arrays;
+    the hip is left where it is (its depth is the reference).
     """
     hip, knee, ankle = (np.asarray(p, float) for p in (hip, knee, ankle))
     c = np.asarray(centre_px, float)
