@@ -576,6 +576,18 @@ def test_from_the_front_a_body_balanced_over_one_foot_stands_on_it(share, up, st
     assert [r.stance for r in res.reps] == [stance, stance]
 
 
+@pytest.mark.parametrize(("share", "stance"), [(-0.1, "both"), (-0.2, "right")])
+def test_a_trunk_further_out_than_two_feet_can_hold_frees_the_other_foot(share, stance):
+    """A phone's lens shows a free foot held low in front lower than the standing one
+    (phone mannequin set, seed 11 016). The trunk 1.2 half-spreads out from the ankles'
+    midpoint, two planted feet can still just hold it; 1.4 out, they cannot, and the other
+    foot is free however low it reads."""
+    track = _trunk_between_feet(_right_leg_squats_left_foot_held(
+        side=0.12, up=-0.01, world_m=(0.1, 0.005)), share)
+    res = analyze_track(track)
+    assert [r.stance for r in res.reps] == [stance, stance]
+
+
 @pytest.mark.parametrize(("side", "stance"), [(0.04, "both"), (0.08, "right")])
 def test_feet_close_together_are_judged_by_balance_beyond_the_ankles_jitter(side, stance):
     """The trunk over the right ankle, the left foot ``side`` leg lengths away: 0.02 off

@@ -57,6 +57,7 @@ class RepSettings(ProfileSection):
     free_knee_extension_deg: float
     balance_min_centre_shift: float
     balance_min_offset_leg_lengths: float
+    balance_unloaded_centre_shift: float
     opening_s: float
     opening_still_leg_lengths: float
     opening_level_leg_lengths: float

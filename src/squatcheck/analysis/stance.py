@@ -310,7 +310,8 @@ def balanced_stance(f: dict[str, float], s: RepSettings) -> str:
     landmarks' sideways jitter (feet together make any offset a large share of their
     spread), and the other foot read higher, in the image and the world landmarks,
     however little: a double-leg squat leaning far to one side moves the trunk over that
-    foot too."""
+    foot too, but no further than ``balance_unloaded_centre_shift``: beyond it the other
+    foot is free whatever its height reads (a phone's lens lowers a foot held in front)."""
     shift, spread = f["centre_shift_left"], f["ankle_spread_leg_lengths"]
     if not (np.isfinite(shift) and abs(shift) >= s.balance_min_centre_shift
             and abs(shift) * spread / 2 >= s.balance_min_offset_leg_lengths):
@@ -318,4 +319,5 @@ def balanced_stance(f: dict[str, float], s: RepSettings) -> str:
     stance = "left" if shift > 0 else "right"
     free = "right" if stance == "left" else "left"
     higher = f[f"foot_elevation_{free}"] > 0 and f[f"foot_world_elevation_m_{free}"] > 0
-    return stance if higher else "both"
+    unloaded = abs(shift) >= s.balance_unloaded_centre_shift
+    return stance if higher or unloaded else "both"
