@@ -588,6 +588,18 @@ def test_a_trunk_further_out_than_two_feet_can_hold_frees_the_other_foot(share, 
     assert [r.stance for r in res.reps] == [stance, stance]
 
 
+@pytest.mark.parametrize(("share", "stance"), [(0.0, "left"), (-0.2, "right")])
+def test_a_trunk_further_out_than_two_feet_can_hold_outweighs_the_feet_heights(share, stance):
+    """Phone mannequin set, seed 13 029: the free foot held low in front, magnified
+    downwards, read 0.08 leg lengths below the standing foot, so the standing foot read as
+    the one held up. The trunk 1.8 half-spreads out over the standing ankle says which foot
+    carries the body. Here the left foot reads 0.1 lower: with the trunk over the right
+    ankle (1.0) the heights decide; 1.4 out, the balance does."""
+    track = _trunk_between_feet(_right_leg_squats_left_foot_held(
+        side=0.12, up=-0.1, world_m=(0.1, 0.06)), share)
+    assert [r.stance for r in analyze_track(track).reps] == [stance, stance]
+
+
 @pytest.mark.parametrize(("side", "stance"), [(0.04, "both"), (0.08, "right")])
 def test_feet_close_together_are_judged_by_balance_beyond_the_ankles_jitter(side, stance):
     """The trunk over the right ankle, the left foot ``side`` leg lengths away: 0.02 off

@@ -34,6 +34,7 @@ from .stance import (
     held_leg_stance,
     stance_of,
     straightening_leg_stance,
+    unloaded_stance,
 )
 from .windows import finite_max, finite_median, near_median, time_window
 
@@ -87,7 +88,10 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
         f[f"foot_world_elevation_m_{leg}"] = foot.world_elevation_m
         f[f"foot_visibility_{leg}"] = foot.visibility
         f[f"foot_lift_{leg}"] = foot.lift
+    f["centre_shift_left"], f["ankle_spread_leg_lengths"] = centre_shift(sig, feat, c)
     stance = stance_of(feet, view, s)
+    if stance is not None and view == "front":
+        stance = unloaded_stance(f, s) or stance
     rows = slice(c.start, c.end + 1)
     for leg in LEGS:
         ids = L.LEG[leg]
@@ -99,7 +103,6 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
             feat.hip_flexion_deg[leg], t_s, c)
     f["bottom_hold_s"] = hold = bottom_hold_s(feat.hip_height_leg_lengths, t_s, c, 0.1)
     f["feet_apart_leg_lengths"] = feet_apart_leg_lengths(sig, feat, c)
-    f["centre_shift_left"], f["ankle_spread_leg_lengths"] = centre_shift(sig, feat, c)
 
     duration = float(t_s[c.end] - t_s[c.start])
     f["duration_s"] = duration

@@ -310,8 +310,7 @@ def balanced_stance(f: dict[str, float], s: RepSettings) -> str:
     landmarks' sideways jitter (feet together make any offset a large share of their
     spread), and the other foot read higher, in the image and the world landmarks,
     however little: a double-leg squat leaning far to one side moves the trunk over that
-    foot too, but no further than ``balance_unloaded_centre_shift``: beyond it the other
-    foot is free whatever its height reads (a phone's lens lowers a foot held in front)."""
+    foot too (but no further: ``unloaded_stance``)."""
     shift, spread = f["centre_shift_left"], f["ankle_spread_leg_lengths"]
     if not (np.isfinite(shift) and abs(shift) >= s.balance_min_centre_shift
             and abs(shift) * spread / 2 >= s.balance_min_offset_leg_lengths):
@@ -319,5 +318,18 @@ def balanced_stance(f: dict[str, float], s: RepSettings) -> str:
     stance = "left" if shift > 0 else "right"
     free = "right" if stance == "left" else "left"
     higher = f[f"foot_elevation_{free}"] > 0 and f[f"foot_world_elevation_m_{free}"] > 0
-    unloaded = abs(shift) >= s.balance_unloaded_centre_shift
-    return stance if higher or unloaded else "both"
+    return stance if higher else "both"
+
+
+def unloaded_stance(f: dict[str, float], s: RepSettings) -> str | None:
+    """Front view: the foot under a trunk standing further out than two planted feet can
+    hold it (``balance_unloaded_centre_shift``, beyond the ankles' jitter as in
+    ``balanced_stance``); None when the trunk is not that far out. The other foot then
+    carries nothing, whatever its height reads: a phone's lens magnifies a free foot held
+    low in front downwards, below the standing foot, and the standing foot then reads
+    as the one held up (phone mannequin sets: seed 11 016, seed 13 029)."""
+    shift, spread = f["centre_shift_left"], f["ankle_spread_leg_lengths"]
+    if not (np.isfinite(shift) and abs(shift) >= s.balance_unloaded_centre_shift
+            and abs(shift) * spread / 2 >= s.balance_min_offset_leg_lengths):
+        return None
+    return "left" if shift > 0 else "right"
