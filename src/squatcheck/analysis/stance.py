@@ -311,11 +311,9 @@ def balanced_stance(f: dict[str, float], s: RepSettings) -> str:
     spread), and the other foot read higher, in the image and the world landmarks,
     however little: a double-leg squat leaning far to one side moves the trunk over that
     foot too (but no further: ``unloaded_stance``)."""
-    shift, spread = f["centre_shift_left"], f["ankle_spread_leg_lengths"]
-    if not (np.isfinite(shift) and abs(shift) >= s.balance_min_centre_shift
-            and abs(shift) * spread / 2 >= s.balance_min_offset_leg_lengths):
+    stance = trunk_over(f, s.balance_min_centre_shift, s)
+    if stance is None:
         return "both"
-    stance = "left" if shift > 0 else "right"
     free = "right" if stance == "left" else "left"
     higher = f[f"foot_elevation_{free}"] > 0 and f[f"foot_world_elevation_m_{free}"] > 0
     return stance if higher else "both"
@@ -328,8 +326,15 @@ def unloaded_stance(f: dict[str, float], s: RepSettings) -> str | None:
     carries nothing, whatever its height reads: a phone's lens magnifies a free foot held
     low in front downwards, below the standing foot, and the standing foot then reads
     as the one held up (phone mannequin sets: seed 11 016, seed 13 029)."""
+    return trunk_over(f, s.balance_unloaded_centre_shift, s)
+
+
+def trunk_over(f: dict[str, float], min_shift: float, s: RepSettings) -> str | None:
+    """The foot ("left"/"right") the trunk's centre stands ``min_shift`` half-spreads or
+    more towards (``centre_shift``), and ``balance_min_offset_leg_lengths`` off the ankles'
+    midpoint; None otherwise."""
     shift, spread = f["centre_shift_left"], f["ankle_spread_leg_lengths"]
-    if not (np.isfinite(shift) and abs(shift) >= s.balance_unloaded_centre_shift
+    if not (np.isfinite(shift) and abs(shift) >= min_shift
             and abs(shift) * spread / 2 >= s.balance_min_offset_leg_lengths):
         return None
     return "left" if shift > 0 else "right"
