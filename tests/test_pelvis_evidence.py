@@ -17,11 +17,13 @@ FIELD = {name: i for i, name in enumerate(S.FIELDS)}
 
 def band_frame(tilt_deg: float, *, torso_px: float = 150.0, size=(480, 640),
                upper=(200, 60, 60), lower=(40, 40, 40), height_torso: float = 0.25,
-               noise: float = 2.0, seed: int = 0, facing_camera: bool = True):
+               noise: float = 2.0, seed: int = 0, facing_camera: bool = True,
+               band=None, band_torso: float = 0.0):
     """(RGB image (H, W, 3), mask (H, W) float, landmarks (33, 2) normalised).
 
     The waist line passes ``height_torso`` torso lengths above the hip midpoint; its right
-    end (image) is lower for a positive ``tilt_deg``.
+    end (image) is lower for a positive ``tilt_deg``. With ``band`` (a colour), a waistband
+    ``band_torso`` torso lengths wide runs down from the line.
     """
     w, h = size
     hx, hy = w / 2, h * 0.6
@@ -32,6 +34,8 @@ def band_frame(tilt_deg: float, *, torso_px: float = 150.0, size=(480, 640),
     line_y = hy - height_torso * torso_px + np.tan(np.radians(tilt_deg)) * (xx - hx)
     img[body & (yy < line_y)] = upper
     img[body & (yy >= line_y)] = lower
+    if band is not None:
+        img[body & (yy >= line_y) & (yy < line_y + band_torso * torso_px)] = band
     img += np.random.default_rng(seed).normal(0, noise, img.shape)
     lm = np.full((33, 2), np.nan)
     side = 1 if facing_camera else -1  # the subject's left is image-right when facing us
@@ -57,6 +61,20 @@ def test_waist_line_angle_on_hand_built_frames(tilt, torso_px):
     x, y = ev[FIELD["band_x"]] * size[0], ev[FIELD["band_y"]] * size[1]
     assert x == pytest.approx(size[0] / 2, abs=2)
     assert y == pytest.approx(size[1] * 0.6 - 0.25 * torso_px, abs=2)
+
+
+@pytest.mark.parametrize("tilt", [-9.0, 0.0, 5.0])
+@pytest.mark.parametrize("torso_px", [100.0, 150.0])
+def test_a_band_with_two_equal_edges_is_followed_along_its_whole_length(tilt, torso_px):
+    # a dark waistband between garments of one colour: its upper and lower edges are
+    # equally strong 3 px apart (in the 100 px torso the search works in); the line must
+    # follow one of them across the body, not hop between them (which left 40-70 % of it)
+    img, mask, lm = band_frame(tilt, torso_px=torso_px, upper=(200, 60, 60),
+                               lower=(200, 60, 60), band=(60, 20, 20), band_torso=0.03,
+                               noise=3.0, seed=1)
+    ev = S.pelvis_evidence(img, mask, lm)
+    assert ev[FIELD["band_tilt_deg"]] == pytest.approx(tilt, abs=0.4)
+    assert ev[FIELD["band_support"]] > 0.8
 
 
 def test_waist_line_prefers_the_garment_edge_above_the_hips():
