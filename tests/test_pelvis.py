@@ -16,6 +16,7 @@ from squatcheck.analysis.findings import assess_rep
 from squatcheck.analysis.measurements import compute_series, measure_rep
 from squatcheck.analysis.pelvis import (
     fill_short_gaps,
+    line_height_torso,
     pelvis_series,
     rep_pelvis,
     running_median,
@@ -44,6 +45,18 @@ def evidence(image_tilt_deg: np.ndarray, *, height=0.25, contrast=40.0, support=
     return ev
 
 
+def on_the_figure(sig, ev: np.ndarray, height=0.25) -> np.ndarray:
+    """``ev`` with the line's centre ``height`` torso lengths up the trunk from the hips."""
+    from squatcheck.pose.landmarks import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
+
+    xy = sig.xy_px
+    hips = (xy[:, LEFT_HIP] + xy[:, RIGHT_HIP]) / 2
+    centre = hips + height * ((xy[:, LEFT_SHOULDER] + xy[:, RIGHT_SHOULDER]) / 2 - hips)
+    w, h = sig.image_size
+    ev[:, F["band_x"]], ev[:, F["band_y"]] = centre[:, 0] / w, centre[:, 1] / h
+    return ev
+
+
 def front_rep(*, stance="left", facing="camera", drop=0.0, hip_drop=0.0, offset=2.0,
               **ev_kw):
     """A front-view single-leg rep whose WAIST LINE drops ``drop`` deg (free side down)
@@ -56,7 +69,9 @@ def front_rep(*, stance="left", facing="camera", drop=0.0, hip_drop=0.0, offset=
     sig = track(frames)
     left_lower = -dr if stance == "left" else dr  # free side = the other one
     image_right_is_left = 1.0 if facing == "camera" else -1.0
-    sig.extra["pelvis_evidence"] = evidence(offset + image_right_is_left * left_lower, **ev_kw)
+    sig.extra["pelvis_evidence"] = on_the_figure(
+        sig, evidence(offset + image_right_is_left * left_lower, **ev_kw),
+        ev_kw.get("height", 0.25))
     return sig, context("front", facing=facing), one_rep(sig, stance, N_STAND)
 
 
@@ -146,8 +161,9 @@ def test_track_without_evidence_is_not_assessable():
 def side_tilt_rep(*, tilt=10.0, facing=1, **ev_kw):
     sig, ctx, seg = side_rep(facing=facing, tibia=30.0, knee=80.0, trunk=35.0)
     # + anterior = the line's front end lower: the right end when facing image-right
-    sig.extra["pelvis_evidence"] = evidence(-1.0 + facing * ramp(N_STAND, 30, 10, tilt),
-                                            **ev_kw)
+    sig.extra["pelvis_evidence"] = on_the_figure(
+        sig, evidence(-1.0 + facing * ramp(N_STAND, 30, 10, tilt), **ev_kw),
+        ev_kw.get("height", 0.25))
     return sig, ctx, seg
 
 
@@ -268,6 +284,30 @@ def test_a_line_jumping_between_frames_at_the_bottom_is_not_the_waist(jump_deg, 
         assert rp.value == pytest.approx(5.0, abs=0.6)
     else:
         assert rp.value is None and "jumps 8 deg" in rp.reason
+
+
+@pytest.mark.parametrize("lean_deg", [0.0, 30.0, 55.0])
+@pytest.mark.parametrize("tilt_deg", [0.0, 12.0])
+def test_the_lines_height_above_the_hips_ignores_the_trunks_lean(lean_deg, tilt_deg):
+    """Hips and band are both on the pelvis: the line's distance from the hips, square to
+    it, is the same however far the trunk leans (side view, facing image-right)."""
+    from types import SimpleNamespace
+
+    from squatcheck.pose.landmarks import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
+
+    torso, w, h = 200.0, 640, 480
+    hip = np.array([300.0, 300.0])
+    lean = np.radians(lean_deg)
+    xy = np.full((1, 33, 2), np.nan)
+    xy[0, [LEFT_HIP, RIGHT_HIP]] = hip
+    xy[0, [LEFT_SHOULDER, RIGHT_SHOULDER]] = hip + torso * np.array([np.sin(lean), -np.cos(lean)])
+    # the band 0.25 torso lengths from the hips, square to it, tilted with the pelvis
+    t = np.radians(tilt_deg)
+    centre = hip - 0.25 * torso * np.array([-np.sin(t), np.cos(t)])
+    ev = evidence(np.array([tilt_deg]))
+    ev[0, F["band_x"]], ev[0, F["band_y"]] = centre[0] / w, centre[1] / h
+    sig = SimpleNamespace(image_size=(w, h), xy_px=xy)
+    assert line_height_torso(sig, ev)[0] == pytest.approx(0.25, abs=1e-9)
 
 
 def test_tracks_made_before_the_flank_field_still_read():

@@ -104,7 +104,7 @@ def pelvis_series(sig: Signals, ctx: ClipContext, profile) -> PelvisSeries:
         return PelvisSeries(kind, _nan(n), _nan(n), "the body's orientation in the image "
                             "could not be read while standing")
     raw = ev[:, F["band_tilt_deg"]] * side
-    se, height = ev[:, F["band_tilt_se_deg"]], ev[:, F["band_height_torso"]]
+    se, height = ev[:, F["band_tilt_se_deg"]], line_height_torso(sig, ev)
     contrast, support = ev[:, F["band_contrast"]], ev[:, F["band_support"]]
     garment = ev[:, F["garment_contrast"]]
     covered = hands_on_waist(sig, ev, sec["hands_clear_torso"])
@@ -147,6 +147,27 @@ def pelvis_series(sig: Signals, ctx: ClipContext, profile) -> PelvisSeries:
     unc = np.sqrt(se_ok ** 2 + base_sd ** 2 + floor ** 2)
     unc[~np.isfinite(angle)] = np.nan
     return PelvisSeries(kind, angle, unc, None, base_deg, base_sd, reading)
+
+
+def line_height_torso(sig: Signals, ev: np.ndarray) -> np.ndarray:
+    """(T,) distance from the hip midpoint up to the found line, square to the line, in
+    torso lengths (NaN where no line).
+
+    The hip joints and the waistband both sit on the pelvis, so this distance stays put
+    however the pelvis tilts and the trunk leans. The evidence's own ``band_height_torso``
+    is measured along the trunk, which a forward lean turns away from the band: at 55 deg
+    of lean a band 0.28 torso lengths up read 0.11 and was taken for another edge
+    (pelvis benchmark p24).
+    """
+    w, h = sig.image_size
+    centre = np.stack([ev[:, F["band_x"]] * w, ev[:, F["band_y"]] * h], axis=1)
+    xy = sig.xy_px
+    hips = (xy[:, LEFT_HIP] + xy[:, RIGHT_HIP]) / 2
+    torso = np.linalg.norm((xy[:, LEFT_SHOULDER] + xy[:, RIGHT_SHOULDER]) / 2 - hips, axis=1)
+    tilt = np.radians(ev[:, F["band_tilt_deg"]])
+    down = np.stack([-np.sin(tilt), np.cos(tilt)], axis=1)  # the line's normal, image y down
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sum((hips - centre) * down, axis=1) / torso
 
 
 HANDS_REASON = ("the hands are held in front of the waist while standing and hide it (hands "
