@@ -138,7 +138,7 @@ def pelvis_series(sig: Signals, ctx: ClipContext, profile) -> PelvisSeries:
         return PelvisSeries(kind, _nan(n), _nan(n), _hidden_reason(garment[base], sec))
     base_deg = float(np.median(raw[good]))
     base_sd = float(1.4826 * np.median(np.abs(raw[good] - base_deg)))
-    reading = np.where(ok, raw - base_deg, np.nan)
+    reading = drop_lone_jumps(np.where(ok, raw - base_deg, np.nan), sec["max_step_deg"])
     se_ok = np.where(ok, se, np.nan)
     angle = fill_short_gaps(reading, sig.t_s, sec["max_gap_s"])
     se_ok = fill_short_gaps(se_ok, sig.t_s, sec["max_gap_s"])
@@ -211,6 +211,22 @@ def _hidden_reason(garment: np.ndarray, sec) -> str:
                 "the top and the shorts/tights are one colour (a tucked-in or fitted top and "
                 "contrasting shorts show it)")
     return "the waist line was not found clearly while standing (hidden or blurred)"
+
+
+def drop_lone_jumps(x: np.ndarray, max_step_deg: float) -> np.ndarray:
+    """``x`` (T,) with NaN for each reading more than ``max_step_deg`` from both the reading
+    before it and the one after, where those two agree within it: another edge, for one
+    frame (a thigh's outline; the pelvis does not jump there and back)."""
+    x = np.asarray(x, float).copy()
+    idx = np.flatnonzero(np.isfinite(x))
+    if idx.size < 3:
+        return x
+    v = x[idx]
+    prev, mid, nxt = v[:-2], v[1:-1], v[2:]
+    lone = ((np.abs(mid - prev) > max_step_deg) & (np.abs(mid - nxt) > max_step_deg)
+            & (np.abs(nxt - prev) <= max_step_deg))
+    x[idx[1:-1][lone]] = np.nan
+    return x
 
 
 def fill_short_gaps(x: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
