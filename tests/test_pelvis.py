@@ -321,6 +321,17 @@ def test_a_lone_jump_is_dropped_but_a_ramp_and_a_new_level_are_kept():
     assert np.array_equal(out[keep], x[keep])  # the ramp 1.3 -> 10 and its plateau stay
 
 
+def test_a_line_tilted_further_than_a_pelvis_turns_is_another_edge():
+    """A raised thigh's outline found for a few frames at 30 deg from level (a room-lit
+    mannequin read a 17.8 deg drop that way): a pelvis does not drop that far in a squat."""
+    sig, ctx, seg = front_rep(drop=5.0)
+    ev = sig.extra["pelvis_evidence"]
+    ev[seg.bottom - 4: seg.bottom + 5, F["band_tilt_deg"]] -= 30.0  # the free side down
+    rp = rep_pelvis(pelvis_series(sig, ctx, PROFILE), seg, compute_series(sig, ctx, PROFILE),
+                    PROFILE, 30.0)
+    assert rp.value == pytest.approx(5.0, abs=0.5)  # the frames around it (35 without)
+
+
 def test_tracks_made_before_the_flank_field_still_read():
     sig, ctx, seg = front_rep(drop=9.0)
     sig.extra["pelvis_evidence"] = sig.extra["pelvis_evidence"][:, :9]  # older tracks

@@ -138,6 +138,9 @@ def pelvis_series(sig: Signals, ctx: ClipContext, profile) -> PelvisSeries:
         return PelvisSeries(kind, _nan(n), _nan(n), _hidden_reason(garment[base], sec))
     base_deg = float(np.median(raw[good]))
     base_sd = float(1.4826 * np.median(np.abs(raw[good] - base_deg)))
+    if kind == "obliquity":  # further from level than a pelvis drops or hikes: another edge
+        with np.errstate(invalid="ignore"):
+            ok &= np.abs(raw - base_deg) <= sec["max_obliquity_deg"]
     reading = drop_lone_jumps(np.where(ok, raw - base_deg, np.nan), sec["max_step_deg"])
     se_ok = np.where(ok, se, np.nan)
     angle = fill_short_gaps(reading, sig.t_s, sec["max_gap_s"])
