@@ -270,16 +270,17 @@ def column_peaks(d: np.ndarray, cols: np.ndarray, rows: np.ndarray, half_px: int
     c = np.broadcast_to(cols[:, None], win.shape)
     vals = d[win, c]  # (C, 2R+1)
     if strongest:
-        k = np.argmax(vals, axis=1)
+        k, found = np.argmax(vals, axis=1), np.ones(cols.size, bool)
     else:
         peak = (vals >= d[win - 1, c]) & (vals > d[win + 1, c])
         peak &= vals >= PEAK_SHARE * vals.max(axis=1, keepdims=True)
         k = np.argmin(np.where(peak, np.abs(win - rows[:, None]), np.inf), axis=1)
+        found = peak.any(axis=1)
     yk = win[np.arange(cols.size), k]
     y_m, y_0, y_p = d[yk - 1, cols], d[yk, cols], d[yk + 1, cols]
     den = y_m - 2 * y_0 + y_p
     off = np.where(den < 0, 0.5 * (y_m - y_p) / np.where(den < 0, den, -1.0), 0.0)
-    ok = y_0 > 0
+    ok = (y_0 > 0) & found
     return cols[ok].astype(float), yk[ok] + np.clip(off[ok], -0.5, 0.5), y_0[ok].astype(float)
 
 
