@@ -17,6 +17,8 @@ analysis whether the waist was seen and how well.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -180,12 +182,13 @@ def edge_strength(opp: np.ndarray, person: np.ndarray, direction: np.ndarray | N
 
 
 def waist_line(patch: np.ndarray, person: np.ndarray, hips_uv: np.ndarray, axis: np.ndarray,
-               *, rgb: bool = True):
+               *, rgb: bool = True) -> tuple[BandLine | None, float]:
     """The strongest straight upper-garment → lower-garment edge above the hips.
 
     ``hips_uv`` (2, 2) are the left and right hips in patch pixels and ``axis`` the unit
     torso direction (hips → shoulders). Returns ``(line, garment_contrast)``: ``line`` is
-    ``(tilt_deg, se_deg, (u, v) centre, contrast, support, flank_support)`` or None,
+    a :class:`BandLine` ``(tilt_deg, se_deg, (u, v) centre, contrast, support,
+    flank_support)`` or None,
     ``tilt_deg`` + = the line's right end lower (patch and image y point down),
     ``flank_support`` the smaller flank's share of its columns on the line (NaN unless the
     body faces the camera, see :func:`flank_share`); ``garment_contrast`` is the
@@ -248,10 +251,21 @@ def waist_line(patch: np.ndarray, person: np.ndarray, hips_uv: np.ndarray, axis:
     line = _fit_band(*column_peaks(d, cols, radon_row, REFINE_PX, strongest=True), *frame)
     if line is not None:
         near = _fit_band(*column_peaks(d, cols, radon_row, REFINE_PX, strongest=False), *frame)
-        if (near is not None and near[4] > line[4]
-                and abs(near[0] - line[0]) <= SAME_LINE_DEG):
+        if (near is not None and near.support > line.support
+                and abs(near.tilt_deg - line.tilt_deg) <= SAME_LINE_DEG):
             line = near
     return line, garment
+
+
+class BandLine(NamedTuple):
+    """A fitted waist line in patch pixels (see :func:`waist_line`)."""
+
+    tilt_deg: float
+    se_deg: float
+    centre_uv: tuple[float, float]
+    contrast: float
+    support: float
+    flank_support: float
 
 
 SAME_LINE_DEG = 1.5  # two fits of the band this close in angle found the same edge
@@ -285,10 +299,8 @@ def column_peaks(d: np.ndarray, cols: np.ndarray, rows: np.ndarray, half_px: int
 
 
 def _fit_band(xs: np.ndarray, ys: np.ndarray, ws: np.ndarray, cols: np.ndarray, xc: float,
-              x0: float, cap: float, person: np.ndarray, frontal: bool):
-    """The waist line through edge points ``xs``, ``ys`` (strengths ``ws``), see
-    :func:`waist_line`: ``(tilt_deg, se_deg, (u, v), contrast, support, flank_support)`` or
-    None."""
+              x0: float, cap: float, person: np.ndarray, frontal: bool) -> BandLine | None:
+    """The waist line through edge points ``xs``, ``ys`` (strengths ``ws``), or None."""
     if xs.size < MIN_COLUMNS:
         return None
     # occluders (a chest or belly leaning over, an arm) hide part of the band and bend its
@@ -319,7 +331,7 @@ def _fit_band(xs: np.ndarray, ys: np.ndarray, ws: np.ndarray, cols: np.ndarray, 
     flanks = flank_share(cols, xs[inliers], xc, half) if frontal else float("nan")
     tilt = float(np.degrees(np.arctan(slope)))
     se = float(np.degrees(se_slope / (1.0 + slope * slope)))
-    return tilt, se, (x0, intercept), contrast, support, flanks
+    return BandLine(tilt, se, (x0, intercept), contrast, support, flanks)
 
 
 def flank_share(cols: np.ndarray, on_line: np.ndarray, xc: float, half: float) -> float:
