@@ -84,6 +84,11 @@ def test_scoring_counts_agreements_and_lists_misses(clip_runs):
     assert (tally["exercise"].labelled, tally["exercise"].agreed) == (2, 1)
     assert (tally["rep count"].labelled, tally["rep count"].agreed) == (2, 1)
     assert (tally["stance leg"].labelled, tally["stance leg"].agreed) == (2, 1)
+    # a finding the view cannot show is a miss without a verdict, and says why
+    heel = tally["heel_lift"]
+    assert (heel.labelled, heel.agreed, heel.not_assessed) == (1, 0, 1)
+    assert "needs a side view" in heel.misses[0]
+    assert "(1 not assessed)" in tally.format("t")
 
 
 @pytest.mark.slow
@@ -96,4 +101,5 @@ def test_eval_command_prints_agreement_per_item(clips_dir, clip_cache, clip_runs
     assert code == 0
     assert "2 clips" in text and "stance leg" in text and "misses" in text
     scores = json.loads(out_json.read_text())
-    assert scores["clips"]["view"] == {"labelled": 2, "agreed": 2, "rate": 1.0, "misses": []}
+    assert scores["clips"]["view"] == {"labelled": 2, "agreed": 2, "rate": 1.0,
+                                       "not_assessed": 0, "misses": []}

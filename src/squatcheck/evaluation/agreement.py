@@ -8,19 +8,23 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Item:
-    """One compared item: cases labelled, cases agreeing, the misses in words."""
+    """One compared item: cases labelled, cases agreeing, the misses in words, and how many
+    of the misses we did not assess (a finding the view cannot show, a hidden waist): no
+    verdict, as opposed to a wrong one."""
 
     name: str
     labelled: int = 0
     agreed: int = 0
     misses: list[str] = field(default_factory=list)
+    not_assessed: int = 0
 
-    def add(self, ok: bool, miss: str) -> None:
+    def add(self, ok: bool, miss: str, *, assessed: bool = True) -> None:
         self.labelled += 1
         if ok:
             self.agreed += 1
         else:
             self.misses.append(miss)
+            self.not_assessed += not assessed
 
     @property
     def rate(self) -> float | None:
@@ -28,7 +32,7 @@ class Item:
 
     def to_dict(self) -> dict:
         return {"labelled": self.labelled, "agreed": self.agreed, "rate": self.rate,
-                "misses": list(self.misses)}
+                "not_assessed": self.not_assessed, "misses": list(self.misses)}
 
 
 class Tally:
@@ -49,7 +53,8 @@ class Tally:
         lines = [title, "", f"{'item':22s} agree / labelled", "-" * 44]
         for item in self.items.values():
             rate = "   -" if item.rate is None else f"{item.rate:5.0%}"
-            lines.append(f"{item.name:22s} {item.agreed:5d} / {item.labelled:<5d} {rate}")
+            na = f"   ({item.not_assessed} not assessed)" if item.not_assessed else ""
+            lines.append(f"{item.name:22s} {item.agreed:5d} / {item.labelled:<5d} {rate}{na}")
         misses = [(i.name, m) for i in self.items.values() for m in i.misses]
         if misses:
             lines += ["", "misses:"]

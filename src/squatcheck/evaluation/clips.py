@@ -102,7 +102,7 @@ def score_clips(runs: list[ClipRun]) -> Tally:
                 continue
             got = clip_finding(res.reps, ours)
             tally[ours].add(got is want, f"{name}: labelled {word(want)}, ours {word(got)}"
-                            + _finding_detail(res, ours))
+                            + _finding_detail(res, ours), assessed=got is not None)
     return tally
 
 
@@ -136,4 +136,7 @@ def _finding_detail(res: AnalysisResult, name: str) -> str:
             continue
         value = "" if f.value is None else f" {f.value:.3g}"
         parts.append(f"#{r.index + 1} {word(f.present)}{value}")
-    return f" [{'; '.join(parts)}]" if parts else ""
+    why = next((r.findings[name].reason for r in res.reps if name in r.findings
+                and r.findings[name].present is None and r.findings[name].reason), "")
+    why = why.removeprefix("Not assessable: ")
+    return (f" [{'; '.join(parts)}]" if parts else "") + (f": {why}" if why else "")
