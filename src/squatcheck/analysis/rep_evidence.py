@@ -24,6 +24,7 @@ from .geometry import (
     window_median,
 )
 from .references import foot_length_px, leg_length_px, nanmedian
+from .thigh import thigh_direction
 
 SIDE_KEYS = ("knee_flexion_deg", "hip_flexion_deg",
              "ankle_dorsiflexion_deg", "trunk_inclination_deg", "tibia_inclination_deg",
@@ -151,7 +152,7 @@ def rep_evidence(sig: Signals, ctx: ClipContext, seg: RepSegment,
         values["hip_knee_flexion_ratio"] = (values["hip_flexion_deg"] / knee
                                             if knee and knee > 20 else float("nan"))
         _heel(sig, ctx, seg, series, profile, ev, values, leg, base, phase, fps)
-        _planted_ankle(sig, ctx, series, m, ev, values, leg, base, phase, bottom, half)
+        _planted_ankle(sig, ctx, series, profile, ev, values, leg, base, phase, bottom, half)
     if ctx.view == "front":
         _frontal(seg, series, profile, ev, values, bottom, half, base, rep, phase, fps)
     values["hip_drop_leg_lengths"] = deepest / leg_len
@@ -250,7 +251,8 @@ def _feet_overlap(sig, ctx, seg, m, leg: str, rows: np.ndarray) -> np.ndarray:
     return dist < m["free_foot_overlap_foot_lengths"] * foot_length_px(sig, ctx, leg)
 
 
-def _planted_ankle(sig, ctx, series, m, ev, values, leg, base, phase, bottom, half) -> None:
+def _planted_ankle(sig, ctx, series, profile, ev, values, leg, base, phase, bottom,
+                   half) -> None:
     """Shank angles at the bottom from the ankle where it stood, when the foot stays planted.
 
     The ankle joint of a foot flat on the floor does not move, but MediaPipe's ankle point
@@ -262,6 +264,7 @@ def _planted_ankle(sig, ctx, series, m, ev, values, leg, base, phase, bottom, ha
     heel rise the outline shows). With the foot moved or its rise unknown, MediaPipe's own
     ankle is kept.
     """
+    m = profile.section("measurements")
     ids = LEG[leg]
     foot = foot_length_px(sig, ctx, leg)
     toe = sig.xy_px[:, ids["toe"]]
@@ -284,13 +287,15 @@ def _planted_ankle(sig, ctx, series, m, ev, values, leg, base, phase, bottom, ha
     if not np.isfinite(ankle).all():
         return
     rows = np.arange(max(bottom - half, 0), min(bottom + half + 1, len(sig.t_s)))
-    knee, hip = sig.xy_px[rows, ids["knee"]], sig.xy_px[rows, ids["hip"]]
+    knee = sig.xy_px[rows, ids["knee"]]
+    thigh = thigh_direction(sig, ctx, leg, profile)[rows]
     tibia = inclination_deg(ankle, knee, ctx.facing_sign, sig.camera_roll_deg)
     # the heel term of the dorsiflexion series (tibia - dorsiflexion) is kept as it is
     heel_term = (series[f"tibia_inclination_deg_{leg}"][rows]
                  - series[f"ankle_dorsiflexion_deg_{leg}"][rows])
     trunk = series["trunk_inclination_deg"][rows]
-    new = {"tibia_inclination_deg": tibia, "knee_flexion_deg": flexion_deg(hip, knee, ankle),
+    new = {"tibia_inclination_deg": tibia,
+           "knee_flexion_deg": flexion_deg(knee + thigh, knee, ankle),
            "tibia_minus_trunk_deg": tibia - trunk, "ankle_dorsiflexion_deg": tibia - heel_term}
     for key, arr in new.items():
         values[key] = window_median(arr, len(rows) // 2, len(rows))

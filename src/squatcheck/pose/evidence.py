@@ -11,9 +11,12 @@ from .foot_silhouette import N_FIELDS as FOOT_FIELDS
 from .foot_silhouette import foot_evidence
 from .silhouette import N_FIELDS as PELVIS_FIELDS
 from .silhouette import pelvis_evidence
+from .thigh_silhouette import N_FIELDS as THIGH_FIELDS
+from .thigh_silhouette import thigh_evidence
 
 # (name in PoseTrack.extra, fields per frame), in the order of a frame's evidence row
-PARTS = (("pelvis_evidence", PELVIS_FIELDS), ("foot_evidence", FOOT_FIELDS))
+PARTS = (("pelvis_evidence", PELVIS_FIELDS), ("foot_evidence", FOOT_FIELDS),
+         ("thigh_evidence", THIGH_FIELDS))
 WIDTH = sum(n for _, n in PARTS)
 
 
@@ -22,7 +25,7 @@ def person_evidence(image: np.ndarray, mask: np.ndarray | None,
     """(WIDTH,) evidence of one person (RGB ``image``, ``mask`` (H, W) or None, normalised
     ``landmarks`` (33, >=2)); NaN where nothing was found."""
     return np.concatenate([pelvis_evidence(image, mask, landmarks),
-                           foot_evidence(mask, landmarks)])
+                           foot_evidence(mask, landmarks), thigh_evidence(mask, landmarks)])
 
 
 def split_evidence(rows: np.ndarray) -> dict[str, np.ndarray]:

@@ -1,0 +1,109 @@
+"""The thigh's axis from its outline (side view), where MediaPipe's hip strays.
+
+In a deep squat seen from the side, MediaPipe puts the hip above the joint. On the
+mannequin's deep double-leg squats with a forward lean, it sat 0.16-0.21 thigh lengths
+too high, which turned the thigh 11-15 deg and read knee flexion 12-15 deg short
+(issue 4, seed 11 010 and 018). The pose stage keeps the direction of both edges of each
+thigh per frame (pose/thigh_silhouette.py). While standing, each edge keeps a fixed
+angle to the landmarks' thigh, since the thigh tapers towards the knee: 4-8 deg on the mannequin.
+That angle holds at the bottom too, so each edge, turned back by it, gives the
+thigh's axis.
+
+An edge is not used where its points do not lie on one line (``max_rms_thigh_lengths``),
+or where it points further from the landmarks' thigh than MediaPipe strays
+(``max_from_landmarks_deg``): there the calf, folded onto the back of the thigh, or the
+free leg across its front, is the outline. Two edges that disagree are not used either.
+Where nothing is read, the landmarks' thigh stands.
+
+Tracks made without the mask (older files, the live camera loop) use the landmarks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..pose.landmarks import LEG
+from ..pose.thigh_silhouette import FIELDS, N_FIELDS
+from .context import ClipContext, Signals
+from .pelvis import fill_short_gaps
+from .references import baseline_rows, nanmedian
+
+EVIDENCE_KEY = "thigh_evidence"
+_F = {name: i for i, name in enumerate(FIELDS)}
+_THIGHS = 2  # left, right as stored
+
+
+def has_thigh_evidence(sig: Signals) -> bool:
+    """The track carries per-frame thigh-outline evidence (made from the video with masks)."""
+    ev = getattr(sig, "extra", {}).get(EVIDENCE_KEY)
+    return ev is not None and np.shape(ev) == (len(sig.t_s), N_FIELDS)
+
+
+def wrap_deg(a: np.ndarray) -> np.ndarray:
+    """Angles (deg) into [-180, 180)."""
+    return (np.asarray(a, float) + 180.0) % 360.0 - 180.0
+
+
+def image_angle_deg(vec: np.ndarray) -> np.ndarray:
+    """Image angle (deg, atan2(dy, dx), y down) of vectors (..., 2)."""
+    vec = np.asarray(vec, float)
+    return np.degrees(np.arctan2(vec[..., 1], vec[..., 0]))
+
+
+def matched_evidence(sig: Signals, leg: str, thigh_px: float, profile) -> np.ndarray:
+    """(T, len(FIELDS)) evidence of ``leg``'s thigh, NaN where there is none: each frame
+    takes the stored thigh whose knee lies within ``[thigh_axis] match_thigh_lengths`` of
+    this leg's (repaired) knee landmark, the nearer one when both do."""
+    n = len(sig.t_s)
+    out = np.full((n, len(FIELDS)), np.nan)
+    if not has_thigh_evidence(sig) or not np.isfinite(thigh_px) or thigh_px <= 0:
+        return out
+    w, h = sig.image_size
+    stored = np.asarray(sig.extra[EVIDENCE_KEY], float).reshape(n, _THIGHS, len(FIELDS))
+    knees = stored[:, :, [_F["knee_x"], _F["knee_y"]]] * [w, h]
+    dist = np.linalg.norm(knees - sig.xy_px[:, None, LEG[leg]["knee"]], axis=-1)
+    dist = np.where(np.isfinite(dist), dist, np.inf)
+    pick = np.argmin(dist, axis=1)
+    rows = np.arange(n)
+    near = dist[rows, pick] <= profile.section("thigh_axis")["match_thigh_lengths"] * thigh_px
+    out[near] = stored[rows[near], pick[near]]
+    return out
+
+
+def thigh_axis_offset_deg(sig: Signals, leg: str, base: np.ndarray, profile) -> np.ndarray:
+    """(T,) how far (deg, image angle) the thigh's axis read from its outline lies from the
+    landmarks' knee -> hip direction; NaN where the outline gives nothing usable."""
+    n = len(sig.t_s)
+    knee, hip = sig.xy_px[:, LEG[leg]["knee"]], sig.xy_px[:, LEG[leg]["hip"]]
+    thigh_px = nanmedian(np.linalg.norm(hip[base] - knee[base], axis=-1))
+    ev = matched_evidence(sig, leg, thigh_px, profile)
+    if not np.isfinite(ev).any():
+        return np.full(n, np.nan)
+    p = profile.section("thigh_axis")
+    landmark_deg = image_angle_deg(hip - knee)
+    reads = []
+    for edge in ("edge_a", "edge_b"):
+        straight = ev[:, _F[f"{edge}_rms_px"]] <= p["max_rms_thigh_lengths"] * thigh_px
+        off = np.where(straight, wrap_deg(ev[:, _F[f"{edge}_deg"]] - landmark_deg), np.nan)
+        # the edge's own angle to the thigh, from standing, where the landmarks hold
+        off = off - nanmedian(off[base])
+        reads.append(np.where(np.abs(off) <= p["max_from_landmarks_deg"], off, np.nan))
+    a, b = reads
+    both = np.isfinite(a) & np.isfinite(b)
+    offset = np.where(both, (a + b) / 2, np.where(np.isfinite(a), a, b))
+    offset[both & (np.abs(a - b) > p["max_edge_disagreement_deg"])] = np.nan
+    return fill_short_gaps(offset, sig.t_s, profile.section("signals")["max_gap_s"])
+
+
+def thigh_direction(sig: Signals, ctx: ClipContext, leg: str, profile) -> np.ndarray:
+    """(T, 2) unit knee -> hip direction of ``leg``'s thigh in the image: the outline's axis
+    where it was read, the landmarks' elsewhere (and for tracks without the evidence).
+    Each edge's angle to the thigh is taken from the clip's standing baseline, on both
+    feet: standing on one, the free thigh may lie along the stance thigh's front."""
+    knee, hip = sig.xy_px[:, LEG[leg]["knee"]], sig.xy_px[:, LEG[leg]["hip"]]
+    offset = np.zeros(len(sig.t_s))
+    if has_thigh_evidence(sig):
+        base = baseline_rows(sig, ctx)
+        offset = np.nan_to_num(thigh_axis_offset_deg(sig, leg, base, profile))
+    angle = np.radians(image_angle_deg(hip - knee) + offset)
+    return np.stack([np.cos(angle), np.sin(angle)], axis=-1)
