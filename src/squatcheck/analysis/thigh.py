@@ -15,7 +15,7 @@ or where it points further from the landmarks' thigh than MediaPipe strays
 free leg across its front, is the outline. Two edges that disagree are not used either.
 Where nothing is read, the landmarks' thigh stands.
 
-Tracks made without the mask (older files, the live camera loop) use the landmarks.
+Tracks made without the mask (older files) use the landmarks.
 """
 
 from __future__ import annotations
