@@ -12,7 +12,8 @@ thigh's axis.
 An edge is not used where its points do not lie on one line (``max_rms_thigh_lengths``),
 or where it points further from the landmarks' thigh than MediaPipe strays
 (``max_from_landmarks_deg``): there the calf, folded onto the back of the thigh, or the
-free leg across its front, is the outline. Two edges that disagree are not used either.
+free leg across its front, is the outline. Of two edges far apart, the one nearer the
+landmarks counts: those outlines bend further from the thigh than MediaPipe strays.
 Where nothing is read, the landmarks' thigh stands.
 
 Tracks made without the mask (older files) use the landmarks.
@@ -91,7 +92,10 @@ def thigh_axis_offset_deg(sig: Signals, leg: str, base: np.ndarray, profile) -> 
     a, b = reads
     both = np.isfinite(a) & np.isfinite(b)
     offset = np.where(both, (a + b) / 2, np.where(np.isfinite(a), a, b))
-    offset[both & (np.abs(a - b) > p["max_edge_disagreement_deg"])] = np.nan
+    # two edges far apart: one follows the calf or the free leg, which bend the outline
+    # further from the thigh than MediaPipe strays, so the edge nearer the landmarks counts
+    apart = both & (np.abs(a - b) > p["max_edge_disagreement_deg"])
+    offset[apart] = np.where(np.abs(a) <= np.abs(b), a, b)[apart]
     return fill_short_gaps(offset, sig.t_s, profile.section("signals")["max_gap_s"])
 
 
