@@ -80,16 +80,22 @@ def test_no_mask_or_a_thigh_seen_end_on_gives_nan():
 
 
 def squat_with_a_high_hip(hip_rise_px: float, *, evidence: bool = True):
-    """A double-leg squat from the side to 100 deg of knee flexion whose hip landmark rises
-    ``hip_rise_px`` above the joint at the bottom; the mask is drawn on the true joints."""
+    """A double-leg squat from the side to 100 deg of knee flexion and 50 deg of trunk lean
+    whose hip landmark sits ``hip_rise_px`` off the joint at the bottom, square to the
+    thigh on its upper side (MediaPipe's error lies across the thigh: seed 11 010, 0.16
+    thigh lengths up with the thigh 20 deg from level); the mask is drawn on the true
+    joints."""
     tib, kf = ramp(N_STAND, 30, 10, 30.0), ramp(N_STAND, 30, 10, 100.0)
-    rise = ramp(N_STAND, 30, 10, hip_rise_px)
-    true = [side_frame(tibia_deg=a, knee_flex_deg=b) for a, b in zip(tib, kf, strict=True)]
+    trunk, rise = ramp(N_STAND, 30, 10, 50.0), ramp(N_STAND, 30, 10, hip_rise_px)
+    true = [side_frame(tibia_deg=a, knee_flex_deg=b, trunk_deg=c)
+            for a, b, c in zip(tib, kf, trunk, strict=True)]
     seen = []
     for xy, r in zip(true, rise, strict=True):
         xy = xy.copy()
         for leg in ("left", "right"):
-            xy[LEG[leg]["hip"], 1] -= r
+            u = xy[LEG[leg]["hip"]] - xy[LEG[leg]["knee"]]
+            across = np.array([u[1], -u[0]]) / np.linalg.norm(u)
+            xy[LEG[leg]["hip"]] += r * across * -np.sign(across[1])  # upwards in the image
         seen.append(xy)
     sig = track(seen)
     if evidence:
@@ -109,6 +115,23 @@ def test_knee_flexion_holds_when_the_hip_landmark_rides_high():
     assert bottom_knee_flexion(*squat_with_a_high_hip(34.0)) == pytest.approx(100.0, abs=1.5)
     # without the outline the landmarks are all there is, and they read it short
     assert bottom_knee_flexion(*squat_with_a_high_hip(34.0, evidence=False)) < 92.0
+
+
+def test_trunk_and_hip_flexion_hold_when_the_hip_landmark_rides_high():
+    """The hip is moved onto the outline's thigh axis, so the trunk (hip midpoint ->
+    shoulder midpoint) leans as it does; the hip keeps its place along the thigh."""
+    def at_bottom(sig, ctx):
+        series = compute_series(sig, ctx, PROFILE)
+        i = len(sig.t_s) // 2
+        return series["trunk_inclination_deg"][i], series["hip_flexion_deg_left"][i]
+
+    trunk, hip = at_bottom(*squat_with_a_high_hip(0.0, evidence=False))
+    assert trunk == pytest.approx(50.0, abs=0.5)
+    high_trunk, high_hip = at_bottom(*squat_with_a_high_hip(34.0))
+    assert high_trunk == pytest.approx(trunk, abs=1.0)
+    assert high_hip == pytest.approx(hip, abs=1.5)
+    lm_trunk, _ = at_bottom(*squat_with_a_high_hip(34.0, evidence=False))
+    assert abs(lm_trunk - trunk) > 4.0
 
 
 def offset_at_bottom(sig, ctx) -> float:

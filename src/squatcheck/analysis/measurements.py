@@ -40,7 +40,7 @@ from .perspective import focal_length_px, orthographic_leg
 from .profile import as_profile
 from .references import baseline_rows, foot_length_px, leg_length_px, medial_x_sign, nanmedian
 from .rep_evidence import RepEvidence, rep_evidence
-from .thigh import thigh_direction
+from .thigh import hip_shift_onto_thigh_px, thigh_direction
 
 LEGS = ("left", "right")
 SIDE_SERIES = ("knee_flexion_deg", "hip_flexion_deg", "ankle_dorsiflexion_deg",
@@ -74,6 +74,11 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
     front = ctx.view == "front"
 
     roll = sig.camera_roll_deg
+    # the thighs from their outline, and the hips moved onto them: MediaPipe's hip rides
+    # high in deep squats (analysis/thigh.py)
+    thighs = {leg: thigh_direction(sig, ctx, leg, profile) for leg in LEGS} if side else {}
+    if side:
+        hip_mid = hip_mid + hip_shift_onto_thigh_px(sig, thighs)
     trunk = inclination_deg(hip_mid, sh_mid, ctx.facing_sign, roll) if side else nan.copy()
     out["trunk_inclination_deg"] = trunk
     for leg in LEGS:
@@ -82,8 +87,7 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
             # MediaPipe's foot (heel inside the shoe, foot index short of the tip) is
             # ~0.8 of the real one: express offsets in (estimated) real foot lengths
             foot = foot_length_px(sig, ctx, leg) / mp["mediapipe_foot_length_ratio"]
-            # the thigh from its outline: MediaPipe's hip rides high in deep squats
-            thigh = thigh_direction(sig, ctx, leg, profile)
+            thigh = thighs[leg]
             knee = flexion_deg(lm["knee"] + thigh, lm["knee"], lm["ankle"])
             tibia = inclination_deg(lm["ankle"], lm["knee"], ctx.facing_sign, roll)
             pitch = line_tilt_deg(lm["heel"], lm["toe"])
@@ -93,12 +97,9 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
                 "knee_flexion_deg": knee,
                 # trunk-thigh angle with the trunk of trunk_inclination_deg (hip-mid ->
                 # shoulder-mid): the far hip landmark strays (mannequin: up to 0.07 leg
-                # lengths), and through the trunk it would tilt the angle twice. The
-                # landmarks' thigh, not the outline's: a high hip turns trunk and thigh
-                # the same way, so their angle holds (seed 11: 88 % within 5 deg; the
-                # outline's thigh against the landmark trunk, 84 %)
+                # lengths), and through the trunk it would tilt the angle twice
                 "hip_flexion_deg": flexion_deg(lm["hip"] + (sh_mid - hip_mid), lm["hip"],
-                                               lm["knee"]),
+                                               lm["hip"] - thigh),
                 # the foot's own angle is not used: MediaPipe's heel point rides up with
                 # the shank (mannequin: 2-9 deg on flat feet); only a heel rise tilts it
                 "ankle_dorsiflexion_deg": tibia - rearfoot_pitch_deg(

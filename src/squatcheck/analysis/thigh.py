@@ -111,3 +111,21 @@ def thigh_direction(sig: Signals, ctx: ClipContext, leg: str, profile) -> np.nda
         offset = np.nan_to_num(thigh_axis_offset_deg(sig, leg, base, profile))
     angle = np.radians(image_angle_deg(hip - knee) + offset)
     return np.stack([np.cos(angle), np.sin(angle)], axis=-1)
+
+
+def hip_shift_onto_thigh_px(sig: Signals, thighs: dict[str, np.ndarray]) -> np.ndarray:
+    """(T, 2) shift (px) that moves the hip midpoint square onto the thighs' axes.
+
+    MediaPipe's high hip errs *across* the thigh: moved onto the axis (the line through the
+    knee along ``thighs[leg]``, (T, 2) unit directions) it keeps its place along the thigh,
+    which no length constraint pins (docs/analysis-measurements.md). The mean over the legs
+    is taken, as the hip midpoint is; zero where neither leg's points are known."""
+    shifts = []
+    for leg, direction in thighs.items():
+        knee, hip = sig.xy_px[:, LEG[leg]["knee"]], sig.xy_px[:, LEG[leg]["hip"]]
+        along = np.sum((hip - knee) * direction, axis=-1, keepdims=True)
+        shifts.append(knee + along * direction - hip)
+    shifts = np.stack(shifts)
+    known = np.isfinite(shifts).all(axis=-1, keepdims=True)
+    total = np.where(known, shifts, 0.0).sum(axis=0)
+    return total / np.maximum(known.sum(axis=0), 1)
