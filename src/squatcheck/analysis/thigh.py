@@ -1,4 +1,5 @@
-"""The thigh's axis from its outline (side view), where MediaPipe's hip strays.
+"""The thigh's axis from its outline (side view), where MediaPipe's hip strays: knee and
+hip flexion use it, and the trunk starts from the hip moved onto it.
 
 In a deep squat seen from the side, MediaPipe puts the hip above the joint. On the
 mannequin's deep double-leg squats with a forward lean, it sat 0.16-0.21 thigh lengths
