@@ -26,7 +26,7 @@ from ..pose.foot_silhouette import FIELDS, N_FIELDS
 from ..pose.landmarks import LEG
 from .context import Signals
 from .pelvis import fill_short_gaps
-from .references import nanmedian
+from .references import has_evidence, nanmedian, nearest_stored
 
 EVIDENCE_KEY = "foot_evidence"
 _F = {name: i for i, name in enumerate(FIELDS)}
@@ -35,8 +35,7 @@ _FEET = 2  # left, right as stored
 
 def has_foot_evidence(sig: Signals) -> bool:
     """The track carries per-frame foot evidence (it was made from the video with masks)."""
-    ev = getattr(sig, "extra", {}).get(EVIDENCE_KEY)
-    return ev is not None and np.shape(ev) == (len(sig.t_s), N_FIELDS)
+    return has_evidence(sig, EVIDENCE_KEY, N_FIELDS)
 
 
 def matched_evidence(sig: Signals, leg: str, foot_px: float, profile) -> np.ndarray:
@@ -55,12 +54,8 @@ def matched_evidence(sig: Signals, leg: str, foot_px: float, profile) -> np.ndar
     feet = np.asarray(sig.extra[EVIDENCE_KEY], float).reshape(n, _FEET, len(FIELDS))
     heel_x = sig.xy_px[:, LEG[leg]["heel"], 0]
     dist = np.abs(feet[:, :, _F["heel_x"]] * w - heel_x[:, None])
-    dist = np.where(np.isfinite(dist), dist, np.inf)
-    pick = np.argmin(dist, axis=1)
-    rows = np.arange(n)
-    near = dist[rows, pick] <= profile.section("heel_lift")["match_foot_lengths"] * foot_px
-    out[near] = feet[rows[near], pick[near]]
-    return out
+    return nearest_stored(feet, dist,
+                          profile.section("heel_lift")["match_foot_lengths"] * foot_px)
 
 
 def heel_rise_foot_lengths(sig: Signals, leg: str, heel_xy_px: np.ndarray, base: np.ndarray,

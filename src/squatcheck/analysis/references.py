@@ -92,3 +92,24 @@ def nanmedian(x: np.ndarray) -> float:
     if x.size == 0 or np.all(np.isnan(x)):
         return float("nan")
     return float(np.nanmedian(x))
+
+
+def has_evidence(sig: Signals, key: str, n_fields: int) -> bool:
+    """The track carries per-frame image evidence ``key`` (T, ``n_fields``): it was made from
+    the video with the person's mask (pose/evidence.py)."""
+    ev = getattr(sig, "extra", {}).get(key)
+    return ev is not None and np.shape(ev) == (len(sig.t_s), n_fields)
+
+
+def nearest_stored(stored: np.ndarray, dist_px: np.ndarray, max_px: float) -> np.ndarray:
+    """(T, F) per frame the stored part (of ``stored`` (T, K, F), K parts as the pose stage
+    labelled them) nearest this leg (``dist_px`` (T, K)) within ``max_px``; NaN elsewhere.
+    Matching by place undoes the pose model's left/right swaps the signals repaired."""
+    n = len(stored)
+    out = np.full((n, stored.shape[2]), np.nan)
+    dist = np.where(np.isfinite(dist_px), dist_px, np.inf)
+    pick = np.argmin(dist, axis=1)
+    rows = np.arange(n)
+    near = dist[rows, pick] <= max_px
+    out[near] = stored[rows[near], pick[near]]
+    return out

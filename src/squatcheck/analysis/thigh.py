@@ -28,7 +28,7 @@ from ..pose.landmarks import LEG
 from ..pose.thigh_silhouette import FIELDS, N_FIELDS
 from .context import ClipContext, Signals
 from .pelvis import fill_short_gaps
-from .references import baseline_rows, nanmedian
+from .references import baseline_rows, has_evidence, nanmedian, nearest_stored
 
 EVIDENCE_KEY = "thigh_evidence"
 _F = {name: i for i, name in enumerate(FIELDS)}
@@ -37,8 +37,7 @@ _THIGHS = 2  # left, right as stored
 
 def has_thigh_evidence(sig: Signals) -> bool:
     """The track carries per-frame thigh-outline evidence (made from the video with masks)."""
-    ev = getattr(sig, "extra", {}).get(EVIDENCE_KEY)
-    return ev is not None and np.shape(ev) == (len(sig.t_s), N_FIELDS)
+    return has_evidence(sig, EVIDENCE_KEY, N_FIELDS)
 
 
 def wrap_deg(a: np.ndarray) -> np.ndarray:
@@ -64,12 +63,8 @@ def matched_evidence(sig: Signals, leg: str, thigh_px: float, profile) -> np.nda
     stored = np.asarray(sig.extra[EVIDENCE_KEY], float).reshape(n, _THIGHS, len(FIELDS))
     knees = stored[:, :, [_F["knee_x"], _F["knee_y"]]] * [w, h]
     dist = np.linalg.norm(knees - sig.xy_px[:, None, LEG[leg]["knee"]], axis=-1)
-    dist = np.where(np.isfinite(dist), dist, np.inf)
-    pick = np.argmin(dist, axis=1)
-    rows = np.arange(n)
-    near = dist[rows, pick] <= profile.section("thigh_axis")["match_thigh_lengths"] * thigh_px
-    out[near] = stored[rows[near], pick[near]]
-    return out
+    return nearest_stored(stored, dist,
+                          profile.section("thigh_axis")["match_thigh_lengths"] * thigh_px)
 
 
 def thigh_axis_offset_deg(sig: Signals, leg: str, base: np.ndarray, profile) -> np.ndarray:
