@@ -184,6 +184,22 @@ def test_heel_rise_must_persist():
     assert blip["heel_rise_foot_lengths"] == pytest.approx(0.0, abs=1e-9)
 
 
+@pytest.mark.parametrize("heel_px", [0.0, 8.0])
+def test_dorsiflexion_follows_the_reps_own_heel_rise(heel_px):
+    """The per-frame series measure the heel against the clip's standing, where on one leg
+    the foot may have stood elsewhere; the rep's dorsiflexion must agree with the rep's
+    heel rise (against its own standing) whatever that series says."""
+    sig, ctx, seg = side_rep(heel_px=heel_px)
+    series = compute_series(sig, ctx, RAW)
+    for leg in ("left", "right"):  # a clip baseline that made the heel look 14 deg up
+        series[f"ankle_dorsiflexion_deg_{leg}"] -= 14.0
+    ev = rep_evidence(sig, ctx, seg, series, RAW)
+    rise = ev.values["heel_rise_foot_lengths"]
+    assert rise == pytest.approx(heel_px / 100.0)
+    assert ev.values["ankle_dorsiflexion_deg"] == pytest.approx(
+        ev.values["tibia_inclination_deg"] - np.degrees(np.arcsin(rise)))
+
+
 def test_double_leg_side_view_measures_a_leg():
     m, _ = measure(*side_rep(free="both", tibia=35.0, knee=100.0, trunk=30.0))
     assert m["tibia_inclination_deg"] == pytest.approx(35.0)

@@ -153,6 +153,7 @@ def rep_evidence(sig: Signals, ctx: ClipContext, seg: RepSegment,
                                             if knee and knee > 20 else float("nan"))
         _heel(sig, ctx, seg, series, profile, ev, values, leg, base, phase, fps)
         _planted_ankle(sig, ctx, series, profile, ev, values, leg, base, phase, bottom, half)
+        _dorsiflexion_from_rep_heel(ev, values, profile)
     if ctx.view == "front":
         _frontal(seg, series, profile, ev, values, bottom, half, base, rep, phase, fps)
     values["hip_drop_leg_lengths"] = deepest / leg_len
@@ -290,13 +291,10 @@ def _planted_ankle(sig, ctx, series, profile, ev, values, leg, base, phase, bott
     knee = sig.xy_px[rows, ids["knee"]]
     thigh = thigh_direction(sig, ctx, leg, profile)[rows]
     tibia = inclination_deg(ankle, knee, ctx.facing_sign, sig.camera_roll_deg)
-    # the heel term of the dorsiflexion series (tibia - dorsiflexion) is kept as it is
-    heel_term = (series[f"tibia_inclination_deg_{leg}"][rows]
-                 - series[f"ankle_dorsiflexion_deg_{leg}"][rows])
     trunk = series["trunk_inclination_deg"][rows]
     new = {"tibia_inclination_deg": tibia,
            "knee_flexion_deg": flexion_deg(knee + thigh, knee, ankle),
-           "tibia_minus_trunk_deg": tibia - trunk, "ankle_dorsiflexion_deg": tibia - heel_term}
+           "tibia_minus_trunk_deg": tibia - trunk}
     for key, arr in new.items():
         values[key] = window_median(arr, len(rows) // 2, len(rows))
     knee_flex = values["knee_flexion_deg"]
@@ -307,6 +305,21 @@ def _planted_ankle(sig, ctx, series, profile, ev, values, leg, base, phase, bott
                        else "")
                     + ": the foot stayed planted, and MediaPipe's ankle point slides forward "
                     "as the shin inclines")
+
+
+def _dorsiflexion_from_rep_heel(ev: RepEvidence, values: dict, profile) -> None:
+    """Ankle dorsiflexion = tibia inclination minus the rearfoot's pitch from the rep's own
+    heel rise (``_heel``: against the rep's standing with this foot planted, held
+    ``persist_s``), so that heel rise and dorsiflexion tell one story. The per-frame series
+    measure the heel against the clip's standing, where on one leg the foot may have
+    stood elsewhere or beside the other (synthetic seed 11 013: a flat heel read 14 deg
+    of rearfoot pitch, dorsiflexion 13 for a true 28; 015: a lifted heel read flat, 21
+    for a true 8). Without a rep heel rise the series value stands."""
+    rise, tibia = values.get("heel_rise_foot_lengths"), values.get("tibia_inclination_deg")
+    if "heel_rise_foot_lengths" in ev.reasons or rise is None or tibia is None or not np.isfinite(rise) or not np.isfinite(tibia):
+        return
+    lever = profile.section("measurements")["heel_to_ball_foot_lengths"]
+    values["ankle_dorsiflexion_deg"] = tibia - float(rearfoot_pitch_deg(rise, lever))
 
 
 def _frontal(seg, series, profile, ev, values, bottom, half, base, rep, phase, fps) -> None:
