@@ -173,3 +173,29 @@ def test_swapped_evidence_rows_are_matched_to_the_leg_by_the_knee():
     # ... and the model stored the two thighs the other way round
     sig.extra["thigh_evidence"] = np.roll(ev, n, axis=1)
     assert bottom_knee_flexion(sig, ctx) == pytest.approx(want, abs=0.5)
+
+
+def test_edge_angles_are_taken_from_frames_with_the_leg_standing_straight():
+    """The clip's standing baseline also holds frames standing on the other leg, the free
+    leg held bent behind: its outline lies otherwise against its landmarks (seed 11 035:
+    9.5 deg), and taken as the standing angle it turned the stance thigh at the bottom."""
+    sig, ctx = squat_with_a_high_hip(34.0)
+    want = bottom_knee_flexion(sig, ctx)
+    ctx.baseline = np.arange(N_STAND)
+    free = np.arange(10)  # the left leg held up behind, knee bent 70 deg
+    ids = LEG["left"]
+    for i in free:
+        hip, knee = sig.xy_px[i, ids["hip"]], sig.xy_px[i, ids["knee"]]
+        a = np.radians(70.0)
+        down = (knee - hip) / np.linalg.norm(knee - hip)
+        back = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]]) @ down
+        sig.xy_px[i, ids["ankle"]] = knee + THIGH_PX * back
+    sig.extra["thigh_evidence"][free[:, None], [EDGE_A, EDGE_B]] += 10.0
+    assert TA.straight_leg_rows(sig, "left", ctx.baseline, 20.0).tolist() == list(
+        range(10, N_STAND))
+    assert bottom_knee_flexion(sig, ctx) == pytest.approx(want, abs=0.5)
+    # read against every baseline frame, the bent leg's edges would have set the angle
+    n = len(sig.t_s)
+    off_all = TA.thigh_axis_offset_deg(sig, "left", ctx.baseline, PROFILE)[n // 2]
+    off_straight = TA.thigh_axis_offset_deg(sig, "left", np.arange(10, N_STAND), PROFILE)[n // 2]
+    assert abs(off_all - off_straight) > 5.0

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..pose.landmarks import LEG
+from ..pose.landmarks import LEFT_SHOULDER, LEG, RIGHT_SHOULDER
 from ..pose.thigh_silhouette import FIELDS, N_FIELDS
 from .context import ClipContext, Signals
+from .geometry import flexion_deg
 from .pelvis import fill_short_gaps
 from .references import baseline_rows, has_evidence, nanmedian, nearest_stored
 
@@ -95,15 +96,33 @@ def thigh_axis_offset_deg(sig: Signals, leg: str, base: np.ndarray, profile) -> 
     return fill_short_gaps(offset, sig.t_s, profile.section("signals")["max_gap_s"])
 
 
+def straight_leg_rows(sig: Signals, leg: str, base: np.ndarray,
+                      max_flexion_deg: float) -> np.ndarray:
+    """The rows of ``base`` where ``leg``'s knee and hip (landmarks; the hip against the
+    shoulders' midpoint) are each bent less than ``max_flexion_deg``: the leg stands. The
+    clip's standing baseline holds the frames standing on one leg too, whose free leg is
+    held bent. All of ``base`` when fewer than 3 rows qualify."""
+    ids = LEG[leg]
+    xy = sig.xy_px[base]
+    shoulders = (xy[:, LEFT_SHOULDER] + xy[:, RIGHT_SHOULDER]) / 2
+    knee = flexion_deg(xy[:, ids["hip"]], xy[:, ids["knee"]], xy[:, ids["ankle"]])
+    hip = flexion_deg(shoulders, xy[:, ids["hip"]], xy[:, ids["knee"]])
+    with np.errstate(invalid="ignore"):
+        straight = (knee < max_flexion_deg) & (hip < max_flexion_deg)
+    return base[straight] if straight.sum() >= 3 else base
+
+
 def thigh_direction(sig: Signals, ctx: ClipContext, leg: str, profile) -> np.ndarray:
     """(T, 2) unit knee -> hip direction of ``leg``'s thigh in the image: the outline's axis
     where it was read, the landmarks' elsewhere (and for tracks without the evidence).
     Each edge's angle to the thigh is taken from the clip's standing baseline, on both
-    feet: standing on one, the free thigh may lie along the stance thigh's front."""
+    feet, and of those the frames with this leg straight (``straight_leg_rows``): standing
+    on one leg, the free thigh is bent and may lie along the stance thigh's front."""
     knee, hip = sig.xy_px[:, LEG[leg]["knee"]], sig.xy_px[:, LEG[leg]["hip"]]
     offset = np.zeros(len(sig.t_s))
     if has_thigh_evidence(sig):
-        base = baseline_rows(sig, ctx)
+        base = straight_leg_rows(sig, leg, baseline_rows(sig, ctx),
+                                 profile.section("thigh_axis")["baseline_max_flexion_deg"])
         offset = np.nan_to_num(thigh_axis_offset_deg(sig, leg, base, profile))
     angle = np.radians(image_angle_deg(hip - knee) + offset)
     return np.stack([np.cos(angle), np.sin(angle)], axis=-1)
