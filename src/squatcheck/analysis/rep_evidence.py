@@ -291,10 +291,14 @@ def _planted_ankle(sig, ctx, series, profile, ev, values, leg, base, phase, bott
     knee = sig.xy_px[rows, ids["knee"]]
     thigh = thigh_direction(sig, ctx, leg, profile)[rows]
     tibia = inclination_deg(ankle, knee, ctx.facing_sign, sig.camera_roll_deg)
+    # the heel term of the dorsiflexion series (tibia - dorsiflexion), used where the rep's
+    # own heel rise is not known (_dorsiflexion_from_rep_heel)
+    heel_term = (series[f"tibia_inclination_deg_{leg}"][rows]
+                 - series[f"ankle_dorsiflexion_deg_{leg}"][rows])
     trunk = series["trunk_inclination_deg"][rows]
     new = {"tibia_inclination_deg": tibia,
            "knee_flexion_deg": flexion_deg(knee + thigh, knee, ankle),
-           "tibia_minus_trunk_deg": tibia - trunk}
+           "tibia_minus_trunk_deg": tibia - trunk, "ankle_dorsiflexion_deg": tibia - heel_term}
     for key, arr in new.items():
         values[key] = window_median(arr, len(rows) // 2, len(rows))
     knee_flex = values["knee_flexion_deg"]
@@ -316,7 +320,8 @@ def _dorsiflexion_from_rep_heel(ev: RepEvidence, values: dict, profile) -> None:
     of rearfoot pitch, dorsiflexion 13 for a true 28; 015: a lifted heel read flat, 21
     for a true 8). Without a rep heel rise the series value stands."""
     rise, tibia = values.get("heel_rise_foot_lengths"), values.get("tibia_inclination_deg")
-    if "heel_rise_foot_lengths" in ev.reasons or rise is None or tibia is None or not np.isfinite(rise) or not np.isfinite(tibia):
+    known = rise is not None and tibia is not None and np.isfinite([rise, tibia]).all()
+    if "heel_rise_foot_lengths" in ev.reasons or not known:
         return
     lever = profile.section("measurements")["heel_to_ball_foot_lengths"]
     values["ankle_dorsiflexion_deg"] = tibia - float(rearfoot_pitch_deg(rise, lever))
