@@ -26,6 +26,7 @@ import numpy as np
 from ..pose import landmarks as L
 from .context import Signals
 from .features import LEGS, BodyFeatures
+from .geometry import flexion_deg
 from .reps import Candidate, RepSettings, bottom_hold_s
 from .stance import (
     balanced_stance,
@@ -101,6 +102,10 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
             feat.knee_flexion_deg[leg], t_s, c)
         f[f"hip_rise_{leg}"], f[f"hip_bottom_{leg}"] = flexion_rise_deg(
             feat.hip_flexion_deg[leg], t_s, c)
+        if view == "side":
+            xy = sig.xy_px
+            f[f"knee_image_rise_{leg}"], _ = flexion_rise_deg(
+                flexion_deg(xy[:, ids["hip"]], xy[:, ids["knee"]], xy[:, ids["ankle"]]), t_s, c)
     f["bottom_hold_s"] = hold = bottom_hold_s(feat.hip_height_leg_lengths, t_s, c, 0.1)
     f["feet_apart_leg_lengths"] = feet_apart_leg_lengths(sig, feat, c)
 
@@ -137,7 +142,7 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
         if split:
             return RepVerdict(stance, False, split, f)
     legs = _seen_legs(f, view, s) if stance == "both" else (stance,)
-    rises = [f[f"knee_rise_{leg}"] for leg in legs if np.isfinite(f[f"knee_rise_{leg}"])]
+    rises = [r for r in (stance_knee_rise_deg(f, leg) for leg in legs) if np.isfinite(r)]
     knee_rise = min(rises) if rises else float("nan")
     f["hip_minus_knee_rise_deg"] = hinge = hip_minus_knee_rise_deg(f, legs)
     if not np.isfinite(knee_rise) or knee_rise < s.min_knee_flexion_rise_deg:
@@ -147,6 +152,23 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
         return RepVerdict(stance, False, f"the hips flexed {hinge:.0f} deg more "
                           "than the knees (a hip hinge: bending over or a deadlift)", f)
     return RepVerdict(stance, True, "", f)
+
+
+def stance_knee_rise_deg(f: dict[str, float], leg: str) -> float:
+    """How far ``leg``'s knee bent from standing to the bottom, for the knee-bend rule.
+
+    The depth reconstruction (``BodyFeatures``) reads a segment seen shorter than its
+    longest image length as pointing out of the picture. On a phone's lens the body
+    standing over the far foot is further from the camera: the straight far leg looks
+    short, reads bent, and its squats fell under the rule (phone-lens set, seed 11 035:
+    25 and 30 deg rises for a true 65). From the side the image angle holds at any
+    distance, so there the larger of the two counts: each can only under-read the rise
+    (the image angle misses a bend in depth), and a deadlift or bending over bends the
+    knee 15-25 deg in both.
+    """
+    rises = [f.get(f"knee_rise_{leg}", np.nan), f.get(f"knee_image_rise_{leg}", np.nan)]
+    rises = [r for r in rises if np.isfinite(r)]
+    return max(rises) if rises else float("nan")
 
 
 def hip_minus_knee_rise_deg(f: dict[str, float], legs: tuple[str, ...]) -> float:
