@@ -157,18 +157,18 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
 def stance_knee_rise_deg(f: dict[str, float], leg: str) -> float:
     """How far ``leg``'s knee bent from standing to the bottom, for the knee-bend rule.
 
-    The depth reconstruction (``BodyFeatures``) reads a segment seen shorter than its
-    longest image length as pointing out of the picture. On a phone's lens the body
-    standing over the far foot is further from the camera: the straight far leg looks
-    short, reads bent, and its squats fell under the rule (phone-lens set, seed 11 035:
-    25 and 30 deg rises for a true 65). From the side the image angle holds at any
-    distance, so there the larger of the two counts: each can only under-read the rise
-    (the image angle misses a bend in depth), and a deadlift or bending over bends the
-    knee 15-25 deg in both.
+    From the side a knee bends in the picture, so there the plain image angle's rise
+    counts; the depth reconstruction (``BodyFeatures``, which reads a segment seen shorter
+    than its longest image length as pointing out of the picture) stands in only where
+    the image angle is missing, and is the reading for front and oblique views. The
+    reconstruction misreads a change of the body's size in the image: on a phone's lens
+    the body standing over the far foot is further away and its straight leg read 30 deg
+    bent (phone-lens set, seed 11 035: 25-30 deg rises for a true 65), and a person
+    walking away from a zoomed-out camera read 46-50 deg for an image bend of 7-10 deg
+    (``sports2d_demo`` zoomed out, counted as a squat).
     """
-    rises = [f.get(f"knee_rise_{leg}", np.nan), f.get(f"knee_image_rise_{leg}", np.nan)]
-    rises = [r for r in rises if np.isfinite(r)]
-    return max(rises) if rises else float("nan")
+    image = f.get(f"knee_image_rise_{leg}", np.nan)
+    return image if np.isfinite(image) else f.get(f"knee_rise_{leg}", np.nan)
 
 
 def hip_minus_knee_rise_deg(f: dict[str, float], legs: tuple[str, ...]) -> float:
