@@ -291,6 +291,26 @@ def test_from_the_side_a_raised_nearer_foot_needs_no_perspective_margin():
     assert not held_up(replace(near, elevation=0.05), "side", s)
 
 
+def test_a_foot_clearly_below_the_other_is_not_a_free_foot_however_far_it_wandered():
+    """A free foot is off the floor. nowva_lunge filmed dim and noisy: a split squat's
+    foot read 10 cm below the other had "swung" 0.16 leg lengths, so its other foot was
+    taken to stand alone and one lunge counted as a single-leg squat."""
+    from dataclasses import replace
+
+    from squatcheck.analysis.stance import FootState, stance_of
+
+    s = RepSettings.from_profile(load_profile())
+    wandered = FootState(moved=0.02, moved_any=0.16, elevation=-0.03, world_elevation_m=-0.10,
+                         visibility=0.99, spread=0.6)
+    other = FootState(moved=-0.11, moved_any=0.07, elevation=0.03, world_elevation_m=0.10,
+                      visibility=0.98, spread=0.6)
+    assert stance_of({"left": other, "right": wandered}, "side", s) == "both"
+    # the same wander on a foot level with the other, or raised, is a free foot swung away
+    level = replace(wandered, elevation=0.0, world_elevation_m=0.0)
+    assert stance_of({"left": replace(other, world_elevation_m=0.0), "right": level},
+                     "side", s) == "left"
+
+
 def test_a_dip_far_shallower_than_the_clip_s_squats_is_another_movement():
     """A deep squat, then the bar is re-racked: a quick 50 deg dip (nqs_test_squat)."""
     t = _timeline(seconds=9.0)

@@ -6,7 +6,8 @@ hips go down, or is swung away, or is held clearly off the floor.
 So per rep a visible foot is free when its anchor points (``anchor_points``) all
 moved, from the start to the bottom, more than
 ``foot_still_leg_lengths`` the way the hips went or more than
-``foot_swung_leg_lengths`` in any direction; or, failing that, when it is raised
+``foot_swung_leg_lengths`` in any direction, unless it sits clearly below the other
+foot (a free foot is off the floor); or, failing that, when it is raised
 above the other foot by OpenCap's 5 cm (world landmarks) *and* visibly in the
 image. The image height alone misleads: a planted far foot looks higher by
 perspective in side and oblique views (so the image needs more there), and a
@@ -191,7 +192,11 @@ def moved_with_hips(foot: FootState, s: RepSettings) -> bool:
     """
     along = np.isfinite(foot.moved) and foot.moved > s.foot_still_leg_lengths
     away = np.isfinite(foot.moved_any) and foot.moved_any > s.foot_swung_leg_lengths
-    return bool(along or away)
+    # a free foot is off the floor, never clearly below the planted one: landmarks
+    # wandering that far on the lowest foot are noise (nowva_lunge dim and noisy: a split
+    # squat, one foot read 10 cm below the other had "swung" 0.16 leg lengths)
+    below = foot.world_elevation_m < -s.free_foot_world_elevation_m
+    return bool((along or away) and not below)
 
 
 def held_up(foot: FootState, view: str, s: RepSettings) -> bool:
