@@ -700,11 +700,11 @@ def test_from_the_side_a_body_shrinking_in_the_image_is_not_a_knee_bend():
     hips drop in the image like a squat's, and the depth reconstruction reads the shorter
     legs as bent out of the picture (sports2d_demo zoomed out: 46-50 deg for an image
     bend of 7-10 deg, counted as a squat). From the side a knee bends in the picture."""
-    track, _ = squat_track(yaw_deg=90, stances=("both",) * 2, depth_deg=10.0)
+    track, bottoms = squat_track(yaw_deg=90, stances=("both",) * 2, depth_deg=10.0)
     t = track.t_s
     # 35 % smaller at each knee-bend's bottom (as the stick figure's hips dip), whole again
     # between them: the hips drop ~0.35 leg lengths in the image
-    bottoms = np.array([2.5, 5.5])
+    bottoms = np.asarray(bottoms)
     shrink = 0.35 * np.clip(1 - np.min(np.abs(t[:, None] - bottoms), axis=1) / 0.9, 0, 1)
     scale = 1.0 - shrink
     feet = track.xy[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE], :2].mean(axis=1)
