@@ -123,3 +123,11 @@ def test_mannequin_labels_share_the_engines_thresholds():
                   "quad_dominant": ("quad_dominant", "tibia_minus_trunk_deg", -1)}
     for label, (section, key, sign) in same_units.items():
         assert LABEL_CRITERIA[label][1] == sign * profile.value(section, key), label
+
+
+def test_mannequin_reads_fppa_where_the_engine_does():
+    """A deep rep's FPPA truth is read where the frontal thigh shortens to the engine's
+    default ``min_thigh_fraction`` (synth/measures.py): one definition of where FPPA holds."""
+    from squatcheck.synth.measures import FPPA_MIN_THIGH_FRACTION
+
+    assert load_profile().value("knee_valgus", "min_thigh_fraction") == FPPA_MIN_THIGH_FRACTION

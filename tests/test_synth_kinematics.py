@@ -16,8 +16,8 @@ from squatcheck.synth.faults import (
     parse_fault,
 )
 from squatcheck.synth.kinematics import forward_kinematics
-from squatcheck.synth.measures import measure
-from squatcheck.synth.motion import MotionSpec, Tempo, build_timeline, standing_pose
+from squatcheck.synth.measures import FPPA_MIN_THIGH_FRACTION, frontal_thigh_fraction
+from squatcheck.synth.motion import MotionSpec, Tempo, build_timeline, rep_truth, standing_pose
 
 FPS = 20.0
 BODIES = [BodySpec(height_m=1.55, leg_ratio=0.95, girth=0.9), BodySpec(height_m=1.92, girth=1.2)]
@@ -45,10 +45,7 @@ def track(sks, name):
 
 def bottom_truth(seg, motion, rep=0):
     tl = build_timeline(seg, motion)
-    st = tl.reps[rep]["stance"]
-    neutral = forward_kinematics(seg, standing_pose(seg, motion, st, single=not motion.double))
-    sk = forward_kinematics(seg, tl.pose_at(tl.reps[rep]["bottom_s"]))
-    return measure(sk, neutral, seg)
+    return rep_truth(seg, motion, tl, rep, tl.reps[rep]["bottom_s"])
 
 
 @pytest.mark.parametrize("body", BODIES)
@@ -129,6 +126,31 @@ def test_fault_magnitude_is_measured_back(fault, value, key, sign, tol, stance):
     seg = Segments.of(BODIES[stance == "right"])
     truth = bottom_truth(seg, sls((stance,), {fault: value}, free_leg="forward"))
     assert truth[key] == pytest.approx(sign * value, abs=tol)
+
+
+def test_a_deep_squat_has_its_fppa_read_where_the_thigh_still_shows_half_its_length():
+    seg = Segments.of(BODIES[1])
+    motion = dls({"knee_valgus": 17.5}, reps=1)
+    tl = build_timeline(seg, motion)
+    t = rep_truth(seg, motion, tl, 0, tl.reps[0]["bottom_s"])
+    neutral = forward_kinematics(seg, standing_pose(seg, motion, "both", single=False))
+    bottom = forward_kinematics(seg, tl.pose_at(tl.reps[0]["bottom_s"]))
+    read = forward_kinematics(seg, tl.fppa_poses[0])
+    assert frontal_thigh_fraction(bottom, neutral) < FPPA_MIN_THIGH_FRACTION - 0.1
+    assert frontal_thigh_fraction(read, neutral) == pytest.approx(FPPA_MIN_THIGH_FRACTION,
+                                                                  abs=0.005)
+    # the requested valgus is there where FPPA means something; at the bottom the thigh
+    # pointing at the camera inflates the projected angle on its own
+    assert t["fppa_deg"] == pytest.approx(17.5, abs=0.05)
+    assert t["fppa_knee_flexion_deg"] < t["knee_flexion_deg"] - 10
+    assert t["fppa_bottom_deg"] > t["fppa_deg"] + 5
+
+
+def test_a_single_leg_squat_has_its_fppa_read_at_the_bottom():
+    seg = Segments.of(BODIES[0])
+    t = bottom_truth(seg, sls(("right",), {"knee_valgus": 16.0}))
+    assert t["fppa_knee_flexion_deg"] == pytest.approx(t["knee_flexion_deg"])
+    assert t["fppa_deg"] == t["fppa_bottom_deg"] == pytest.approx(16.0, abs=0.05)
 
 
 def test_combined_faults_all_hit_their_targets():

@@ -15,8 +15,7 @@ from .camera import VIEWS, Camera, azimuth_for, facing_for
 from .faults import LABEL_CRITERIA, label_findings
 from .figure import build_figure
 from .kinematics import forward_kinematics
-from .measures import measure
-from .motion import MotionSpec, build_timeline, standing_pose
+from .motion import MotionSpec, build_timeline, rep_truth
 from .render import Renderer, Scene
 from .truth import frames_block, landmarks_3d, round_values, visibility, write_json_atomic
 
@@ -176,13 +175,9 @@ def build_truth(spec: ClipSpec, t_s: np.ndarray, lm3d: np.ndarray, vis: np.ndarr
     uv, _ = cam.project(lm3d)
     lm2d = uv / np.array([cam.width, cam.height])
     reps = []
-    for rep in timeline.reps:
-        stance = rep["stance"]
-        neutral = forward_kinematics(seg, standing_pose(seg, motion, stance,
-                                                        single=not motion.double))
+    for k, rep in enumerate(timeline.reps):
         i = int(np.argmin(np.abs(t_s - rep["bottom_s"])))
-        sk = forward_kinematics(seg, timeline.pose_at(float(t_s[i])))
-        values = measure(sk, neutral, seg)
+        values = rep_truth(seg, motion, timeline, k, float(t_s[i]))
         reps.append({**rep, "bottom_frame": i, "truth": round_values(values),
                      "findings": label_findings(values, motion.double)})
     findings = {k: any(r["findings"][k] for r in reps) for k in LABEL_CRITERIA}

@@ -51,6 +51,23 @@ def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, side: str) ->
     return -dev if lateral_offset > 0 else dev
 
 
+# FPPA is a 2D angle: it means what the literature measured only while the thigh lies near
+# the frontal plane (Herrington 2014 read the SLS at ~60 deg of knee flexion). Deeper, a
+# thigh pointing at the camera shortens in the projection and its angle grows from
+# foreshortening alone, so the truth (like the engine, default profile [knee_valgus]
+# min_thigh_fraction) reads FPPA where the frontal thigh is at least this fraction of its
+# standing length: 0.5 is a thigh 60 deg out of the frontal plane.
+FPPA_MIN_THIGH_FRACTION = 0.5
+
+
+def frontal_thigh_fraction(sk: Skeleton, neutral: Skeleton) -> float:
+    """Stance thigh's length in the frontal projection over its length standing."""
+    s = sk.stance[0]
+    now = _fro(sk.points[f"knee_{s}"] - sk.points[f"hip_{s}"])
+    stand = _fro(neutral.points[f"knee_{s}"] - neutral.points[f"hip_{s}"])
+    return float(np.linalg.norm(now) / np.linalg.norm(stand))
+
+
 def knee_flexion_deg(hip, knee, ankle) -> float:
     """Sagittal knee flexion, 0 = straight."""
     return 180.0 - _angle_deg(_sag(hip - knee), _sag(ankle - knee))

@@ -15,7 +15,7 @@ import numpy as np
 from .body import Segments
 from .faults import FAULTS, check_magnitude
 from .kinematics import PoseParams, Skeleton, forward_kinematics, other
-from .measures import measure
+from .measures import FPPA_MIN_THIGH_FRACTION, frontal_thigh_fraction, measure
 
 EXERCISES = ("single_leg_squat", "double_leg_squat")
 FREE_LEG = ("forward", "behind")
@@ -170,6 +170,8 @@ def bottom_pose(seg: Segments, spec: MotionSpec, stance: str, faults: dict[str, 
         p = replace(p, arm_flex_deg=85.0)
 
     def err(q: PoseParams, key: str) -> float:
+        if key == "fppa_deg":  # FPPA is the truth where it is read, not always the bottom
+            q = fppa_reading_pose(seg, up, q, heel_start, neutral)
         return measure(forward_kinematics(seg, q), neutral, seg)[key] - t[key]
 
     for _ in range(10):
@@ -242,14 +244,36 @@ class Segment:
         return self.a.blend(self.b, s, heel_pitch_deg=w)
 
 
+def fppa_reading_pose(seg: Segments, up: PoseParams, bottom: PoseParams, heel_start: float,
+                      neutral: Skeleton) -> PoseParams:
+    """The posture a rep's FPPA truth is read at: the bottom, or, when the stance thigh
+    there is shorter than ``FPPA_MIN_THIGH_FRACTION`` of standing in the frontal
+    projection, the descent posture where it shortens to that fraction (measures.py)."""
+    descent = Segment(0.0, 1.0, up, bottom, "descent", heel_start)
+
+    def long_enough(u: float) -> bool:
+        sk = forward_kinematics(seg, descent.pose_at(u))
+        return frontal_thigh_fraction(sk, neutral) >= FPPA_MIN_THIGH_FRACTION
+
+    if long_enough(1.0):
+        return bottom
+    lo, hi = 0.0, 1.0  # the thigh shortens monotonically on the way down
+    for _ in range(24):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if long_enough(mid) else (lo, mid)
+    return descent.pose_at(lo)
+
+
 @dataclass
 class Timeline:
-    """Segments covering [0, duration_s], the reps and the standing spans."""
+    """Segments covering [0, duration_s], the reps and the standing spans; per rep its
+    bottom posture and the posture its FPPA is read at."""
 
     segments: list[Segment]
     reps: list[dict]
     standing_s: list[tuple[float, float]]
     bottoms: list[PoseParams]
+    fppa_poses: list[PoseParams]
 
     @property
     def duration_s(self) -> float:
@@ -269,6 +293,7 @@ def build_timeline(seg: Segments, spec: MotionSpec) -> Timeline:
     standing: list[tuple[float, float]] = []
     reps: list[dict] = []
     bottoms: list[PoseParams] = []
+    fppa_poses: list[PoseParams] = []
     t = 0.0
 
     def add(a, b, dur, kind, heel_start=0.45, is_standing=False):
@@ -305,6 +330,22 @@ def build_timeline(seg: Segments, spec: MotionSpec) -> Timeline:
                      "end_s": round(t, 4), "stance": st,
                      "faults": {k: float(v) for k, v in faults.items()}})
         bottoms.append(bottom)
+        fppa_poses.append(fppa_reading_pose(seg, up, bottom, heel_start, neutral))
         last = i == len(spec.stances) - 1
         cur = add(up, up, tp.outro_s if last else tp.stand_s, "hold", is_standing=True)
-    return Timeline(segments, reps, standing, bottoms)
+    return Timeline(segments, reps, standing, bottoms, fppa_poses)
+
+
+def rep_truth(seg: Segments, spec: MotionSpec, timeline: Timeline, k: int,
+              t_s: float) -> dict[str, float]:
+    """Truth values of rep ``k`` with the body as at ``t_s`` (its bottom frame), but FPPA
+    from the posture it is read at (``fppa_reading_pose``): ``fppa_bottom_deg`` keeps the
+    bottom's own projection and ``fppa_knee_flexion_deg`` says how deep FPPA was read."""
+    stance = timeline.reps[k]["stance"]
+    neutral = forward_kinematics(seg, standing_pose(seg, spec, stance, single=not spec.double))
+    values = measure(forward_kinematics(seg, timeline.pose_at(t_s)), neutral, seg)
+    read = measure(forward_kinematics(seg, timeline.fppa_poses[k]), neutral, seg)
+    values["fppa_bottom_deg"] = values["fppa_deg"]
+    values["fppa_deg"] = read["fppa_deg"]
+    values["fppa_knee_flexion_deg"] = read["knee_flexion_deg"]
+    return values
