@@ -73,6 +73,18 @@ def test_heel_lift_needs_persistence_and_invalidates_the_trial():
     assert blip["heel_lift"].present is False
 
 
+def test_a_heel_lift_does_not_invalidate_a_double_leg_squat():
+    # the invalid-trial rule is the single-leg squat test's; on both feet the heel lift
+    # is still found and rates the foot, but the rep is not called an invalid trial
+    lifted, _ = findings_of(*side_rep(heel_px=9.0, free="both"))
+    assert lifted["heel_lift"].present and "invalid" not in lifted["heel_lift"].reason
+    rating = rate_rep(lifted, PROFILE, single_leg=False)
+    assert rating["foot"] in ("fair", "poor") and "Invalid trial" not in rating["note"]
+    items = [v for k, v in rating.items() if k not in ("overall", "note")]
+    assert rating["overall"] == max((v for v in items if v != "not_assessable"),
+                                    key=("good", "fair", "poor").index)
+
+
 def test_wrong_view_findings_are_not_assessable_with_the_reason():
     side, _ = findings_of(*side_rep(tibia=35.0))
     for name in ("knee_valgus", "pelvic_drop"):

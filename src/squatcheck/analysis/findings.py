@@ -30,7 +30,7 @@ def assess_rep(measurements: dict[str, float | None], series: dict[str, np.ndarr
     pelvis = pelvis_findings(sig, ctx, seg, series, profile)  # waist line (analysis/pelvis.py)
     out = {
         "knee_past_toes": _knee_past_toes(mk, profile),
-        "heel_lift": _heel_lift(mk, profile),
+        "heel_lift": _heel_lift(mk, profile, seg),
         "pelvic_tilt": pelvis["pelvic_tilt"],
         "pelvic_drop": pelvis["pelvic_drop"],
         "knee_valgus": _knee_valgus(mk, profile, seg),
@@ -130,17 +130,20 @@ def _knee_past_toes(mk: _Maker, profile) -> Finding:
                       "foot_lengths", describe)
 
 
-def _heel_lift(mk: _Maker, profile) -> Finding:
+def _heel_lift(mk: _Maker, profile, seg: RepSegment) -> Finding:
     sec = profile.section("heel_lift")
     held = f"held for {sec['persist_s']:.2f} s"
+    heel = "The heel" if seg.stance == "both" else "The stance heel"
+    # the invalid-trial rule belongs to the single-leg squat test (rating.py)
+    invalid = "" if seg.stance == "both" else "makes a single-leg squat trial invalid and "
 
     def describe(rise: float, sev: str, thr: float) -> str:
         if sev == "none":
-            return (f"The stance heel stays down: at most {max(rise, 0):.2f} foot lengths of "
+            return (f"{heel} stays down: at most {max(rise, 0):.2f} foot lengths of "
                     f"rise {held} (flagged from {thr:g} foot lengths).")
-        return (f"The stance heel lifts {rise:.2f} foot lengths, {held} (flagged from "
-                f"{thr:g} foot lengths). A lifted heel makes a single-leg squat trial "
-                "invalid and often compensates for limited ankle dorsiflexion.")
+        return (f"{heel} lifts {rise:.2f} foot lengths, {held} (flagged from "
+                f"{thr:g} foot lengths). A lifted heel {invalid}often compensates for "
+                "limited ankle dorsiflexion.")
 
     return _on_ladder(mk, "heel_lift", "heel_rise_foot_lengths", "foot lengths", sec,
                       "foot_lengths", describe)

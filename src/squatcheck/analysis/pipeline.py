@@ -87,7 +87,7 @@ def measure_one(sig: Signals, ctx: ClipContext, seg: RepSegment, series, profile
     ev = rep_evidence(sig, ctx, seg, series, profile)
     findings = assess_rep(ev.values, series, sig, ctx, seg, profile, evidence=ev)
     values = reported_measurements(ev.values, findings)
-    rating = rate_rep(findings, profile)
+    rating = rate_rep(findings, profile, single_leg=seg.stance != "both")
     t, fi = sig.t_s, sig.frame_index
     return Rep(index=index, stance=seg.stance, start_s=float(t[seg.start]),
                bottom_s=float(t[seg.bottom]), end_s=float(t[seg.end]),

@@ -4,7 +4,7 @@ Crossley 2011 rated the single-leg squat on overall impression, trunk posture,
 pelvis "in space", hip joint and knee joint. Which findings feed which item, and how
 severities map onto good/fair/poor, is squatcheck's own reading (profile [rating]).
 A multi-segment SLS test (BMC Sports Sci Med Rehabil 2021) treats a lifted heel as
-an invalid trial: the foot is then poor and so is the overall rating, with a note.
+an invalid trial: on a single-leg rep the overall rating is then poor, with a note.
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ PROXIES = ("pelvic_tilt",)
 CONTEXTUAL = {"knee_past_toes": "quad_dominant"}
 
 
-def rate_rep(findings: dict[str, Finding], profile) -> dict[str, str]:
+def rate_rep(findings: dict[str, Finding], profile, *, single_leg: bool = True) -> dict[str, str]:
     """{item: good|fair|poor|not_assessable} for trunk, pelvis, hip, knee, foot, overall.
 
     Also a ``note`` key (plain text, may be empty) saying why the overall rating is what
-    it is, e.g. that a lifted heel invalidates the trial.
+    it is, e.g. that a lifted heel invalidates a single-leg squat trial (the SLS test's
+    rule; on a double-leg squat the heel lift is rated as the foot item only).
     """
     sec = profile.section("rating")
     poor_rank = SEVERITY_ORDER.index(sec["poor_from"])
@@ -48,7 +49,7 @@ def rate_rep(findings: dict[str, Finding], profile) -> dict[str, str]:
             grades.append(_grade_finding(f, findings, poor_rank, sec["proxy_can_rate_poor"]))
         out[item] = _worst(grades) if grades else "not_assessable"
     heel = findings.get("heel_lift")
-    invalid = bool(heel and heel.present and sec["heel_lift_invalidates"])
+    invalid = bool(single_leg and heel and heel.present and sec["heel_lift_invalidates"])
     assessed = [v for v in out.values() if v != "not_assessable"]
     if invalid:
         out["overall"] = "poor"
