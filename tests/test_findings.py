@@ -136,6 +136,9 @@ def test_quad_dominant_pattern_from_barrack():
     assert f.severity in ("moderate", "severe")  # knee past toes and heel lift support it
     hip, _ = findings_of(*side_rep(tibia=25.0, knee=90.0, trunk=40.0))
     assert hip["quad_dominant"].present is False
+    # Barrack measured the double-leg squat: there it is no extrapolation
+    both, _ = findings_of(*side_rep(tibia=38.0, knee=85.0, trunk=15.0, free="both"))
+    assert both["quad_dominant"].present and "extrapolation" not in both["quad_dominant"].reason
 
 
 def test_trunk_lean_forward_and_lateral():

@@ -36,7 +36,7 @@ def assess_rep(measurements: dict[str, float | None], series: dict[str, np.ndarr
         "knee_valgus": _knee_valgus(mk, profile, seg),
         "trunk_lean": _trunk_lean(mk, profile, ctx, seg),
     }
-    out["quad_dominant"] = _quad_dominant(mk, profile, out)
+    out["quad_dominant"] = _quad_dominant(mk, profile, out, seg)
     return out
 
 
@@ -206,7 +206,8 @@ def _trunk_lean(mk: _Maker, profile, ctx: ClipContext, seg: RepSegment) -> Findi
                    uncertainty=unc)
 
 
-def _quad_dominant(mk: _Maker, profile, found: dict[str, Finding]) -> Finding:
+def _quad_dominant(mk: _Maker, profile, found: dict[str, Finding],
+                   seg: RepSegment) -> Finding:
     sec = profile.section("quad_dominant")
     key, unit = "tibia_minus_trunk_deg", "deg"
     diff = mk.get(key)
@@ -230,10 +231,11 @@ def _quad_dominant(mk: _Maker, profile, found: dict[str, Finding]) -> Finding:
     trunk, tibia = mk.get("trunk_inclination_deg"), mk.get("tibia_inclination_deg")
     angles = ("" if trunk is None or tibia is None else
               f"The tibia is inclined {tibia:.0f} deg and the trunk {trunk:.0f} deg: ")
+    extrapolated = "" if seg.stance == "both" else ", an extrapolation on the single-leg squat"
     reason = (f"{angles}{'t' if angles else 'T'}ibia minus trunk {diff:+.0f} deg "
               f"(knee-extensor biased from {thr:+g} deg, "
-              "Barrack 2021; measured on the double-leg squat, an extrapolation on the "
-              f"single-leg squat; +- {sec['uncertainty_deg']:.0f} deg).")
+              f"Barrack 2021; measured on the double-leg squat{extrapolated}; "
+              f"+- {sec['uncertainty_deg']:.0f} deg).")
     if present and diff < thr:
         reason += (" Just under the cut-off, but within its uncertainty and with the rest of "
                    "the pattern present.")
