@@ -59,7 +59,8 @@ def front_frame(*, facing="camera", stance="left", fppa_deg=0.0, drop_deg=0.0,
                 floor_y=900.0) -> np.ndarray:
     """(33, 2) front view. The stance knee is pushed medially to make ``fppa_deg``; the
     free-side hip sits ``drop_deg`` lower; the trunk leans ``lean_deg`` towards the
-    stance side. ``stance`` "both" bends both knees the same way."""
+    stance side (on both feet: the subject's left). ``stance`` "both" bends both knees the
+    same way."""
     xy = np.full((33, 2), np.nan)
     # subject's left is image-right when facing the camera
     left_x_sign = 1.0 if facing == "camera" else -1.0
@@ -84,7 +85,7 @@ def front_frame(*, facing="camera", stance="left", fppa_deg=0.0, drop_deg=0.0,
         xy[ids["heel"]] = ankle + np.array([0.0, 20.0])
         xy[ids["toe"]] = ankle + np.array([lateral * 5.0, 40.0])
     mid = (hips["left"] + hips["right"]) / 2
-    to_stance = {"left": left_x_sign, "right": -left_x_sign}.get(stance, 0.0)
+    to_stance = -left_x_sign if stance == "right" else left_x_sign
     sh_mid = mid + TRUNK_PX * np.array([to_stance * np.sin(np.radians(lean_deg)),
                                         -np.cos(np.radians(lean_deg))])
     xy[LEFT_SHOULDER] = sh_mid + np.array([left_x_sign * 90.0, 0.0])

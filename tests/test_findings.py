@@ -147,6 +147,10 @@ def test_trunk_lean_forward_and_lateral():
     lateral, _ = findings_of(*front_rep(fppa=0.0, lean=12.0))
     assert lateral["trunk_lean"].present
     assert "towards the stance leg" in lateral["trunk_lean"].reason
+    # on both feet there is no stance leg: the side is the subject's own
+    for facing in ("camera", "away"):
+        both, _ = findings_of(*front_rep(stance="both", facing=facing, fppa=0.0, lean=12.0))
+        assert both["trunk_lean"].present and "to their left" in both["trunk_lean"].reason
 
 
 def test_profile_override_changes_the_verdict():

@@ -186,8 +186,8 @@ def _trunk_lean(mk: _Maker, profile, ctx: ClipContext, seg: RepSegment) -> Findi
             return mk.not_assessable("trunk_lean", key, "deg", sec, "lateral_threshold_deg",
                                      "uncertainty_deg")
         value = abs(signed)
-        if seg.stance == "both":
-            toward = "to one side"
+        if seg.stance == "both":  # + = towards the subject's left (measurements.py)
+            toward = "to their left" if signed >= 0 else "to their right"
         else:
             toward = "towards the stance leg" if signed >= 0 else "away from the stance leg"
         what = f"the trunk leans {value:.0f} deg {toward} compared with standing"
