@@ -9,6 +9,7 @@ import pytest
 
 from squatcheck.pose.camera_roll import (
     _lean_deg,
+    camera_pitch_deg,
     fit_camera_roll,
     measure_camera_roll,
     vertical_segments,
@@ -52,6 +53,35 @@ def test_roll_is_read_at_the_centre_whatever_the_pitch(roll, slope):
     got = fit_camera_roll(np.concatenate([room, stray]), (W, H), frames=8)
     assert got.roll_deg == pytest.approx(roll, abs=0.1)
     assert got.segments >= 48
+
+
+def pitched_room(pitch_deg: float, focal_px: float) -> np.ndarray:
+    """(n, 4) segments of door-frame verticals 4 m away (1.5 m below to 1 m above the
+    camera) as a pinhole camera looking down ``pitch_deg`` sees them; 8 frames."""
+    c, s = np.cos(np.radians(pitch_deg)), np.sin(np.radians(pitch_deg))
+    out = []
+    for x in (-2.2, -1.5, -0.9, 1.0, 1.6, 2.3):
+        ends = []
+        for y_up in (-1.5, 1.0):  # camera axes: x right, y down, z forward
+            xc, yc, zc = x, -y_up * c - 4.0 * s, -y_up * s + 4.0 * c
+            ends += [focal_px * xc / zc + W / 2, focal_px * yc / zc + H / 2]
+        out.append(ends)
+    return np.array(out * 8, float)
+
+
+@pytest.mark.parametrize("pitch", [-10.0, 0.0, 6.0, 15.0])
+@pytest.mark.parametrize("fov", [50.0, 70.0])
+def test_pitch_is_read_from_the_convergence_of_verticals_given_the_lens(pitch, fov):
+    focal = (W / 2) / np.tan(np.radians(fov) / 2)
+    got = fit_camera_roll(pitched_room(pitch, focal), (W, H), frames=8)
+    assert got.roll_deg == pytest.approx(0.0, abs=0.2)
+    # first order in the edges' height in the picture: a steep pitch reads a little low
+    # (15 deg: 14.1) when the edges sit mostly below the image centre, as here
+    assert camera_pitch_deg(got.slope_deg_per_side, fov) == pytest.approx(
+        pitch, abs=0.3 + 0.07 * abs(pitch))
+    if pitch:  # the wrong lens scales the reading: the pitch needs the focal length
+        other = camera_pitch_deg(got.slope_deg_per_side, 120.0 - fov)
+        assert abs(other - pitch) > 0.15 * abs(pitch)
 
 
 def test_no_roll_from_a_plain_wall_or_edges_on_one_side():

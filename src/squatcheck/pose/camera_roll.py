@@ -52,11 +52,18 @@ MAX_SLOPE_DEG = 30.0  # lean per long side of x: tan(pitch) x long side / focal,
 @dataclass(frozen=True)
 class CameraRoll:
     """The camera's roll in degrees (None = not measured: level assumed), the number of
-    vertical edge segments that agree with it, and why it was not measured."""
+    vertical edge segments that agree with it, and why it was not measured.
+
+    ``slope_deg_per_side``: how much more the verticals lean per image long side to the
+    right, the convergence of a pitched camera (None when the edges were not spread
+    enough to fit it). It is tan(pitch) x long side / focal length: the pitch itself needs
+    the lens (``camera_pitch_deg``). Not yet used by the analysis (docs/analysis-
+    measurements.md, "Camera pitch")."""
 
     roll_deg: float | None
     segments: int = 0
     reason: str = ""
+    slope_deg_per_side: float | None = None
 
     def as_meta(self) -> dict:
         return {"camera_roll_deg": self.roll_deg, "camera_roll_segments": self.segments,
@@ -144,7 +151,15 @@ def fit_camera_roll(segments: np.ndarray, image_size: tuple[int, int],
         return CameraRoll(None, n, "the room's vertical edges are all to one side")
     if abs(roll) > MAX_ROLL_DEG or abs(slope) > MAX_SLOPE_DEG:
         return CameraRoll(None, n, "the room's straight edges do not look vertical")
-    return CameraRoll(round(roll, 2), n)
+    return CameraRoll(round(roll, 2), n,
+                      slope_deg_per_side=round(slope, 3) if spread >= MIN_SPREAD else None)
+
+
+def camera_pitch_deg(slope_deg_per_side: float, fov_deg: float) -> float:
+    """Pitch (deg, + = looking down) from the verticals' convergence, for a lens of
+    ``fov_deg`` across the image's long side: tan(pitch) = slope x focal / long side."""
+    focal_per_side = 0.5 / np.tan(np.radians(fov_deg) / 2)
+    return float(np.degrees(np.arctan(np.radians(slope_deg_per_side) * focal_per_side)))
 
 
 def _best_line(lean: np.ndarray, u: np.ndarray, length: np.ndarray) -> tuple[float, float]:
