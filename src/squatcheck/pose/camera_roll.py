@@ -11,10 +11,10 @@ Method: straight segments (OpenCV's line segment detector) within ``MAX_FROM_VER
 of the image vertical and away from the person, on a few frames spread over the clip.
 A camera pitched down makes verticals converge (a vertical edge at image x = u long sides
 from the centre leans by about u x tan(pitch) x long side / focal rad), so each segment's
-lean is fitted as ``roll + slope * u`` (robust to other straight edges: Tukey weights), and the roll is the
-lean at the image centre. The slope can only be told from the roll when the edges are
-spread across the picture; edges all on one side far from the centre leave the roll
-unmeasured, as does a plain wall. Unmeasured means level (0), as before.
+lean is fitted as ``roll + slope * u`` (robust to other straight edges: Tukey weights),
+and the roll is the lean at the image centre. The slope can only be told from the roll
+when the edges are spread across the picture; edges all on one side far from the centre
+leave the roll unmeasured, as does a plain wall. Unmeasured means level (0), as before.
 
 Sign: ``roll_deg`` > 0 when the scene's verticals lean with their tops to image-right
 (the phone turned counter-clockwise); ``analysis.geometry.level`` undoes it.
