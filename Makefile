@@ -18,5 +18,5 @@ test:
 lint:
 	.venv/bin/ruff check src tests bench
 
-bench: setup
-	.venv/bin/python bench/run_all.py
+bench:
+	@cat bench/README.md
