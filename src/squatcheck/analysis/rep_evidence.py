@@ -75,23 +75,83 @@ class RepEvidence:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Rep:
+    """What every measurement of one rep reads: the clip, the rep's rows and its standing.
+
+    ``rows`` are the rep's frames (start..end), ``phase`` those where the hip is most of the
+    way down (heel and pelvis are read there), ``base`` the rep's own standing frames just
+    before and after it, ``bottom`` the lowest hip point and ``half`` the half-width (rows)
+    of the window read around it."""
+
+    sig: Signals
+    ctx: ClipContext
+    seg: RepSegment
+    series: dict[str, np.ndarray]
+    profile: object
+    m: dict  # the [measurements] profile section
+    fps: float
+    leg: str
+    bottom: int
+    half: int
+    rows: np.ndarray
+    phase: np.ndarray
+    base: np.ndarray
+    depth_leg_lengths: float
+
+    def at_bottom(self, arr: np.ndarray) -> float:
+        """Median of ``arr`` (T,) over the window around the bottom."""
+        return window_median(arr, self.bottom, self.half)
+
+    @property
+    def foot_px(self) -> float:
+        return foot_length_px(self.sig, self.ctx, self.leg)
+
+
 def rep_evidence(sig: Signals, ctx: ClipContext, seg: RepSegment,
                  series: dict[str, np.ndarray], profile) -> RepEvidence:
     """Measure one rep of the stance leg (``seg.stance``; for "both" the better-seen leg)."""
+    r = _rep_window(sig, ctx, seg, series, profile)
+    ev = RepEvidence(leg=r.leg, bottom_row=r.bottom)
+    _availability(r, ev)
+    values: dict[str, float | None] = dict.fromkeys(ALL_KEYS)
+    if ctx.view == "side":
+        _sagittal(r, values)
+        _heel(r, ev, values)
+        _planted_ankle(r, ev, values)
+        _dorsiflexion_from_rep_heel(ev, values, profile)
+    if ctx.view == "front":
+        _frontal(r, ev, values)
+    values["hip_drop_leg_lengths"] = r.depth_leg_lengths
+
+    for key in ALL_KEYS:
+        value = values[key]
+        if key in ev.reasons or value is None or not np.isfinite(value):
+            values[key] = None
+            if key not in ev.reasons:
+                ev.reasons[key] = _missing_reason(key, sig)
+        else:
+            values[key] = float(value)
+        ev.rows.setdefault(key, r.bottom if key != "hip_drop_leg_lengths" else seg.bottom)
+    ev.values = values
+    return ev
+
+
+def _rep_window(sig: Signals, ctx: ClipContext, seg: RepSegment,
+                series: dict[str, np.ndarray], profile) -> _Rep:
+    """The rep's rows, bottom phase and own standing baseline (see :class:`_Rep`)."""
     m = profile.section("measurements")
     fps = _fps(sig)
     half = max(int(round(m["bottom_window_s"] * fps)), 0)
-    leg = _measured_leg(sig, ctx, seg)
     # the lowest hip point: peak knee flexion in a squat, and robust where a knee landmark
     # is dragged by the free leg passing it (which fakes a knee-flexion peak)
     bottom = int(seg.bottom)
-    ev = RepEvidence(leg=leg, bottom_row=bottom)
     hip_y = (sig.xy_px[:, LEFT_HIP, 1] + sig.xy_px[:, RIGHT_HIP, 1]) / 2
     k = max(int(round(m["rep_baseline_s"] * fps)), 1)
     look = int(round(m["rep_baseline_lookback_s"] * fps))
     pre = _standing_rows(hip_y, seg.start - look, seg.start + k, k)
     post = _standing_rows(hip_y, seg.end - k, seg.end + look, k)
-    rep = np.arange(seg.start, seg.end + 1)
+    rows = np.arange(seg.start, seg.end + 1)
     standing = min(nanmedian(hip_y[pre]), nanmedian(hip_y[post]))
     leg_len = np.nanmean([leg_length_px(sig, ctx, lg) for lg in ("left", "right")])
     # the rep's own baseline: every standing frame just before and just after it (a median
@@ -102,73 +162,64 @@ def rep_evidence(sig: Signals, ctx: ClipContext, seg: RepSegment,
     base = near[hip_y[near] <= standing + m["standing_tolerance_leg_lengths"] * leg_len]
     if base.size == 0:
         base = np.union1d(pre, post)
-    drop_px = hip_y[rep] - standing
+    drop_px = hip_y[rows] - standing
     deepest = window_median(hip_y, seg.bottom, half) - standing
-    # the bottom phase: where the hip is most of the way down (heel, pelvis are read there)
-    phase = rep[drop_px >= m["bottom_phase_fraction"] * deepest]
+    phase = rows[drop_px >= m["bottom_phase_fraction"] * deepest]
     if phase.size == 0:
         phase = np.arange(max(bottom - half, 0), min(bottom + half, len(hip_y) - 1) + 1)
+    return _Rep(sig, ctx, seg, series, profile, m, fps, _measured_leg(sig, ctx, seg), bottom,
+                half, rows, phase, base, deepest / leg_len)
 
-    def at_bottom(key: str) -> float:
-        return window_median(series[key], bottom, half)
 
-    # --- availability: view, then landmarks at the bottom -------------------------------------
+def _availability(r: _Rep, ev: RepEvidence) -> None:
+    """Why each measurement cannot be read on this rep, if it cannot: the view, then the
+    landmarks at the bottom, the foot's size in the image, a free knee crossing."""
+    sig, ctx, leg, m = r.sig, r.ctx, r.leg, r.m
     for key in ALL_KEYS:
         reason = _view_reason(key, ctx)
         if reason is None:
             need = _NEEDS.get(_DERIVED.get(key, key), ())
-            reason = _landmark_reason(sig, leg, seg.stance, need,
-                                      np.arange(bottom - half, bottom + half + 1), m)
+            reason = _landmark_reason(sig, leg, r.seg.stance, need,
+                                      np.arange(r.bottom - r.half, r.bottom + r.half + 1), m)
         if reason:
             ev.reasons[key] = reason
-    if ctx.view == "side" and not foot_length_px(sig, ctx, leg) >= m["min_foot_length_px"]:
+    if ctx.view != "side":
+        return
+    foot_px = r.foot_px
+    if not foot_px >= m["min_foot_length_px"]:
         for key in ("knee_toe_offset_foot_lengths", "heel_rise_foot_lengths",
                     "foot_angle_rise_deg"):
             ev.reasons.setdefault(key, f"the {leg} foot is too small or unclear in the image to "
                                        "measure its length while standing")
-    foot_px = foot_length_px(sig, ctx, leg)
-    if ctx.view == "side" and not foot_px >= profile.section("heel_lift")["min_foot_length_px"]:
+    if not foot_px >= r.profile.section("heel_lift")["min_foot_length_px"]:
         for key in ("heel_rise_foot_lengths", "foot_angle_rise_deg"):
             ev.reasons.setdefault(key, f"the foot is only {foot_px:.0f} px long in the image, too "
                                        "small to see a heel lift")
-    if ctx.view == "side" and seg.stance in ("left", "right"):
-        _gate_knee_crossing(sig, ctx, ev, leg, bottom, m)
+    if r.seg.stance in ("left", "right"):
+        _gate_knee_crossing(r, ev)
 
-    values: dict[str, float | None] = dict.fromkeys(ALL_KEYS)
-    if ctx.view == "side":
-        s = {k: series[f"{k}_{leg}"] for k in ("knee_flexion_deg", "hip_flexion_deg",
+
+def _sagittal(r: _Rep, values: dict) -> None:
+    """Side view: the stance leg's flexions and inclinations at the bottom."""
+    s = {k: r.series[f"{k}_{r.leg}"] for k in ("knee_flexion_deg", "hip_flexion_deg",
                                                "ankle_dorsiflexion_deg", "tibia_inclination_deg",
                                                "tibia_minus_trunk_deg",
                                                "knee_toe_offset_foot_lengths")}
-        trunk = series["trunk_inclination_deg"]
-        for key, arr in s.items():
-            values[key] = window_median(arr, bottom, half)
-        values["trunk_inclination_deg"] = at_bottom("trunk_inclination_deg")
-        values["trunk_lean_change_deg"] = values["trunk_inclination_deg"] - nanmedian(trunk[base])
-        values["standing_hip_flexion_deg"] = nanmedian(s["hip_flexion_deg"][base])
-        # peaks of hip and knee flexion are at the bottom; read there, not as a max over
-        # the rep, which a knee landmark dragged by the passing free leg would set
-        knee = values["knee_flexion_deg"]
-        values["hip_knee_flexion_ratio"] = (values["hip_flexion_deg"] / knee
-                                            if knee and knee > 20 else float("nan"))
-        _heel(sig, ctx, seg, series, profile, ev, values, leg, base, phase, fps)
-        _planted_ankle(sig, ctx, series, profile, ev, values, leg, base, phase, bottom, half)
-        _dorsiflexion_from_rep_heel(ev, values, profile)
-    if ctx.view == "front":
-        _frontal(seg, series, profile, ev, values, bottom, half, base, rep, phase, fps)
-    values["hip_drop_leg_lengths"] = deepest / leg_len
+    trunk = r.series["trunk_inclination_deg"]
+    for key, arr in s.items():
+        values[key] = r.at_bottom(arr)
+    values["trunk_inclination_deg"] = r.at_bottom(trunk)
+    values["trunk_lean_change_deg"] = values["trunk_inclination_deg"] - nanmedian(trunk[r.base])
+    values["standing_hip_flexion_deg"] = nanmedian(s["hip_flexion_deg"][r.base])
+    # peaks of hip and knee flexion are at the bottom; read there, not as a max over
+    # the rep, which a knee landmark dragged by the passing free leg would set
+    _hip_knee_ratio(values)
 
-    for key in ALL_KEYS:
-        value = values[key]
-        if key in ev.reasons or value is None or not np.isfinite(value):
-            values[key] = None
-            if key not in ev.reasons:
-                ev.reasons[key] = _missing_reason(key, sig)
-        else:
-            values[key] = float(value)
-        ev.rows.setdefault(key, bottom if key != "hip_drop_leg_lengths" else seg.bottom)
-    ev.values = values
-    return ev
+
+def _hip_knee_ratio(values: dict) -> None:
+    knee = values["knee_flexion_deg"]
+    values["hip_knee_flexion_ratio"] = (values["hip_flexion_deg"] / knee
+                                        if knee and knee > 20 else float("nan"))
 
 
 def _missing_reason(key: str, sig: Signals) -> str:
@@ -180,13 +231,13 @@ def _missing_reason(key: str, sig: Signals) -> str:
     return "landmarks are missing around the bottom of the rep"
 
 
-def _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps) -> None:
-    """Heel rise and foot-angle rise vs the rep's own standing window, sustained, over
-    ``rep`` rows (the bottom phase, where the ankle's dorsiflexion demand peaks)."""
-    m = profile.section("measurements")
-    n = max(int(round(profile.section("heel_lift")["persist_s"] * fps)), 1)
-    rise = series[f"heel_rise_foot_lengths_{leg}"]
-    angle = series[f"foot_angle_rise_deg_{leg}"]
+def _heel(r: _Rep, ev: RepEvidence, values: dict) -> None:
+    """Heel rise and foot-angle rise vs the rep's own standing window, sustained, over the
+    bottom phase (where the ankle's dorsiflexion demand peaks)."""
+    sig, leg, m, rep = r.sig, r.leg, r.m, r.phase
+    n = max(int(round(r.profile.section("heel_lift")["persist_s"] * r.fps)), 1)
+    rise = r.series[f"heel_rise_foot_lengths_{leg}"]
+    angle = r.series[f"foot_angle_rise_deg_{leg}"]
     # baseline frames with this foot planted where it is during the rep: its toe (the pivot
     # of a heel lift) where it is at the bottom. Around a leg switch this foot was in the air.
     # On one leg, not the frames where the other foot stood beside it either: their outlines
@@ -195,11 +246,11 @@ def _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps) -> No
     # synthbal11 053 read a flat heel 0.14 foot lengths up).
     toe = sig.xy_px[:, LEG[leg]["toe"]]
     toe_bottom = np.nanmedian(toe[rep], axis=0)
-    planted = base[(segment_length(toe[base], toe_bottom)
-                    <= m["planted_toe_foot_lengths"] * foot_length_px(sig, ctx, leg))
-                   & ~_feet_overlap(sig, ctx, seg, m, leg, base)]
+    planted = r.base[(segment_length(toe[r.base], toe_bottom)
+                      <= m["planted_toe_foot_lengths"] * r.foot_px)
+                     & ~_feet_overlap(r, r.base)]
     if planted.size == 0:
-        planted = base
+        planted = r.base
         ev.notes.append("no standing frame with the stance foot planted: heel baseline uncertain")
     rise_rel = rise[rep] - nanmedian(rise[planted])
     angle_rel = angle[rep] - nanmedian(angle[planted])
@@ -214,9 +265,9 @@ def _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps) -> No
         # shift) is not heel lift; a toe landmark drifting down adds nothing
         toe_y = toe[:, 1]
         toe_rise = (nanmedian(toe_y[planted]) - toe_y[rep]) / (
-            foot_length_px(sig, ctx, leg) / m["mediapipe_foot_length_ratio"])
+            r.foot_px / m["mediapipe_foot_length_ratio"])
         rise_rel = rise_rel - np.clip(toe_rise, 0.0, None)
-    gated = _feet_overlap(sig, ctx, seg, m, leg, rep)
+    gated = _feet_overlap(r, rep)
     out = ~_in_frame(sig.xy_px[rep][:, [LEG[leg]["heel"], LEG[leg]["toe"]]], sig.image_size,
                      m["edge_margin_fraction"]).all(axis=1)
     drop = gated | out
@@ -237,23 +288,22 @@ def _heel(sig, ctx, seg, series, profile, ev, values, leg, base, rep, fps) -> No
                         "were not used for heel rise")
 
 
-def _feet_overlap(sig, ctx, seg, m, leg: str, rows: np.ndarray) -> np.ndarray:
+def _feet_overlap(r: _Rep, rows: np.ndarray) -> np.ndarray:
     """(len(rows),) True where, on a single-leg rep, the other foot is within
-    ``free_foot_overlap_foot_lengths`` of ``leg``'s (heel or toe to heel or toe): their
-    landmarks and outlines merge. All False on both feet."""
-    if seg.stance not in ("left", "right"):
+    ``free_foot_overlap_foot_lengths`` of the stance foot (heel or toe to heel or toe):
+    their landmarks and outlines merge. All False on both feet."""
+    if r.seg.stance not in ("left", "right"):
         return np.zeros(rows.size, bool)
-    free = LEG["right" if leg == "left" else "left"]
-    own = LEG[leg]
-    xy = sig.xy_px[rows]
+    free = LEG["right" if r.leg == "left" else "left"]
+    own = LEG[r.leg]
+    xy = r.sig.xy_px[rows]
     # fmin skips a lost landmark; a frame with none left stays NaN, i.e. not overlapping
     dist = np.fmin.reduce([segment_length(xy[:, own[a]], xy[:, free[b]])
                            for a in ("heel", "toe") for b in ("heel", "toe")], axis=0)
-    return dist < m["free_foot_overlap_foot_lengths"] * foot_length_px(sig, ctx, leg)
+    return dist < r.m["free_foot_overlap_foot_lengths"] * r.foot_px
 
 
-def _planted_ankle(sig, ctx, series, profile, ev, values, leg, base, phase, bottom,
-                   half) -> None:
+def _planted_ankle(r: _Rep, ev: RepEvidence, values: dict) -> None:
     """Shank angles at the bottom from the ankle where it stood, when the foot stays planted.
 
     The ankle joint of a foot flat on the floor does not move, but MediaPipe's ankle point
@@ -265,13 +315,12 @@ def _planted_ankle(sig, ctx, series, profile, ev, values, leg, base, phase, bott
     heel rise the outline shows). With the foot moved or its rise unknown, MediaPipe's own
     ankle is kept.
     """
-    m = profile.section("measurements")
+    sig, ctx, leg, m, series = r.sig, r.ctx, r.leg, r.m, r.series
     ids = LEG[leg]
-    foot = foot_length_px(sig, ctx, leg)
     toe = sig.xy_px[:, ids["toe"]]
-    toe_bottom = np.nanmedian(toe[phase], axis=0)
-    planted = base[segment_length(toe[base], toe_bottom)
-                   <= m["planted_ankle_toe_foot_lengths"] * foot]
+    toe_bottom = np.nanmedian(toe[r.phase], axis=0)
+    planted = r.base[segment_length(toe[r.base], toe_bottom)
+                     <= m["planted_ankle_toe_foot_lengths"] * r.foot_px]
     rise = values.get("heel_rise_foot_lengths")
     if planted.size == 0 or rise is None or not np.isfinite(rise):
         return
@@ -287,9 +336,9 @@ def _planted_ankle(sig, ctx, series, profile, ev, values, leg, base, phase, bott
             rise, m["heel_to_ball_foot_lengths"])), ctx.facing_sign)
     if not np.isfinite(ankle).all():
         return
-    rows = np.arange(max(bottom - half, 0), min(bottom + half + 1, len(sig.t_s)))
+    rows = np.arange(max(r.bottom - r.half, 0), min(r.bottom + r.half + 1, len(sig.t_s)))
     knee = sig.xy_px[rows, ids["knee"]]
-    thigh = thigh_direction(sig, ctx, leg, profile)[rows]
+    thigh = thigh_direction(sig, ctx, leg, r.profile)[rows]
     tibia = inclination_deg(ankle, knee, ctx.facing_sign, sig.camera_roll_deg)
     # the heel term of the dorsiflexion series (tibia - dorsiflexion), used where the rep's
     # own heel rise is not known (_dorsiflexion_from_rep_heel)
@@ -301,9 +350,7 @@ def _planted_ankle(sig, ctx, series, profile, ev, values, leg, base, phase, bott
            "tibia_minus_trunk_deg": tibia - trunk, "ankle_dorsiflexion_deg": tibia - heel_term}
     for key, arr in new.items():
         values[key] = window_median(arr, len(rows) // 2, len(rows))
-    knee_flex = values["knee_flexion_deg"]
-    values["hip_knee_flexion_ratio"] = (values["hip_flexion_deg"] / knee_flex
-                                        if knee_flex and knee_flex > 20 else float("nan"))
+    _hip_knee_ratio(values)
     ev.notes.append("shank angles read from the stance ankle where it stood"
                     + (", turned up about the ball of the foot by the heel's rise" if lifted
                        else "")
@@ -327,10 +374,11 @@ def _dorsiflexion_from_rep_heel(ev: RepEvidence, values: dict, profile) -> None:
     values["ankle_dorsiflexion_deg"] = tibia - float(rearfoot_pitch_deg(rise, lever))
 
 
-def _frontal(seg, series, profile, ev, values, bottom, half, base, rep, phase, fps) -> None:
+def _frontal(r: _Rep, ev: RepEvidence, values: dict) -> None:
     """FPPA, pelvic obliquity/drop and lateral trunk lean; + = free side down / to stance."""
-    fppa_row = _deepest_finite(series, seg, rep, bottom)
-    if fppa_row != bottom:
+    seg, series, half, phase = r.seg, r.series, r.half, r.phase
+    fppa_row = _deepest_finite(r)
+    if fppa_row != r.bottom:
         ev.rows["fppa_deg"] = fppa_row
         ev.notes.append("FPPA read before the bottom: deeper, the thigh pointed at the camera")
     left = window_median(series["fppa_deg_left"], fppa_row, half)
@@ -349,17 +397,17 @@ def _frontal(seg, series, profile, ev, values, bottom, half, base, rep, phase, f
     # lifting the free thigh moves its hip landmark, and the drop is judged against level
     obliq = series["pelvic_obliquity_deg"]
     lean = series["lateral_trunk_lean_deg"]
-    n = max(int(round(profile.section("pelvic_drop")["persist_s"] * fps)), 1)
+    n = max(int(round(r.profile.section("pelvic_drop")["persist_s"] * r.fps)), 1)
     if to_stance is None:  # both feet down: no free side, report the larger side either way
-        values["pelvic_obliquity_deg"] = window_median(obliq, bottom, half)
+        values["pelvic_obliquity_deg"] = r.at_bottom(obliq)
         drop, i = max(persistent_max(obliq[phase], n), persistent_max(-obliq[phase], n),
                       key=lambda vi: -np.inf if not np.isfinite(vi[0]) else vi[0])
-        values["lateral_trunk_lean_deg"] = window_median(lean, bottom, half)
+        values["lateral_trunk_lean_deg"] = r.at_bottom(lean)
     else:
         free_down = -to_stance * obliq  # free side = opposite of stance
-        values["pelvic_obliquity_deg"] = window_median(free_down, bottom, half)
+        values["pelvic_obliquity_deg"] = r.at_bottom(free_down)
         drop, i = persistent_max(free_down[phase], n)
-        values["lateral_trunk_lean_deg"] = window_median(to_stance * lean, bottom, half)
+        values["lateral_trunk_lean_deg"] = r.at_bottom(to_stance * lean)
     values["pelvic_drop_deg"] = drop
     if i >= 0:
         ev.rows["pelvic_drop_deg"] = int(phase[i])
@@ -370,16 +418,17 @@ def _frontal(seg, series, profile, ev, values, bottom, half, base, rep, phase, f
     fakes = lean_now if to_stance is None else -lean_now
     if to_stance is None:
         fakes = abs(lean_now)
-    limit = profile.section("pelvic_drop")["max_lateral_lean_deg"]
+    limit = r.profile.section("pelvic_drop")["max_lateral_lean_deg"]
     if np.isfinite(fakes) and fakes >= limit:
         reason = (f"the trunk leans {abs(lean_now):.0f} deg sideways, which moves the hip "
                   "landmarks as much as a pelvic drop would")
         ev.reasons.setdefault("pelvic_drop_deg", reason)
 
 
-def _deepest_finite(series, seg, rep, bottom) -> int:
+def _deepest_finite(r: _Rep) -> int:
     """The bottom row if its FPPA is readable, else the readable rep row nearest to it
     in depth (the largest hip drop): FPPA is gated where the thigh is foreshortened."""
+    series, seg, rep, bottom = r.series, r.seg, r.rows, r.bottom
     keys = ["fppa_deg_left", "fppa_deg_right"]
     if seg.stance in ("left", "right"):
         keys = [f"fppa_deg_{seg.stance}"]
@@ -433,11 +482,11 @@ def _landmark_reason(sig, leg, stance, need, rows, m) -> str | None:
     return None
 
 
-def _gate_knee_crossing(sig, ctx, ev, leg, bottom, m) -> None:
+def _gate_knee_crossing(r: _Rep, ev: RepEvidence) -> None:
     """Side-view SLS: the free thigh crossing the stance knee drags its landmark (FACTS.md)."""
-    own, free = LEG[leg]["knee"], LEG["right" if leg == "left" else "left"]["knee"]
-    dist = segment_length(sig.xy_px[bottom, own], sig.xy_px[bottom, free])
-    if dist < m["knee_crossing_foot_lengths"] * foot_length_px(sig, ctx, leg):
+    own, free = LEG[r.leg]["knee"], LEG["right" if r.leg == "left" else "left"]["knee"]
+    dist = segment_length(r.sig.xy_px[r.bottom, own], r.sig.xy_px[r.bottom, free])
+    if dist < r.m["knee_crossing_foot_lengths"] * r.foot_px:
         why = ("the free leg crosses the stance knee at the bottom, so the knee landmark is "
                "unreliable")
         for key in ("knee_toe_offset_foot_lengths", "knee_flexion_deg", "tibia_inclination_deg",
