@@ -62,7 +62,6 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
     ``min_thigh_fraction``; default profile when None).
     """
     profile = as_profile(profile)
-    mp = profile.section("measurements")
     xy = sig.xy_px
     n = len(sig.t_s)
     nan = np.full(n, np.nan)
@@ -83,48 +82,16 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
     out["trunk_inclination_deg"] = trunk
     for leg in LEGS:
         lm = {k: xy[:, i] for k, i in LEG[leg].items()}
+        values = dict.fromkeys(SIDE_SERIES, nan)
         if side:
-            # MediaPipe's foot (heel inside the shoe, foot index short of the tip) is
-            # ~0.8 of the real one: express offsets in (estimated) real foot lengths
-            foot = foot_length_px(sig, ctx, leg) / mp["mediapipe_foot_length_ratio"]
-            thigh = thighs[leg]
-            knee = flexion_deg(lm["knee"] + thigh, lm["knee"], lm["ankle"])
-            tibia = inclination_deg(lm["ankle"], lm["knee"], ctx.facing_sign, roll)
-            pitch = line_tilt_deg(lm["heel"], lm["toe"])
-            pitch_rise = pitch - nanmedian(pitch[base])
-            heel_rise = heel_rise_foot_lengths(sig, leg, lm["heel"], base, foot, profile)
-            values = {
-                "knee_flexion_deg": knee,
-                # trunk-thigh angle with the trunk of trunk_inclination_deg (hip-mid ->
-                # shoulder-mid): the far hip landmark strays (mannequin: up to 0.07 leg
-                # lengths), and through the trunk it would tilt the angle twice
-                "hip_flexion_deg": flexion_deg(lm["hip"] + (sh_mid - hip_mid), lm["hip"],
-                                               lm["hip"] - thigh),
-                # the foot's own angle is not used: MediaPipe's heel point rides up with
-                # the shank (mannequin: 2-9 deg on flat feet); only a heel rise tilts it
-                "ankle_dorsiflexion_deg": tibia - rearfoot_pitch_deg(
-                    heel_rise, mp["heel_to_ball_foot_lengths"]),
-                "tibia_inclination_deg": tibia,
-                "tibia_minus_trunk_deg": tibia - trunk,
-                "knee_toe_offset_foot_lengths": knee_ahead_of_tip_foot_lengths(
-                    sig, ctx, leg, lm, foot, profile),
-                "heel_rise_foot_lengths": heel_rise,
-                "foot_angle_rise_deg": pitch_rise,
-            }
-        else:
-            values = dict.fromkeys(SIDE_SERIES, nan)
-        if front:
-            hip, knee, ankle = frontal_leg(sig, ctx, leg, base, mp["camera_fov_deg"])
-            # the thigh short as filmed or with perspective undone: undoing it must not
-            # lengthen a thigh the model folded above the hip into a readable one
-            min_thigh = profile.section("knee_valgus")["min_thigh_fraction"]
-            short = np.zeros(n, bool)
-            for thigh in (segment_length(lm["hip"], lm["knee"]), segment_length(hip, knee)):
-                short |= ~(thigh >= min_thigh * nanmedian(thigh[base]))
-            fppa = fppa_deg(hip, knee, ankle, medial_x_sign(sig, ctx, leg))
-            values["fppa_deg"] = np.where(short, np.nan, fppa)
-        else:
-            values["fppa_deg"] = nan
+            values.update(_sagittal_leg(sig, ctx, leg, lm, base, thighs[leg], profile))
+            # trunk-thigh angle with the trunk of trunk_inclination_deg (hip-mid ->
+            # shoulder-mid): the far hip landmark strays (mannequin: up to 0.07 leg
+            # lengths), and through the trunk it would tilt the angle twice
+            values["hip_flexion_deg"] = flexion_deg(lm["hip"] + (sh_mid - hip_mid), lm["hip"],
+                                                    lm["hip"] - thighs[leg])
+            values["tibia_minus_trunk_deg"] = values["tibia_inclination_deg"] - trunk
+        values["fppa_deg"] = _fppa(sig, ctx, leg, lm, base, profile) if front else nan
         for name, arr in values.items():
             out[f"{name}_{leg}"] = np.array(arr, float)
 
@@ -141,6 +108,50 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
     # landmarks, which miss most of a drop (analysis/pelvis.py, issue 9)
     out.update(pelvis_series(sig, ctx, profile).as_series())
     return out
+
+
+def _sagittal_leg(sig: Signals, ctx: ClipContext, leg: str, lm: dict[str, np.ndarray],
+                  base: np.ndarray, thigh: np.ndarray, profile) -> dict[str, np.ndarray]:
+    """Side view, one leg: the SIDE_SERIES that need no trunk, each (T,). ``lm`` maps
+    landmark names to (T, 2) px, ``thigh`` (T, 2) is the thigh's direction from its
+    outline (analysis/thigh.py)."""
+    mp = profile.section("measurements")
+    # MediaPipe's foot (heel inside the shoe, foot index short of the tip) is
+    # ~0.8 of the real one: express offsets in (estimated) real foot lengths
+    foot = foot_length_px(sig, ctx, leg) / mp["mediapipe_foot_length_ratio"]
+    roll = sig.camera_roll_deg
+    knee = flexion_deg(lm["knee"] + thigh, lm["knee"], lm["ankle"])
+    tibia = inclination_deg(lm["ankle"], lm["knee"], ctx.facing_sign, roll)
+    pitch = line_tilt_deg(lm["heel"], lm["toe"])
+    heel_rise = heel_rise_foot_lengths(sig, leg, lm["heel"], base, foot, profile)
+    return {
+        "knee_flexion_deg": knee,
+        # the foot's own angle is not used: MediaPipe's heel point rides up with
+        # the shank (mannequin: 2-9 deg on flat feet); only a heel rise tilts it
+        "ankle_dorsiflexion_deg": tibia - rearfoot_pitch_deg(
+            heel_rise, mp["heel_to_ball_foot_lengths"]),
+        "tibia_inclination_deg": tibia,
+        "knee_toe_offset_foot_lengths": knee_ahead_of_tip_foot_lengths(
+            sig, ctx, leg, lm, foot, profile),
+        "heel_rise_foot_lengths": heel_rise,
+        "foot_angle_rise_deg": pitch - nanmedian(pitch[base]),
+    }
+
+
+def _fppa(sig: Signals, ctx: ClipContext, leg: str, lm: dict[str, np.ndarray],
+          base: np.ndarray, profile) -> np.ndarray:
+    """Front view, one leg: FPPA (T,) deg with the lens undone, NaN where the thigh is
+    too foreshortened to read it."""
+    hip, knee, ankle = frontal_leg(sig, ctx, leg, base,
+                                   profile.section("measurements")["camera_fov_deg"])
+    # the thigh short as filmed or with perspective undone: undoing it must not
+    # lengthen a thigh the model folded above the hip into a readable one
+    min_thigh = profile.section("knee_valgus")["min_thigh_fraction"]
+    short = np.zeros(len(sig.t_s), bool)
+    for thigh in (segment_length(lm["hip"], lm["knee"]), segment_length(hip, knee)):
+        short |= ~(thigh >= min_thigh * nanmedian(thigh[base]))
+    fppa = fppa_deg(hip, knee, ankle, medial_x_sign(sig, ctx, leg))
+    return np.where(short, np.nan, fppa)
 
 
 def frontal_leg(sig: Signals, ctx: ClipContext, leg: str, base: np.ndarray,
