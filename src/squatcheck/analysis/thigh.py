@@ -133,7 +133,7 @@ def hip_shift_onto_thigh_px(sig: Signals, thighs: dict[str, np.ndarray]) -> np.n
 
     MediaPipe's high hip errs *across* the thigh: moved onto the axis (the line through the
     knee along ``thighs[leg]``, (T, 2) unit directions) it keeps its place along the thigh,
-    which no length constraint pins (docs/analysis-measurements.md). The mean over the legs
+    which no length constraint pins (docs/calibration.md). The mean over the legs
     is taken, as the hip midpoint is; zero where neither leg's points are known."""
     shifts = []
     for leg, direction in thighs.items():
