@@ -143,6 +143,30 @@ def test_a_knee_swap_that_would_hang_the_knees_from_the_wrong_hips_is_refused():
     assert not hangs_worse_swapped(side_on, KNEE_PAIRS, (L.LEFT_HIP, L.RIGHT_HIP), 10.0)
 
 
+def test_labels_crossed_while_the_knees_touch_are_not_carried_past_them():
+    """From the side, the knees of a single-leg squat meet at the bottom. Held-out seed 16
+    055 (these are its knee positions, px): the model crossed their labels for a frame
+    while they stood 11 px apart, then gave them right again as they parted. Judged
+    against the crossed frame, parting looked like a swap, and continuity kept the knees
+    crossed for the rest of the clip. Points that close cannot be told apart by
+    continuity, so the model's labels stand."""
+    from squatcheck.signals.swaps import KNEE_PAIRS
+
+    left = [(326, 317), (328, 320), (330, 320), (331, 315), (331, 311), (343, 318),
+            (355, 325), (360, 326), (366, 326), (374, 327)]
+    right = [(321, 313), (321, 312), (321, 307), (331, 312), (340, 317), (331, 303),
+             (322, 289), (321, 287), (320, 286), (320, 285)]
+    xy = np.zeros((len(left), 33, 2))
+    xy[:, L.LEFT_KNEE], xy[:, L.RIGHT_KNEE] = left, right
+    swapped, garbled = detect_leg_swaps(xy, min_jump_px=18.0, max_cost_ratio=0.5,
+                                        pairs=KNEE_PAIRS)
+    assert not swapped.any() and not garbled.any()
+    # a real swap, the labels jumping between knees far apart, is still undone
+    xy[8:] = swap_pairs(xy[8:], KNEE_PAIRS)
+    swapped, _ = detect_leg_swaps(xy, min_jump_px=18.0, max_cost_ratio=0.5, pairs=KNEE_PAIRS)
+    assert np.flatnonzero(swapped).tolist() == [8, 9]
+
+
 def test_a_short_front_back_flip_is_undone_a_real_turn_is_kept():
     t = np.arange(0, 8, 1 / FS)
     xy = np.zeros((len(t), 33, 2))

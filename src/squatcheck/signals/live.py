@@ -18,7 +18,14 @@ from .clean import SignalSettings
 from .filters import CausalLowpass
 from .outliers import _MAD_TO_SIGMA
 from .quality import landmark_ok, usable_frames
-from .swaps import LEG_PAIRS, SWAP_GROUPS, _pair_costs, anchor_pair, hangs_worse_swapped, swap_pairs
+from .swaps import (
+    LEG_PAIRS,
+    SWAP_GROUPS,
+    anchor_pair,
+    continuity_verdict,
+    hangs_worse_swapped,
+    swap_pairs,
+)
 
 
 class LiveCleaner:
@@ -103,12 +110,13 @@ class LiveCleaner:
                 gl = [li.index(a) for a, _ in pairs]
                 gi = [a for a, _ in pairs]
                 gr = [b for _, b in pairs]
-                same, swap = _pair_costs(xy[gi], xy[gr], self._ref[0][gl], self._ref[1][gl])
-                cut = swap < self.s.swap_max_cost_ratio * same
-                gain = same - swap > self.s.swap_min_jump_leg_lengths * leg_px
-                if np.isfinite(same) and np.isfinite(swap) and cut and gain and not \
-                        hangs_worse_swapped(xy, pairs, anchor_pair(pairs),
-                                            self.s.swap_anatomy_margin_leg_lengths * leg_px):
+                verdict = continuity_verdict(
+                    xy[gi], xy[gr], self._ref[0][gl], self._ref[1][gl],
+                    min_jump_px=self.s.swap_min_jump_leg_lengths * leg_px,
+                    max_cost_ratio=self.s.swap_max_cost_ratio)
+                if verdict == "swap" and not hangs_worse_swapped(
+                        xy, pairs, anchor_pair(pairs),
+                        self.s.swap_anatomy_margin_leg_lengths * leg_px):
                     for arr in (xy, vis, wo):
                         arr[:] = swap_pairs(arr[None], pairs)[0]
         if self._ref is None:
