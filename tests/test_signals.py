@@ -120,6 +120,25 @@ def test_a_garbled_frame_is_flagged_and_not_trusted():
     assert garbled.any(axis=1).sum() == 1 and not swapped.any()
 
 
+def test_after_a_garbled_stretch_the_reference_restarts_with_the_labels_that_travelled_less():
+    """Held-out seed 16 123: through a single-leg squat's bottom the model held the feet
+    swapped while the free foot moved far, so continuity called the rows garbled; the
+    restart then took the model's swapped labels, and when the model righted itself the
+    feet were "repaired" the wrong way for the rest of the clip."""
+    xy = _legs_apart_track()
+    left, right = L.LEG["left"], L.LEG["right"]
+    feet = ("ankle", "heel", "toe")
+    for name in feet:  # the right foot comes to 550, the model labels the feet crossed
+        xy[20:32, left[name], 0], xy[20:32, right[name], 0] = 550.0, 610.0
+        xy[32:, right[name], 0] = 550.0  # ... then labels them right again
+    from squatcheck.signals.swaps import FOOT_PAIRS
+
+    swapped, garbled = detect_leg_swaps(xy, min_jump_px=20.0, max_cost_ratio=0.5,
+                                        pairs=FOOT_PAIRS)
+    assert np.flatnonzero(swapped).tolist() == [30, 31]  # the restart and the row after
+    assert garbled.any(axis=1)[20:30].all() and not garbled.any(axis=1)[30:].any()
+
+
 def test_a_knee_swap_that_would_hang_the_knees_from_the_wrong_hips_is_refused():
     """From the front, knees hang below their own hips. When the model's labels are
     crossed at the start and then right themselves, continuity alone follows the wrong
