@@ -254,6 +254,11 @@ def _heel(r: _Rep, ev: RepEvidence, values: dict) -> None:
         ev.notes.append("no standing frame with the stance foot planted: heel baseline uncertain")
     rise_rel = rise[rep] - nanmedian(rise[planted])
     angle_rel = angle[rep] - nanmedian(angle[planted])
+    # the floor does not drop: a heel read lower than while standing by more than the
+    # finding's cut-off is another foot's sole or a misread, not this heel (held-out seed
+    # 16 123: at a bottom where the model's legs were garbled, the free foot's outline was
+    # matched, -0.43 foot lengths, and a 3 cm lift read "absent")
+    rise_rel[rise_rel < -r.profile.section("heel_lift")["threshold_foot_lengths"]] = np.nan
     if has_foot_evidence(sig):
         # read from the outline, rear sole against front sole (analysis/feet.py): a
         # whole-foot or camera shift is already out
