@@ -219,3 +219,24 @@ def test_shoe_tip_unseen_at_the_bottom_is_not_assessable_with_a_reason():
     ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
     assert ev.values["knee_toe_offset_foot_lengths"] is None
     assert "tip of the stance shoe" in ev.reasons["knee_toe_offset_foot_lengths"]
+
+
+def test_a_tip_at_the_foot_index_of_a_folded_foot_is_not_read():
+    """Held-out seed 16 095: the model folded the stance foot to a third of its length at
+    the bottom, the tip's search rows fell on the floor's blur, and the outline "ended" at
+    the foot index: a knee 0.25 foot lengths behind the toes read 0.10 past them."""
+    sig, ctx, seg = side_rep_with_masks(0.0)
+    good = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+    good = good.values["knee_toe_offset_foot_lengths"]
+    rows = np.arange(seg.bottom - 15, seg.end)
+    heel, toe = (sig.xy_px[rows, LEG["left"][k], 0] for k in ("heel", "toe"))
+    folded_toe = heel + 0.35 * (toe - heel)
+    sig.xy_px[rows, LEG["left"]["toe"], 0] = folded_toe
+    sig.extra["foot_evidence"][rows, TIP_X] = folded_toe / W
+    ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+    assert ev.values["knee_toe_offset_foot_lengths"] is None
+    assert "tip of the stance shoe" in ev.reasons["knee_toe_offset_foot_lengths"]
+    # the same tip ahead of a foot of full length is read as it is
+    sig.xy_px[rows, LEG["left"]["toe"], 0] = toe
+    ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+    assert ev.values["knee_toe_offset_foot_lengths"] > good + 0.3
