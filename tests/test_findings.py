@@ -119,6 +119,18 @@ def test_knee_valgus_grades_on_herrington(ladder_key, offset, present, severity)
     assert "Herrington" in f.source
 
 
+def test_knee_valgus_under_the_cut_off_from_behind_is_not_assessable():
+    """From behind the pose model read a caving knee at about half its angle (mannequin:
+    21-23 deg as 9-12): a small reading there does not show the knee stayed out."""
+    behind, _ = findings_of(*front_rep(fppa=8.0, facing="away", stance="right"))
+    assert behind["knee_valgus"].present is None
+    assert "from behind" in behind["knee_valgus"].reason
+    front, _ = findings_of(*front_rep(fppa=8.0, facing="camera", stance="right"))
+    assert front["knee_valgus"].present is False
+    large, _ = findings_of(*front_rep(fppa=20.0, facing="away", stance="right"))
+    assert large["knee_valgus"].present and "probably larger" in large["knee_valgus"].reason
+
+
 def test_pelvic_drop_is_not_read_from_the_hip_landmarks():
     # the hip line misses most of a drop (FACTS.md): without the waist line found in the
     # frames the finding is not assessable (waist-line cases: test_pelvis.py, issue 9)
