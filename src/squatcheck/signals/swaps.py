@@ -95,7 +95,7 @@ def continuity_verdict(cur_l, cur_r, ref_l, ref_r, *, min_jump_px: float,
     ``min_jump_px`` or more apart: nearer, each point's next place is within a plausible
     move of both, and continuity knows nothing of which is which. (Held-out seed 16 055,
     a single-leg squat from the side: at the bottom the two knees came within 11 px, the
-    model crossed their labels for two frames, and continuity then carried the crossing
+    model crossed their labels for a frame, and continuity then carried the crossing
     through the rest of the clip, reading the standing knee 59 deg bent; the model's own
     labels were right.)"""
     same, swap = _pair_costs(cur_l, cur_r, ref_l, ref_r)
