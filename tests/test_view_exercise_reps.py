@@ -712,3 +712,39 @@ def test_from_the_side_a_body_shrinking_in_the_image_is_not_a_knee_bend():
     res = analyze_track(track)
     assert res.reps == []
     assert res.exercise == "not_squat"
+
+
+@pytest.mark.parametrize("yaw_deg, stances", [(0.0, ("both",) * 3), (45.0, ("both",) * 3),
+                                              (0.0, ("left",) * 3), (45.0, ("right",) * 3)])
+def test_the_thighs_at_the_bottom_read_the_bodys_yaw(yaw_deg, stances):
+    """At the bottom the thighs run forwards: their sideways travel against the depth of
+    their foreshortening is the yaw of the sagittal plane (analysis/view.py)."""
+    from squatcheck.analysis.view import thigh_yaw_deg
+
+    track, bottoms = squat_track(yaw_deg=yaw_deg, stances=stances)
+    xy = track.xy_px
+    usable = np.isfinite(xy[:, L.LEFT_KNEE, 0])
+    rows = [(int(np.searchsorted(track.t_s, b - 1.0)), int(np.searchsorted(track.t_s, b)))
+            for b in bottoms]
+    yaw = thigh_yaw_deg(xy, usable, rows)
+    if yaw_deg == 0.0:
+        assert yaw < 10.0
+    else:
+        assert yaw > 30.0
+
+
+def test_a_front_view_whose_thighs_show_a_turned_body_is_read_as_oblique():
+    """Phone mannequin sets, clip 007: an oblique double-leg squat filmed from close above
+    read 29 deg from its standing torso (44 true), front, and on one leg with 65-74 deg of
+    "valgus"; its thighs at the bottom read 34-40 deg."""
+    from squatcheck.analysis.view import ViewEstimate, ViewSettings, turned_view
+
+    settings = ViewSettings.from_profile(load_profile())
+    track, _ = squat_track(yaw_deg=45.0, stances=("both",))
+    front = ViewEstimate("front", "camera", 0, 28.0, 26.0, 31.0, 1.0)
+    turned = turned_view(front, 38.0, track.xy_px, settings)
+    assert turned.view == "oblique" and turned.facing in ("left", "right")
+    assert turned.yaw_deg == 38.0 and turned.yaw_thigh_deg == 38.0
+    assert turned_view(front, 12.0, track.xy_px, settings).view == "front"
+    side = ViewEstimate("side", "left", -1, 80.0, 80.0, 80.0, -2.0)
+    assert turned_view(side, 38.0, track.xy_px, settings).view == "side"  # front only

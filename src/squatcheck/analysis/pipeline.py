@@ -21,7 +21,7 @@ from .references import foot_image_length_px
 from .reps import Candidate, RepSettings, segment_reps, standing_rows
 from .result import Rep
 from .stance import opening_elevation, opening_rows
-from .view import ViewEstimate, ViewSettings, estimate_view
+from .view import ViewEstimate, ViewSettings, estimate_view, thigh_yaw_deg, turned_view
 
 
 @dataclass
@@ -59,10 +59,24 @@ def clip_context(sig: Signals, profile, *, final: bool = True) -> ClipStage:
         stage.candidates = segment_reps(feat.hip_height_leg_lengths, sig.t_s, rs, final=final)
         first = stage.candidates[0] if stage.candidates else None
         opening = opening_elevation(sig, feat, opening_rows(sig, first, rs), rs)
-        verdicts = [judge_rep(sig, feat, view.view, c, rs, opening) for c in stage.candidates]
-        stage.verdicts = judge_in_context(stage.candidates, verdicts, sig.t_s, rs)
+        stage.verdicts = _judge(sig, feat, view.view, stage.candidates, rs, opening)
+        # the squats' thighs may show the body turned further than standing did (view.py)
+        reps = [(c.start, c.bottom) for c, v in stage.squats]
+        stage.view = turned_view(view, thigh_yaw_deg(sig.xy_px, sig.usable, reps), sig.xy_px[base],
+                                 ViewSettings.from_profile(profile))
+        if stage.view.view != view.view:
+            ctx.view, ctx.facing = stage.view.view, stage.view.facing
+            ctx.facing_sign = stage.view.facing_sign
+            stage.verdicts = _judge(sig, feat, ctx.view, stage.candidates, rs, opening)
     ctx.exercise = clip_exercise(stage.verdicts)
     return stage
+
+
+def _judge(sig: Signals, feat: BodyFeatures, view: str, candidates: list[Candidate],
+           rs: RepSettings, opening: float) -> list[RepVerdict]:
+    """Stance and squat-or-not of each candidate rep, alone and beside the others."""
+    verdicts = [judge_rep(sig, feat, view, c, rs, opening) for c in candidates]
+    return judge_in_context(candidates, verdicts, sig.t_s, rs)
 
 
 def rep_segment(c: Candidate, v: RepVerdict) -> RepSegment:
@@ -99,8 +113,10 @@ def measure_one(sig: Signals, ctx: ClipContext, seg: RepSegment, series, profile
 def clip_notes(sig: Signals, stage: ClipStage) -> list[str]:
     """Plain-language notes: how the view was read, movements not counted and why."""
     v = stage.view
+    thighs = (f", thighs at the bottom {v.yaw_thigh_deg:.0f}" if np.isfinite(v.yaw_thigh_deg)
+              else "")
     notes = [f"View {v.view} (body turned {v.yaw_deg:.0f} deg from square-on; image "
-             f"{v.yaw_image_deg:.0f}, world {v.yaw_world_deg:.0f}), facing {v.facing}."]
+             f"{v.yaw_image_deg:.0f}, world {v.yaw_world_deg:.0f}{thighs}), facing {v.facing}."]
     if sig.camera_roll_deg:
         notes.append(f"The camera was {abs(sig.camera_roll_deg):.1f} deg off level (from the "
                      "room's vertical edges); angles to the vertical and the knee-toe offset "

@@ -21,11 +21,23 @@ Standing frames only: bending forward foreshortens the torso and fakes width.
 Within ``front_max_yaw_deg`` of square-on is front, within ``90 - side_min_yaw_deg``
 of side-on is side, and between is oblique: there a 45 deg segment would be read
 more than ~4 deg off, the size of MediaPipe's side-view error (CLINICAL.md).
+
+A squat gives a third reading, once its reps are found (``thigh_yaw_deg``): at the
+bottom the thighs run forwards, in the body's sagittal plane, so their sideways travel
+in the picture against the depth their foreshortening implies is the yaw of that plane.
+Square-on it reads 0-4 deg on the mannequin's double-leg squats and 0-15 deg on real and
+mannequin single-leg squats (a knee caving in, the free leg and the body's shift over the
+stance foot add some); 44 deg reads 34-40 on the phone mannequin, 45 reads 56 on the
+stick figure (perspective and a near-vertical thigh's noisy depth err either way). It
+only turns a "front" into "oblique" (``turned_view``), the error seen: a phone close above
+an oblique body shortens its torso, and both standing readings had put 44 deg at 29
+(phone mannequin sets, seeds 11 and 17, clip 007: front, one leg, 65-74 deg of "valgus").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -57,6 +69,7 @@ class ViewEstimate:
     yaw_image_deg: float
     yaw_world_deg: float
     facing_votes: float  # > 0 towards image-right (side/oblique) or camera (front)
+    yaw_thigh_deg: float = float("nan")  # from the thighs at the reps' bottoms, when read
 
 
 def _median(x: np.ndarray) -> float:
@@ -151,3 +164,46 @@ def estimate_view(sig: Signals, rows: np.ndarray, settings: ViewSettings) -> Vie
         facing = "right" if votes > 0 else "left" if votes < 0 else "unknown"
         sign = (1 if votes > 0 else -1 if votes < 0 else 0) if view == "side" else 0
     return ViewEstimate(view, facing, sign, float(yaw), float(yi), float(yw), float(votes))
+
+
+def thigh_yaw_deg(xy_px: np.ndarray, usable: np.ndarray,
+                  reps: list[tuple[int, int]]) -> float:
+    """Median body yaw (deg) from the thighs at the bottom of squat ``reps`` ((start, bottom)
+    rows): the hip -> knee vectors' sideways travel since the rep's start, averaged over both
+    legs (a knee caving in and its partner going out cancel), against their depth, the
+    foreshortening from each thigh's standing image length (90th percentile). NaN without
+    reps."""
+    ids = ((L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_HIP, L.RIGHT_KNEE))
+    lengths = []
+    for hip, knee in ids:
+        n = np.linalg.norm(xy_px[:, knee] - xy_px[:, hip], axis=-1)
+        n = n[usable & np.isfinite(n)]
+        lengths.append(float(np.percentile(n, 90)) if n.size else np.nan)
+    yaws = []
+    for start, bottom in reps:
+        at_bottom = slice(max(bottom - 3, 0), bottom + 4)
+        at_start = slice(max(start - 3, 0), start + 1)
+        travel, depth = [], []
+        for (hip, knee), length in zip(ids, lengths, strict=True):
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                v_bottom = np.nanmedian(xy_px[at_bottom, knee] - xy_px[at_bottom, hip], axis=0)
+                v_start = np.nanmedian(xy_px[at_start, knee] - xy_px[at_start, hip], axis=0)
+            travel.append(v_bottom[0] - v_start[0])
+            depth.append(np.sqrt(max(length ** 2 - float(v_bottom @ v_bottom), 0.0)))
+        yaws.append(np.degrees(np.arctan2(abs(np.mean(travel)), np.mean(depth))))
+    return _median(np.array(yaws, float))
+
+
+def turned_view(est: ViewEstimate, yaw_thigh: float, xy_px: np.ndarray,
+                settings: ViewSettings) -> ViewEstimate:
+    """``est`` with the thighs' reading noted, and a "front" whose thighs show the body
+    turned ``front_max_yaw_deg`` or more re-read as oblique. Side and oblique readings
+    stand: the standing estimates are good there, the thighs' depth is noise."""
+    if not (est.view == "front" and yaw_thigh >= settings.front_max_yaw_deg):
+        return replace(est, yaw_thigh_deg=float(yaw_thigh))
+    votes = facing_votes(xy_px, "oblique")
+    facing = "right" if votes > 0 else "left" if votes < 0 else "unknown"
+    return replace(est, view="oblique", facing=facing, facing_sign=0,
+                   yaw_deg=float(max(est.yaw_deg, yaw_thigh)), facing_votes=float(votes),
+                   yaw_thigh_deg=float(yaw_thigh))
