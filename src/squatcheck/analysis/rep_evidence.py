@@ -254,20 +254,10 @@ def _heel(r: _Rep, ev: RepEvidence, values: dict) -> None:
         ev.notes.append("no standing frame with the stance foot planted: heel baseline uncertain")
     rise_rel = rise[rep] - nanmedian(rise[planted])
     angle_rel = angle[rep] - nanmedian(angle[planted])
-    # the floor does not drop: a heel read lower than while standing by more than the
-    # finding's cut-off is another foot's sole or a misread, not this heel (held-out seed
-    # 16 123: at a bottom where the model's legs were garbled, the free foot's outline was
-    # matched, -0.43 foot lengths, and a 3 cm lift read "absent")
-    rise_rel[rise_rel < -r.profile.section("heel_lift")["threshold_foot_lengths"]] = np.nan
-    if has_foot_evidence(sig):
-        # read from the outline, rear sole against front sole (analysis/feet.py): a
-        # whole-foot or camera shift is already out
-        if np.isfinite(rise_rel).mean() < 0.5:
-            ev.reasons.setdefault("heel_rise_foot_lengths", "the sole of the stance foot was not "
-                                  "seen clearly against the floor at the bottom of the rep")
-    else:
+    if not has_foot_evidence(sig):
         # the toe is the pivot of a heel lift: what the toe rose too (a whole-foot or camera
-        # shift) is not heel lift; a toe landmark drifting down adds nothing
+        # shift) is not heel lift; a toe landmark drifting down adds nothing (the outline's
+        # rear sole is already read against its front sole, analysis/feet.py)
         toe_y = toe[:, 1]
         toe_rise = (nanmedian(toe_y[planted]) - toe_y[rep]) / (
             r.foot_px / m["mediapipe_foot_length_ratio"])
@@ -281,6 +271,14 @@ def _heel(r: _Rep, ev: RepEvidence, values: dict) -> None:
                if gated.mean() >= out.mean() else "the stance foot leaves the frame")
         for key in ("heel_rise_foot_lengths", "foot_angle_rise_deg"):
             ev.reasons[key] = f"{why} for most of the rep"
+    # the floor does not drop: a heel read lower than while standing by more than the
+    # finding's cut-off is another foot's sole or a misread, not this heel (held-out seed
+    # 16 123: at a bottom where the model's legs were garbled, the free foot's outline was
+    # matched, -0.43 foot lengths, and a 3 cm lift read "absent")
+    rise_rel[rise_rel < -r.profile.section("heel_lift")["threshold_foot_lengths"]] = np.nan
+    if has_foot_evidence(sig) and np.isfinite(rise_rel).mean() < 0.5:
+        ev.reasons.setdefault("heel_rise_foot_lengths", "the sole of the stance foot was not "
+                              "seen clearly against the floor at the bottom of the rep")
     rise_rel[drop] = np.nan
     angle_rel[drop] = np.nan
     for key, arr in (("heel_rise_foot_lengths", rise_rel), ("foot_angle_rise_deg", angle_rel)):
