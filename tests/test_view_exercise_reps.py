@@ -744,7 +744,7 @@ def test_a_front_view_whose_thighs_show_a_turned_body_is_read_as_oblique():
     front = ViewEstimate("front", "camera", 0, 28.0, 26.0, 31.0, 1.0)
     turned = turned_view(front, 38.0, track.xy_px, settings)
     assert turned.view == "oblique" and turned.facing in ("left", "right")
-    assert turned.yaw_deg == 38.0 and turned.yaw_thigh_deg == 38.0
+    assert turned.yaw_deg == 38.0 and turned.yaw_thigh_deg == 38.0 and turned.turned_by_thighs
     assert turned_view(front, 12.0, track.xy_px, settings).view == "front"
     side = ViewEstimate("side", "left", -1, 80.0, 80.0, 80.0, -2.0)
     assert turned_view(side, 38.0, track.xy_px, settings).view == "side"  # front only

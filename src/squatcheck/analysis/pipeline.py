@@ -113,10 +113,13 @@ def measure_one(sig: Signals, ctx: ClipContext, seg: RepSegment, series, profile
 def clip_notes(sig: Signals, stage: ClipStage) -> list[str]:
     """Plain-language notes: how the view was read, movements not counted and why."""
     v = stage.view
-    thighs = (f", thighs at the bottom {v.yaw_thigh_deg:.0f}" if np.isfinite(v.yaw_thigh_deg)
-              else "")
     notes = [f"View {v.view} (body turned {v.yaw_deg:.0f} deg from square-on; image "
-             f"{v.yaw_image_deg:.0f}, world {v.yaw_world_deg:.0f}{thighs}), facing {v.facing}."]
+             f"{v.yaw_image_deg:.0f}, world {v.yaw_world_deg:.0f}), facing {v.facing}."]
+    if v.turned_by_thighs:
+        notes.append(f"Standing, the torso read as a front view, but at the bottom of the "
+                     f"squats the thighs showed the body turned {v.yaw_thigh_deg:.0f} deg from "
+                     "the camera: read as oblique (a phone close above the body shortens the "
+                     "torso).")
     if sig.camera_roll_deg:
         notes.append(f"The camera was {abs(sig.camera_roll_deg):.1f} deg off level (from the "
                      "room's vertical edges); angles to the vertical and the knee-toe offset "

@@ -70,6 +70,7 @@ class ViewEstimate:
     yaw_world_deg: float
     facing_votes: float  # > 0 towards image-right (side/oblique) or camera (front)
     yaw_thigh_deg: float = float("nan")  # from the thighs at the reps' bottoms, when read
+    turned_by_thighs: bool = False  # standing read front; the thighs made it oblique
 
 
 def _median(x: np.ndarray) -> float:
@@ -206,4 +207,4 @@ def turned_view(est: ViewEstimate, yaw_thigh: float, xy_px: np.ndarray,
     facing = "right" if votes > 0 else "left" if votes < 0 else "unknown"
     return replace(est, view="oblique", facing=facing, facing_sign=0,
                    yaw_deg=float(max(est.yaw_deg, yaw_thigh)), facing_votes=float(votes),
-                   yaw_thigh_deg=float(yaw_thigh))
+                   yaw_thigh_deg=float(yaw_thigh), turned_by_thighs=True)
