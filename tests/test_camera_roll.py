@@ -121,6 +121,25 @@ def test_edges_found_in_a_picture_give_its_roll(turn):
     assert got.roll_deg == pytest.approx(-turn, abs=0.5)
 
 
+def test_a_door_frame_behind_arms_held_forward_still_counts():
+    """The part of an edge clear of the person is kept: on one leg people hold their arms
+    forward, across the door frame beside them."""
+    img = np.full((H, W, 3), 200, np.uint8)
+    cv2.rectangle(img, (480, 20), (492, 400), (60, 50, 40), -1)  # a door frame's side
+    person = np.array([[300, 80], [340, 80], [370, 430], [270, 430]], np.int32)
+    cv2.fillPoly(img, [person], (40, 120, 60))
+    cv2.rectangle(img, (340, 150), (540, 170), (40, 120, 60), -1)  # an arm across it
+    xy = person_xy()
+    xy[[14, 16]] = (430, 160), (530, 160)  # elbow and wrist held forward
+    segments = vertical_segments(img, xy)
+    near_door = segments[np.abs((segments[:, 0] + segments[:, 2]) / 2 - 486) < 10]
+    assert len(near_door) >= 1
+    top, bottom = np.sort(near_door[:, [1, 3]], axis=1).T
+    radius = 0.25 * 170  # PERSON_RADIUS leg lengths from the forearm's bone, at y = 160
+    assert ((bottom < 160 - radius) | (top > 160 + radius)).all()  # clear of the arm
+    assert bottom.max() > 350  # ... and long: the frame's part below the arm
+
+
 def test_measured_over_a_video_file(tmp_path):
     path = tmp_path / "rolled.mp4"
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10.0, (W, H))
