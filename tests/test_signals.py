@@ -186,6 +186,55 @@ def test_labels_crossed_while_the_knees_touch_are_not_carried_past_them():
     assert np.flatnonzero(swapped).tolist() == [8, 9]
 
 
+def _knees_parted_the_wrong_way(n=150):
+    """(n, 33, 2) px, one leg from the side: the stance leg's knee (560, 420) over its
+    ankle (520, 560), the free leg's knee (620, 370) over its ankle (600, 515), both
+    shanks 146 px; hips overlapping. Rows 30-35 the model's knee labels slide together,
+    rows 36-41 they part the wrong way, and rows 42-89 each sits on the other knee, as
+    on held-out seed 18 033; then they slide back."""
+    xy = np.zeros((n, 33, 2))
+    xy[:, L.LEFT_HIP], xy[:, L.RIGHT_HIP] = (500.0, 300.0), (505.0, 300.0)
+    stance, free = np.array([560.0, 420.0]), np.array([620.0, 370.0])
+    xy[:, L.LEFT_ANKLE], xy[:, L.RIGHT_ANKLE] = (520.0, 560.0), (600.0, 515.0)
+    rows = np.arange(n)
+    share = np.clip(np.minimum(rows - 29, 101 - rows) / 12, 0, 1)[:, None]  # 1 at 42-89
+    xy[:, L.LEFT_KNEE] = (1 - share) * stance + share * free
+    xy[:, L.RIGHT_KNEE] = (1 - share) * free + share * stance
+    return xy
+
+
+def test_knees_parted_the_wrong_way_are_put_back_on_their_shanks():
+    from squatcheck.signals.swaps import KNEE_PAIRS, knees_on_wrong_shanks
+
+    xy = _knees_parted_the_wrong_way()
+    swapped, _ = detect_leg_swaps(xy, min_jump_px=18.0, max_cost_ratio=0.5, pairs=KNEE_PAIRS)
+    assert not swapped.any()  # no step is a jump: continuity cannot see it
+    wrong = knees_on_wrong_shanks(xy, (146.0, 146.0), tolerance=0.2, anatomy_margin_px=10.0)
+    assert wrong[42:90].all() and not wrong[:30].any() and not wrong[102:].any()
+    # seen from the front the hips stand apart and decide: the shank has no say
+    xy[:, L.RIGHT_HIP] = (600.0, 300.0)
+    assert not knees_on_wrong_shanks(xy, (146.0, 146.0), tolerance=0.2,
+                                     anatomy_margin_px=10.0).any()
+
+
+def test_clean_track_and_the_live_cleaner_put_the_knees_back_on_their_shanks():
+    from squatcheck.pose.track import PoseTrack, TrackMeta
+
+    xy = _knees_parted_the_wrong_way()
+    n = len(xy)
+    t = np.arange(n) / FS
+    track = PoseTrack(t, np.arange(n), xy / (1000.0, 800.0), np.zeros((n, 33)),
+                      np.ones((n, 33)), np.ones((n, 33)), np.zeros((n, 33, 3)),
+                      TrackMeta(source="test", image_size=(1000, 800), fps_nominal=FS))
+    clean, report = clean_track(track, SETTINGS)
+    assert report.leg_swapped[42:90].all()
+    assert np.abs(clean.xy_px[50:80, L.LEFT_KNEE] - (560.0, 420.0)).max() < 1.0
+    live = LiveCleaner((1000, 800), SETTINGS, fs_hz=FS)
+    out = np.stack([live.update(ti, p, np.ones(33), np.zeros((33, 3)))[0]
+                    for ti, p in zip(t, xy, strict=True)])
+    assert np.abs(out[60:90, L.LEFT_KNEE] - (560.0, 420.0)).max() < 1.0
+
+
 def test_a_short_front_back_flip_is_undone_a_real_turn_is_kept():
     t = np.arange(0, 8, 1 / FS)
     xy = np.zeros((len(t), 33, 2))

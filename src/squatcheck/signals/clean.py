@@ -7,6 +7,7 @@ smoothing), reject spikes, bridge short gaps, then low-pass with zero phase.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -18,7 +19,15 @@ from .filters import lowpass_zero_phase
 from .gaps import fill_gaps
 from .outliers import reject_outliers
 from .quality import landmark_ok, usable_frames
-from .swaps import SWAP_GROUPS, detect_body_flips, detect_leg_swaps, swap_pairs
+from .swaps import (
+    KNEE_PAIRS,
+    SWAP_GROUPS,
+    detect_body_flips,
+    detect_leg_swaps,
+    knees_on_wrong_shanks,
+    shank_lengths_px,
+    swap_pairs,
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,7 @@ class SignalSettings:
     swap_min_jump_leg_lengths: float
     swap_max_cost_ratio: float
     swap_anatomy_margin_leg_lengths: float
+    knee_shank_tolerance: float
     flip_min_width_ratio: float
     max_flip_s: float
     usable_visibility: float
@@ -112,6 +122,15 @@ def clean_track(track: PoseTrack, settings: SignalSettings) -> tuple[Signals, Cl
         world[garbled] = np.nan
         swapped |= group
         dropped |= garbled
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a leg never seen: NaN, no swap
+        usual = tuple(np.nanmedian(length) for length in shank_lengths_px(xy))
+    crossed = knees_on_wrong_shanks(
+        xy, usual, tolerance=settings.knee_shank_tolerance,
+        anatomy_margin_px=settings.swap_anatomy_margin_leg_lengths * leg_px)
+    for arr in (xy, vis, world):
+        arr[crossed] = swap_pairs(arr[crossed], KNEE_PAIRS)
+    swapped |= crossed
 
     fs = sample_rate_hz(t_s)
     window = max(int(round(settings.outlier_window_s * fs)) | 1, 3)

@@ -19,13 +19,19 @@ from .filters import CausalLowpass
 from .outliers import _MAD_TO_SIGMA
 from .quality import landmark_ok, usable_frames
 from .swaps import (
+    KNEE_PAIRS,
     LEG_PAIRS,
     SWAP_GROUPS,
     anchor_pair,
     continuity_verdict,
     hangs_worse_swapped,
+    knees_on_wrong_shanks,
+    shank_lengths_px,
     swap_pairs,
 )
+
+LENGTH_SAMPLES = 300  # leg and shank lengths: the median of the first this many readings
+MIN_SHANK_SAMPLES = 15  # half a second at 30 fps before a shank length is trusted
 
 
 class LiveCleaner:
@@ -51,6 +57,7 @@ class LiveCleaner:
         self._last_t = np.full(33, -np.inf)
         self._ref: tuple[np.ndarray, np.ndarray] | None = None
         self._legs: list[float] = []
+        self._shanks: tuple[list[float], list[float]] = ([], [])  # left, right, px
         self._order_votes = 0.0  # running sum of torso-order signs (+ = left on image-right)
         self._reversed_since: float | None = None
 
@@ -59,7 +66,7 @@ class LiveCleaner:
         return float(np.median(self._legs)) if self._legs else 0.4 * self.size[1]
 
     def _update_leg_length(self, xy: np.ndarray) -> None:
-        if len(self._legs) >= 300:
+        if len(self._legs) >= LENGTH_SAMPLES:
             return
         for side in ("left", "right"):
             leg = L.LEG[side]
@@ -67,6 +74,21 @@ class LiveCleaner:
                  + np.linalg.norm(xy[leg["ankle"]] - xy[leg["knee"]]))
             if np.isfinite(v):
                 self._legs.append(float(v))
+
+    def _repair_knees_by_shank(self, xy: np.ndarray, vis: np.ndarray, wo: np.ndarray,
+                               leg_px: float) -> None:
+        """``knees_on_wrong_shanks`` against the shank lengths seen so far (the first
+        ``LENGTH_SAMPLES`` rows, mostly standing); in place."""
+        if min(len(v) for v in self._shanks) >= MIN_SHANK_SAMPLES:
+            usual = (float(np.median(self._shanks[0])), float(np.median(self._shanks[1])))
+            if knees_on_wrong_shanks(
+                    xy, usual, tolerance=self.s.knee_shank_tolerance,
+                    anatomy_margin_px=self.s.swap_anatomy_margin_leg_lengths * leg_px):
+                for arr in (xy, vis, wo):
+                    arr[:] = swap_pairs(arr[None], KNEE_PAIRS)[0]
+        for samples, length in zip(self._shanks, shank_lengths_px(xy), strict=True):
+            if np.isfinite(length) and len(samples) < LENGTH_SAMPLES:
+                samples.append(float(length))
 
     def _flip_needed(self, t_s: float, xy: np.ndarray) -> bool:
         dx = (xy[L.LEFT_SHOULDER, 0] - xy[L.RIGHT_SHOULDER, 0]
@@ -119,6 +141,7 @@ class LiveCleaner:
                         self.s.swap_anatomy_margin_leg_lengths * leg_px):
                     for arr in (xy, vis, wo):
                         arr[:] = swap_pairs(arr[None], pairs)[0]
+        self._repair_knees_by_shank(xy, vis, wo, leg_px)
         if self._ref is None:
             if np.isfinite(xy[li]).all() and np.isfinite(xy[ri]).all():
                 self._ref = (xy[li].copy(), xy[ri].copy())

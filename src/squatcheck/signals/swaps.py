@@ -178,6 +178,46 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
     return swapped, garbled
 
 
+def shank_lengths_px(xy_px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Image length of the left and right shank (knee -> ankle), px, over ``xy_px``'s
+    leading axes (..., 33, 2)."""
+    return (np.linalg.norm(xy_px[..., L.LEFT_KNEE, :] - xy_px[..., L.LEFT_ANKLE, :], axis=-1),
+            np.linalg.norm(xy_px[..., L.RIGHT_KNEE, :] - xy_px[..., L.RIGHT_ANKLE, :], axis=-1))
+
+
+def knees_on_wrong_shanks(xy_px: np.ndarray, usual_px: tuple[float, float], *,
+                          tolerance: float, anatomy_margin_px: float) -> np.ndarray:
+    """Rows (``xy_px`` (..., 33, 2) -> (...) bool) whose knee labels belong to the other
+    shank, given each shank's usual image length ``usual_px`` (left, right).
+
+    Continuity keeps each group (knees, feet) on its own, so it misses a model that
+    merges the knees and parts them the wrong way: from the side the knees pass close,
+    both labels sit between them for a few frames, and no single step is a jump
+    (held-out seed 18 033, one leg, phone and room: the feet were repaired, the knees
+    not, and the stance leg read 96 deg of knee flexion for 68 and its knee 0.07 foot
+    lengths past the toes for 0.25 behind; the real ``nowva_lunge`` had 325 frames of legs
+    crossed from knee to foot). The shank settles it: a knee lies one shank from its own
+    ankle. A row's knees are swapped when that puts both within ``tolerance`` (a
+    fraction) of their usual length while the labels as they stand put one off by twice
+    that. Only where the hips stand closer than twice ``anatomy_margin_px`` (from the
+    side), where ``hangs_worse_swapped`` has no say: seen wider, the hips tell the knees
+    apart, and a shank is no guide (from the front, a knee caving in towards a free leg
+    held behind, whose shank the camera sees end-on, fitted the free ankle: held-out seed
+    18 066, default set 011 and 031).
+    """
+    own_l, own_r = shank_lengths_px(xy_px)
+    knee_l, knee_r = xy_px[..., L.LEFT_KNEE, :], xy_px[..., L.RIGHT_KNEE, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kept = np.maximum(abs(own_l / usual_px[0] - 1), abs(own_r / usual_px[1] - 1))
+        crossed = np.maximum(
+            abs(np.linalg.norm(knee_r - xy_px[..., L.LEFT_ANKLE, :], axis=-1) / usual_px[0] - 1),
+            abs(np.linalg.norm(knee_l - xy_px[..., L.RIGHT_ANKLE, :], axis=-1) / usual_px[1] - 1))
+        hips_apart = np.linalg.norm(xy_px[..., L.LEFT_HIP, :] - xy_px[..., L.RIGHT_HIP, :],
+                                    axis=-1)
+        return (crossed <= tolerance) & (kept > 2 * tolerance) & (
+            hips_apart <= 2 * anatomy_margin_px)
+
+
 def detect_body_flips(xy_px: np.ndarray, t_s: np.ndarray, *, min_width_ratio: float,
                       max_flip_s: float) -> np.ndarray:
     """(T,) bool: short stretches whose shoulder and hip order is reversed.
