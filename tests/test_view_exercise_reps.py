@@ -171,6 +171,20 @@ def _trunk_between_feet(track, share: float = 0.5):
     return track
 
 
+def test_the_floor_at_a_clips_end_is_not_its_last_frames():
+    """The floor (a running median of the lower ankle) is padded beyond the clip's ends
+    with the median of its first or last ``ground_edge_s``, not the end frame repeated:
+    the model's feet astray in a clip's last frames had half the vote over its last 3 s,
+    and the last rep "did not come back up" (held-out seed 19 033)."""
+    from squatcheck.analysis.features import _nan_median_filter
+
+    floor = np.full(300, 420.0)
+    floor[-4:] = 380.0  # the last 4 frames' feet read 40 px high
+    floor[100:103] = np.nan  # a short dropout takes its neighbours' level
+    smoothed = _nan_median_filter(floor, 181, edge=15)
+    assert np.allclose(smoothed, 420.0)
+
+
 def test_shallow_dips_are_not_reps_and_deep_ones_are():
     shallow, _ = squat_track(stances=("both", "both"), depth_deg=25)
     deep, _ = squat_track(stances=("both", "both"), depth_deg=60)
