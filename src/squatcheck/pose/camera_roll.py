@@ -95,8 +95,8 @@ def _clear_of_person(seg: np.ndarray, xy: np.ndarray) -> np.ndarray:
     from every bone (a segment with none is dropped): the outline of a back, a shin or an
     arm is straight too, and a box around the person hid most of the room in side views.
     A part, not the whole edge: a door frame running behind arms held forward is a
-    vertical all the same (held-out phone set in a room, seed 18: whole edges kept 3-10
-    segments on six side views and left their 4-5 deg of roll unmeasured)."""
+    vertical all the same (held-out phone set in a room, seed 18: on seven side views
+    whole edges left too few, or all to one side, and 1-5 deg of roll unmeasured)."""
     bones = np.array([(a, b) for a, b in _BONES
                       if np.isfinite(xy[a]).all() and np.isfinite(xy[b]).all()])
     if not len(bones) or not len(seg):

@@ -12,6 +12,10 @@ every left/right pair at once; in a front-ish view it shows as the shoulder and
 hip order reversing. A short reversal (shorter than ``max_flip_s``) inside a
 clip whose order is otherwise steady is such a flip; a long one is a real turn
 and is kept.
+
+Continuity cannot see labels handed over slowly, as when the model merges two knees
+that pass close and parts them the wrong way; there the shank decides
+(:func:`knees_on_wrong_shanks`): a knee lies one shank length from its own ankle.
 """
 
 from __future__ import annotations
