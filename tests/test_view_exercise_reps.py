@@ -185,6 +185,27 @@ def test_the_floor_at_a_clips_end_is_not_its_last_frames():
     assert np.allclose(smoothed, 420.0)
 
 
+def test_of_two_feet_that_moved_the_one_that_followed_the_hips_is_free():
+    """Held-out seed 20 054 (one leg from the front, a phone low and near): the model put
+    the free foot, hidden behind the stance shin, on the floor and the stance ankle 0.16
+    leg lengths up, against the hips. Two reps read as "neither foot planted". The foot
+    that followed the hips is the free one; two that followed them are a jump, and a
+    pistol's free foot swung up against the hips names no planted foot either."""
+    from squatcheck.analysis.stance import FootState, stance_of
+
+    settings = RepSettings.from_profile(load_profile())
+
+    def foot(along, anywhere):
+        return FootState(moved=along, moved_any=anywhere, elevation=0.0,
+                         world_elevation_m=0.0, visibility=0.9)
+
+    followed, misplaced = foot(0.124, 0.218), foot(-0.14, 0.156)
+    assert stance_of({"left": followed, "right": misplaced}, "front", settings) == "right"
+    assert stance_of({"left": followed, "right": foot(0.13, 0.2)}, "front", settings) is None
+    swung = foot(-0.3, 0.4)
+    assert stance_of({"left": swung, "right": misplaced}, "front", settings) is None
+
+
 def test_shallow_dips_are_not_reps_and_deep_ones_are():
     shallow, _ = squat_track(stances=("both", "both"), depth_deg=25)
     deep, _ = squat_track(stances=("both", "both"), depth_deg=60)

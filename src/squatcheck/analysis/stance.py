@@ -251,6 +251,15 @@ def stance_of(feet: dict[str, FootState], view: str, s: RepSettings) -> str | No
     feet = {leg: f for leg, f in feet.items() if _judgeable(f, view, s)}
     moved = [leg for leg in feet if moved_with_hips(feet[leg], s)]
     if len(moved) == 2:
+        # one foot followed the hips, the other only wandered off: the follower is the
+        # free foot, the other a planted foot the model misplaced (held-out seed 20 054,
+        # one leg from the front on a phone: the free foot hidden behind the stance shin
+        # was put on the floor and the stance ankle 0.16 leg lengths up, against the
+        # hips). Two feet that follow the hips (a jump), or none (a pistol's free foot
+        # swung up and a wandering stance foot), leave no planted foot to name.
+        along = [leg for leg in moved if feet[leg].moved > s.foot_still_leg_lengths]
+        if len(along) == 1:
+            return "left" if along[0] == "right" else "right"
         return None
     if len(moved) == 1:
         return "left" if moved[0] == "right" else "right"
