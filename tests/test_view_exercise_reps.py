@@ -711,14 +711,18 @@ def test_a_squat_leaning_far_forward_is_not_a_hinge():
 def test_a_hidden_far_knee_does_not_make_a_squat_a_lunge(far_leg_seen):
     """From the side, the far leg hides behind the near one and the model guesses its knee
     (held-out synthset10 138: 63 deg more bent than the near knee, at visibility 0.3).
-    Legs are compared only when both are seen; seen, such knees are a lunge."""
+    Legs are compared only when both are seen; seen, knees that both bend this unlike
+    each other are a lunge."""
     from squatcheck.pose.landmarks import LEG
 
     track, _ = squat_track(yaw_deg=90, stances=("both", "both"))
     far = LEG["left"]
-    # the far knee pushed forward by a shank's height: it reads 37 deg more bent
+    # the far knee pushed forward by a shank's height at the bottom, less higher up: it
+    # bends with the other, and at the bottom reads 37 deg more bent
     shank = track.xy[:, far["ankle"]] - track.xy[:, far["knee"]]
-    track.xy[:, far["knee"], 0] += np.abs(shank[:, 1]) * np.sign(
+    hip_y = track.xy[:, far["hip"], 1]
+    down = (hip_y - hip_y.min()) / np.ptp(hip_y)
+    track.xy[:, far["knee"], 0] += down * np.abs(shank[:, 1]) * np.sign(
         np.nanmedian(track.xy[:, L.NOSE, 0] - track.xy[:, far["hip"], 0]))
     if not far_leg_seen:
         track.visibility[:, [far["hip"], far["knee"], far["ankle"]]] = 0.3
