@@ -132,15 +132,11 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
     if stance == "both":
         stance = straightening_leg_stance(f, _seen_legs(f, view, s), s)
     if stance == "both":
-        # only one knee bent, the other held bent all along: a free leg held low, not a
-        # lunge, whose legs both work (held-out seed 20 058: a free leg held forward, its
-        # knee at 38-40 deg throughout, against the stance knee's 76: "a lunge")
-        stance = held_leg_stance(f, s)
-    if stance == "both":
         lunge = _lunge_reason(f, s) if len(_seen_legs(f, view, s)) == 2 else ""
         if lunge:
             return RepVerdict(stance, False, lunge, f)
-        if view == "front":
+        stance = held_leg_stance(f, s)
+        if stance == "both" and view == "front":
             stance = balanced_stance(f, s)
         split = _split_stance_reason(f, view, s) if stance == "both" else ""
         if split:
