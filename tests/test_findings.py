@@ -255,11 +255,11 @@ def test_quad_dominant_just_under_the_cut_off_needs_most_of_the_pattern():
 
 def test_reasons_quote_the_thresholds_as_set_in_the_profile():
     """A cut-off of 0.065 or 13.5 is quoted as such, never rounded to 0.07 or 14."""
-    odd = load_profile(overrides={"heel_lift": {"threshold_foot_lengths": 0.055},
+    odd = load_profile(overrides={"heel_lift": {"threshold_foot_lengths": 0.045},
                                   "knee_valgus": {"threshold_deg": 12.5},
                                   "trunk_lean": {"forward_threshold_deg": 42.5}})
     side, _ = findings_of(*side_rep(heel_px=9.0), profile=odd)
-    assert "flagged from 0.055 foot lengths" in side["heel_lift"].reason
+    assert "flagged from 0.045 foot lengths" in side["heel_lift"].reason
     assert "flagged from 42.5 deg" in side["trunk_lean"].reason
     front, _ = findings_of(*front_rep(fppa=20.0), profile=odd)
     assert "flagged from 12.5 deg" in front["knee_valgus"].reason
