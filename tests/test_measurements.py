@@ -392,6 +392,25 @@ def test_a_lifted_heel_turns_the_standing_ankle_up_about_the_ball():
     assert not any("about the ball" in n for n in ev.notes)
 
 
+def test_a_knee_landmark_jumping_at_the_bottom_is_not_read():
+    # the body turns round at the bottom; a stance knee landmark that slides 45 px within
+    # the bottom window (onto the free leg, seed 11 008) is the model, not the body
+    sig, ctx, seg = side_rep(tibia=30.0, knee=90.0)
+    knee = LEG["left"]["knee"]
+    steady = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+    assert steady.values["knee_flexion_deg"] == pytest.approx(90.0, abs=3.0)
+    assert "knee_flexion_deg" not in steady.reasons
+    sig.xy_px[seg.bottom - 2: seg.bottom + 3, knee, 0] += np.linspace(0.0, -45.0, 5)
+    ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+    for key in ("knee_flexion_deg", "hip_flexion_deg", "tibia_inclination_deg",
+                "knee_toe_offset_foot_lengths", "hip_knee_flexion_ratio"):
+        assert ev.values[key] is None, key
+        assert "swings" in ev.reasons[key]
+    # readings that do not go through the knee stand
+    assert ev.values["trunk_inclination_deg"] is not None
+    assert ev.values["heel_rise_foot_lengths"] is not None
+
+
 def test_a_foot_that_moved_keeps_mediapipes_ankle():
     # the stance foot (or the camera) moved between standing and the bottom: no planted ankle
     sig, ctx, seg = side_rep(tibia=30.0)

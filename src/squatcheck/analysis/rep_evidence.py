@@ -59,6 +59,9 @@ _DERIVED = {  # key -> the measurement whose availability it shares
     "fppa_deg_right": "fppa_deg",
     "pelvic_drop_deg": "pelvic_obliquity_deg",
 }
+# side-view bottom readings that go through the stance knee landmark
+_THROUGH_KNEE = tuple(k for k in SIDE_KEYS if k != "standing_hip_flexion_deg"
+                      and "knee" in _NEEDS.get(_DERIVED.get(k, k), ()))
 OBLIQUE_REASON = ("the camera is oblique (neither side-on nor front-on); 2D angles from oblique "
                   "views are off by 14-17 deg or more (Cosoli 2026), so this is not assessed")
 
@@ -197,6 +200,7 @@ def _availability(r: _Rep, ev: RepEvidence) -> None:
                                        "small to see a heel lift")
     if r.seg.stance in ("left", "right"):
         _gate_knee_crossing(r, ev)
+    _gate_bottom_swing(r, ev)
 
 
 def _sagittal(r: _Rep, values: dict) -> None:
@@ -483,6 +487,28 @@ def _landmark_reason(sig, leg, stance, need, rows, m) -> str | None:
         if nanmedian(sig.visibility[rows, idx]) < m["min_visibility"]:
             return f"the {who}{name} is not visible enough at the bottom of the rep"
     return None
+
+
+def _gate_bottom_swing(r: _Rep, ev: RepEvidence) -> None:
+    """Side view: a knee or hip angle that swings more than ``max_bottom_swing_deg`` within
+    the bottom window is a landmark jumping, not the body, which turns round there (seed
+    11 008: the stance knee slid 45 px in four frames, hip flexion read 68 -> 16 deg and the
+    tibia 38 deg for about 24). A jumping knee takes every reading through it along."""
+    rows = np.arange(r.bottom - r.half, r.bottom + r.half + 1)
+    rows = rows[(rows >= 0) & (rows < len(r.sig.t_s))]
+    span_s = r.sig.t_s[rows[-1]] - r.sig.t_s[rows[0]] if rows.size else 0.0
+    for key, joint, gated in (("knee_flexion_deg", "knee", _THROUGH_KNEE),
+                              ("hip_flexion_deg", "hip", ("hip_flexion_deg",
+                                                          "hip_knee_flexion_ratio"))):
+        arr = r.series[f"{key}_{r.leg}"][rows]
+        if np.isfinite(arr).sum() < 2:
+            continue
+        swing = float(np.nanmax(arr) - np.nanmin(arr))
+        if swing > r.m["max_bottom_swing_deg"]:
+            why = (f"the {r.leg} {joint} angle swings {swing:.0f} deg within {span_s:.2f} s at "
+                   "the bottom of the rep, where the body turns round: its landmarks jumped")
+            for k in gated:
+                ev.reasons.setdefault(k, why)
 
 
 def _gate_knee_crossing(r: _Rep, ev: RepEvidence) -> None:
