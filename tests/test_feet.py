@@ -163,6 +163,25 @@ def test_sole_not_seen_is_not_assessable_with_a_reason():
     assert "sole" in ev.reasons["heel_rise_foot_lengths"]
 
 
+def test_a_lift_seen_on_part_of_the_bottom_is_a_lift_a_flat_heel_needs_most_of_it():
+    """Held-out seed 12 018: the model's foot slid off the shoe for most of a 4 cm lift's
+    bottom, after the outline had shown the lift for 0.2 s."""
+    def partly_seen(rise_px):
+        sig, ctx, seg = side_rep_with_masks(rise_px)
+        unseen = np.ones(len(sig.t_s), bool)
+        unseen[seg.bottom - 4: seg.bottom + 5] = False  # 9 frames, 0.3 s at 30 fps
+        unseen[:seg.start] = unseen[seg.end:] = False  # standing stays seen
+        sig.extra["foot_evidence"][unseen] = np.nan
+        return rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+
+    lifted = partly_seen(20.0)
+    assert lifted.values["heel_rise_foot_lengths"] >= PROFILE.heel_lift.threshold_foot_lengths
+    assert any("seen on" in n for n in lifted.notes)
+    flat = partly_seen(0.0)
+    assert flat.values["heel_rise_foot_lengths"] is None
+    assert "sole" in flat.reasons["heel_rise_foot_lengths"]
+
+
 @pytest.mark.parametrize("facing", [1, -1])
 @pytest.mark.parametrize("rise_px", [0.0, 25.0])
 def test_shoe_tip_is_the_front_end_of_the_outline(facing, rise_px):

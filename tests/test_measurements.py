@@ -24,6 +24,7 @@ from squatcheck.analysis.geometry import (
 )
 from squatcheck.analysis.measurements import compute_series, measure_rep
 from squatcheck.analysis.profile import load_profile
+from squatcheck.analysis.references import leg_length_px
 from squatcheck.analysis.rep_evidence import SIDE_KEYS, rep_evidence
 from squatcheck.pose.landmarks import LEFT_FOOT_INDEX, LEFT_KNEE, LEFT_SHOULDER, LEG
 
@@ -393,22 +394,36 @@ def test_a_lifted_heel_turns_the_standing_ankle_up_about_the_ball():
 
 
 def test_a_knee_landmark_jumping_at_the_bottom_is_not_read():
-    # the body turns round at the bottom; a stance knee landmark that slides 45 px within
-    # the bottom window (onto the free leg, seed 11 008) is the model, not the body
+    # the body turns round at the bottom; a stance knee landmark that slides 0.2 leg
+    # lengths within the bottom window (onto the free leg, seed 11 008) is the model
     sig, ctx, seg = side_rep(tibia=30.0, knee=90.0)
     knee = LEG["left"]["knee"]
     steady = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
     assert steady.values["knee_flexion_deg"] == pytest.approx(90.0, abs=3.0)
     assert "knee_flexion_deg" not in steady.reasons
-    sig.xy_px[seg.bottom - 2: seg.bottom + 3, knee, 0] += np.linspace(0.0, -45.0, 5)
+    leg_px = leg_length_px(sig, ctx, "left")
+    sig.xy_px[seg.bottom - 2: seg.bottom + 3, knee, 0] += np.linspace(0.0, -0.2 * leg_px, 5)
     ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
     for key in ("knee_flexion_deg", "hip_flexion_deg", "tibia_inclination_deg",
                 "knee_toe_offset_foot_lengths", "hip_knee_flexion_ratio"):
         assert ev.values[key] is None, key
-        assert "swings" in ev.reasons[key]
+        assert "knee landmark moves" in ev.reasons[key]
     # readings that do not go through the knee stand
     assert ev.values["trunk_inclination_deg"] is not None
     assert ev.values["heel_rise_foot_lengths"] is not None
+
+
+def test_a_knee_angle_swinging_at_the_bottom_is_not_read():
+    # the hip landmark jumps, the knee stays: the knee angle swings and is not read, but
+    # the knee's own position against the toes still is
+    sig, ctx, seg = side_rep(tibia=30.0, knee=90.0)
+    hip = LEG["left"]["hip"]
+    sig.xy_px[seg.bottom: seg.bottom + 3, hip, 1] += 100.0
+    ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+    assert ev.values["knee_flexion_deg"] is None
+    assert "knee angle swings" in ev.reasons["knee_flexion_deg"]
+    assert ev.values["hip_knee_flexion_ratio"] is None
+    assert ev.values["knee_toe_offset_foot_lengths"] is not None
 
 
 def test_a_foot_that_moved_keeps_mediapipes_ankle():

@@ -279,10 +279,9 @@ def _heel(r: _Rep, ev: RepEvidence, values: dict) -> None:
     # finding's cut-off is another foot's sole or a misread, not this heel (held-out seed
     # 16 123: at a bottom where the model's legs were garbled, the free foot's outline was
     # matched, -0.43 foot lengths, and a 3 cm lift read "absent")
-    rise_rel[rise_rel < -r.profile.section("heel_lift")["threshold_foot_lengths"]] = np.nan
-    if has_foot_evidence(sig) and np.isfinite(rise_rel).mean() < 0.5:
-        ev.reasons.setdefault("heel_rise_foot_lengths", "the sole of the stance foot was not "
-                              "seen clearly against the floor at the bottom of the rep")
+    cut_off = r.profile.section("heel_lift")["threshold_foot_lengths"]
+    rise_rel[rise_rel < -cut_off] = np.nan
+    seen = np.isfinite(rise_rel).mean()
     rise_rel[drop] = np.nan
     angle_rel[drop] = np.nan
     for key, arr in (("heel_rise_foot_lengths", rise_rel), ("foot_angle_rise_deg", angle_rel)):
@@ -290,6 +289,16 @@ def _heel(r: _Rep, ev: RepEvidence, values: dict) -> None:
         values[key] = value
         if i >= 0:
             ev.rows[key] = int(rep[i])
+    # a heel seen up for persist_s is a lift however little of the bottom was seen; a heel
+    # "down" needs most of it (held-out seed 12 018: the model's foot slid forward at the
+    # bottom of a 4 cm lift after showing it at 0.10-0.11 for 0.2 s)
+    if has_foot_evidence(sig) and seen < 0.5:
+        if values["heel_rise_foot_lengths"] >= cut_off:
+            ev.notes.append(f"the stance sole was seen on {seen:.0%} of the bottom phase; "
+                            "the lift it showed is held for the required time")
+        else:
+            ev.reasons.setdefault("heel_rise_foot_lengths", "the sole of the stance foot was "
+                                  "not seen clearly against the floor at the bottom of the rep")
     if drop.any() and not drop.all():
         ev.notes.append(f"{int(drop.sum())} frames with the feet overlapping or out of frame "
                         "were not used for heel rise")
@@ -490,24 +499,35 @@ def _landmark_reason(sig, leg, stance, need, rows, m) -> str | None:
 
 
 def _gate_bottom_swing(r: _Rep, ev: RepEvidence) -> None:
-    """Side view: a knee or hip angle that swings more than ``max_bottom_swing_deg`` within
-    the bottom window is a landmark jumping, not the body, which turns round there (seed
-    11 008: the stance knee slid 45 px in four frames, hip flexion read 68 -> 16 deg and the
-    tibia 38 deg for about 24). A jumping knee takes every reading through it along."""
+    """Side view: the body turns round at the bottom and hardly moves there, so a stance
+    knee or hip angle that swings more than ``max_bottom_swing_deg`` within the bottom
+    window is not read, and nothing through a stance knee landmark that travels more than
+    ``max_bottom_knee_travel_leg_lengths`` either: the model jumped (seed 11 008: the knee
+    slid 0.24 leg lengths onto the free leg in four frames, hip flexion read 68 -> 16 deg
+    and the tibia 38 deg for about 24)."""
     rows = np.arange(r.bottom - r.half, r.bottom + r.half + 1)
     rows = rows[(rows >= 0) & (rows < len(r.sig.t_s))]
-    span_s = r.sig.t_s[rows[-1]] - r.sig.t_s[rows[0]] if rows.size else 0.0
-    for key, joint, gated in (("knee_flexion_deg", "knee", _THROUGH_KNEE),
-                              ("hip_flexion_deg", "hip", ("hip_flexion_deg",
-                                                          "hip_knee_flexion_ratio"))):
+    if rows.size < 2:
+        return
+    span = f"within {r.sig.t_s[rows[-1]] - r.sig.t_s[rows[0]]:.2f} s at the bottom of the rep"
+    knee = r.sig.xy_px[rows, LEG[r.leg]["knee"]]
+    with np.errstate(invalid="ignore"):
+        travel = np.nanmax(np.linalg.norm(knee[:, None] - knee[None], axis=-1), initial=0.0)
+    travel /= leg_length_px(r.sig, r.ctx, r.leg)
+    if travel > r.m["max_bottom_knee_travel_leg_lengths"]:
+        why = (f"the {r.leg} knee landmark moves {travel:.2f} leg lengths {span}, where the "
+               "body turns round: the pose model jumped")
+        for k in _THROUGH_KNEE:
+            ev.reasons.setdefault(k, why)
+    for key, joint in (("knee_flexion_deg", "knee"), ("hip_flexion_deg", "hip")):
         arr = r.series[f"{key}_{r.leg}"][rows]
         if np.isfinite(arr).sum() < 2:
             continue
         swing = float(np.nanmax(arr) - np.nanmin(arr))
         if swing > r.m["max_bottom_swing_deg"]:
-            why = (f"the {r.leg} {joint} angle swings {swing:.0f} deg within {span_s:.2f} s at "
-                   "the bottom of the rep, where the body turns round: its landmarks jumped")
-            for k in gated:
+            why = (f"the {r.leg} {joint} angle swings {swing:.0f} deg {span}, where the body "
+                   "turns round: a landmark or the thigh's outline jumped")
+            for k in (key, "hip_knee_flexion_ratio"):
                 ev.reasons.setdefault(k, why)
 
 
