@@ -515,8 +515,8 @@ def _gate_bottom_swing(r: _Rep, ev: RepEvidence) -> None:
         travel = np.nanmax(np.linalg.norm(knee[:, None] - knee[None], axis=-1), initial=0.0)
     travel /= leg_length_px(r.sig, r.ctx, r.leg)
     if travel > r.m["max_bottom_knee_travel_leg_lengths"]:
-        why = (f"the {r.leg} knee landmark moves {travel:.2f} leg lengths {span}, where the "
-               "body turns round: the pose model jumped")
+        why = (f"the {r.leg} knee's tracked point jumps {travel:.2f} leg lengths {span}, "
+               "where the body turns round, so the knee landmark is unreliable")
         for k in _THROUGH_KNEE:
             ev.reasons.setdefault(k, why)
     for key, joint in (("knee_flexion_deg", "knee"), ("hip_flexion_deg", "hip")):
@@ -525,8 +525,8 @@ def _gate_bottom_swing(r: _Rep, ev: RepEvidence) -> None:
             continue
         swing = float(np.nanmax(arr) - np.nanmin(arr))
         if swing > r.m["max_bottom_swing_deg"]:
-            why = (f"the {r.leg} {joint} angle swings {swing:.0f} deg {span}, where the body "
-                   "turns round: a landmark or the thigh's outline jumped")
+            why = (f"the {r.leg} {joint} angle jumps {swing:.0f} deg {span}, where the body "
+                   "turns round, so the tracking is unreliable there")
             for k in (key, "hip_knee_flexion_ratio"):
                 ev.reasons.setdefault(k, why)
 
