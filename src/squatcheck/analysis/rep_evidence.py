@@ -513,9 +513,9 @@ def _gate_bottom_swing(r: _Rep, ev: RepEvidence) -> None:
     knee = r.sig.xy_px[rows, LEG[r.leg]["knee"]]
     with np.errstate(invalid="ignore"):
         travel = np.nanmax(np.linalg.norm(knee[:, None] - knee[None], axis=-1), initial=0.0)
-    travel /= leg_length_px(r.sig, r.ctx, r.leg)
-    if travel > r.m["max_bottom_knee_travel_leg_lengths"]:
-        why = (f"the {r.leg} knee's tracked point jumps {travel:.2f} leg lengths {span}, "
+    leg_px = leg_length_px(r.sig, r.ctx, r.leg)
+    if leg_px > 0 and travel / leg_px > r.m["max_bottom_knee_travel_leg_lengths"]:
+        why = (f"the {r.leg} knee's tracked point jumps {travel / leg_px:.2f} leg lengths {span}, "
                "where the body turns round, so the knee landmark is unreliable")
         for k in _THROUGH_KNEE:
             ev.reasons.setdefault(k, why)
