@@ -163,6 +163,29 @@ def test_sole_not_seen_is_not_assessable_with_a_reason():
     assert "sole" in ev.reasons["heel_rise_foot_lengths"]
 
 
+def test_a_stance_foot_lost_or_out_of_frame_says_which():
+    """Held-out seed 22 (phone) 030: the model lost the stance heel for most of a rep, and
+    the finding said the foot "leaves the frame"."""
+    def reason(move):
+        sig, ctx, seg = side_rep_with_masks(20.0)
+        rows = np.arange(seg.start, seg.end + 1)
+        rows = rows[np.abs(rows - seg.bottom) > 3]  # seen at the bottom itself
+        for part in ("heel", "toe"):
+            move(sig.xy_px, rows, LEG["left"][part])
+        ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+        assert ev.values["heel_rise_foot_lengths"] is None
+        return ev.reasons["heel_rise_foot_lengths"]
+
+    def lose(xy, rows, i):
+        xy[rows, i] = np.nan
+
+    def push_out(xy, rows, i):
+        xy[rows, i, 1] = 10 * xy.shape[0] + 1e4  # far below the picture
+
+    assert "lost" in reason(lose)
+    assert "leaves the frame" in reason(push_out)
+
+
 def test_a_lift_seen_on_part_of_the_bottom_is_a_lift_a_flat_heel_needs_most_of_it():
     """Held-out seed 12 018: the model's foot slid off the shoe for most of a 4 cm lift's
     bottom, after the outline had shown the lift for 0.2 s."""

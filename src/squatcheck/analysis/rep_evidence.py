@@ -267,12 +267,15 @@ def _heel(r: _Rep, ev: RepEvidence, values: dict) -> None:
             r.foot_px / m["mediapipe_foot_length_ratio"])
         rise_rel = rise_rel - np.clip(toe_rise, 0.0, None)
     gated = _feet_overlap(r, rep)
-    out = ~_in_frame(sig.xy_px[rep][:, [LEG[leg]["heel"], LEG[leg]["toe"]]], sig.image_size,
-                     m["edge_margin_fraction"]).all(axis=1)
-    drop = gated | out
+    foot = sig.xy_px[rep][:, [LEG[leg]["heel"], LEG[leg]["toe"]]]
+    lost = np.isnan(foot).any(axis=(1, 2))
+    out = ~lost & ~_in_frame(foot, sig.image_size, m["edge_margin_fraction"]).all(axis=1)
+    drop = gated | out | lost
     if drop.mean() > 0.5 and "heel_rise_foot_lengths" not in ev.reasons:
-        why = ("the free foot hangs beside the stance foot, so their landmarks merge"
-               if gated.mean() >= out.mean() else "the stance foot leaves the frame")
+        why = max((gated.mean(), "the free foot hangs beside the stance foot, so their "
+                                 "landmarks merge"),
+                  (out.mean(), "the stance foot leaves the frame"),
+                  (lost.mean(), "the stance foot's landmarks are lost"))[1]
         for key in ("heel_rise_foot_lengths", "foot_angle_rise_deg"):
             ev.reasons[key] = f"{why} for most of the rep"
     # the floor does not drop: a heel read lower than while standing by more than the
@@ -300,7 +303,7 @@ def _heel(r: _Rep, ev: RepEvidence, values: dict) -> None:
             ev.reasons.setdefault("heel_rise_foot_lengths", "the sole of the stance foot was "
                                   "not seen clearly against the floor at the bottom of the rep")
     if drop.any() and not drop.all():
-        ev.notes.append(f"{int(drop.sum())} frames with the feet overlapping or out of frame "
+        ev.notes.append(f"{int(drop.sum())} frames with the feet overlapping, lost or out of frame "
                         "were not used for heel rise")
 
 
