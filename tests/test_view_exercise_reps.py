@@ -474,6 +474,25 @@ def test_a_knee_straightening_as_the_hips_go_down_is_a_free_leg():
     assert straightening_leg_stance(f, ("left", "right"), s) == "both"
 
 
+def test_a_knee_held_bent_while_the_other_bends_is_a_free_leg():
+    """A planted foot under a descending hip bends a knee already bent; a free leg held bent
+    keeps its angle (held-out seed 20 phone 058, seed 21 143, seed 22 phone 043: free knees
+    held at 38-50 deg rose -3 to -9 and the reps read as lunges). A side lunge's straight
+    leg is not bent, and a lunge's back knee bends with the descent: both stay planted."""
+    from squatcheck.analysis.stance import straightening_leg_stance
+
+    s = _rep_settings()
+    held = {"knee_rise_left": 40.0, "knee_bottom_left": 78.0,
+            "knee_rise_right": -5.0, "knee_bottom_right": 40.0}
+    assert straightening_leg_stance(held, ("left", "right"), s) == "left"
+    side_lunge = {**held, "knee_bottom_right": 8.0}  # the straight leg
+    assert straightening_leg_stance(side_lunge, ("left", "right"), s) == "both"
+    lunge = {**held, "knee_rise_right": 45.0, "knee_bottom_right": 85.0}  # back knee bends
+    assert straightening_leg_stance(lunge, ("left", "right"), s) == "both"
+    shallow = {**held, "knee_rise_left": 20.0}  # the other knee hardly bent: no squat to judge
+    assert straightening_leg_stance(shallow, ("left", "right"), s) == "both"
+
+
 def test_a_rep_starts_from_the_one_leg_stance_not_the_two_foot_one_before_it():
     """Two feet, the free leg lifted (the hip 0.06 lower on one leg), a 0.12 rep from
     there, then both feet again for a leg switch: the return climbs 67 % of the way to

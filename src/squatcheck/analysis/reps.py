@@ -56,6 +56,7 @@ class RepSettings(ProfileSection):
     measured_roll_tolerance_deg: float
     free_foot_lift_front_leg_lengths: float
     free_knee_extension_deg: float
+    held_knee_max_rise_deg: float
     balance_min_centre_shift: float
     balance_min_offset_leg_lengths: float
     balance_unloaded_centre_shift: float

@@ -308,12 +308,25 @@ def straightening_leg_stance(f: dict[str, float], legs: tuple[str, ...], s: RepS
     a descending hip brings hip and ankle closer, so its knee bends (the straight leg of a
     side lunge stays straight); only a free leg can straighten then. The other leg stands.
     (Held-out balanced seed 13 018: a free foot held forward on the far side, its knee
-    straightening 13-15 deg, read as a lunge.)"""
+    straightening 13-15 deg, read as a lunge.) Failing that, a knee bent and held so
+    while the other bent (``_held_still``) is free too."""
     straightened = [leg for leg in legs
                     if f[f"knee_rise_{leg}"] <= -s.free_knee_extension_deg]
     if len(straightened) != 1:
+        straightened = [leg for leg in legs if _held_still(f, leg, s)]
+    if len(straightened) != 1:
         return "both"
     return "right" if straightened[0] == "left" else "left"
+
+
+def _held_still(f: dict[str, float], leg: str, s: RepSettings) -> bool:
+    """``leg``'s knee was bent and stayed so while the other knee bent as a squat's does:
+    a planted foot under a descending hip would bend it further (``held_knee_max_rise_deg``)."""
+    other = "right" if leg == "left" else "left"
+    nan = float("nan")
+    return bool(f.get(f"knee_bottom_{leg}", nan) >= s.min_knee_flexion_rise_deg
+                and f[f"knee_rise_{leg}"] <= s.held_knee_max_rise_deg
+                and f[f"knee_rise_{other}"] >= s.min_knee_flexion_rise_deg)
 
 
 def balanced_stance(f: dict[str, float], s: RepSettings) -> str:
