@@ -102,7 +102,7 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
             feat.knee_flexion_deg[leg], t_s, c)
         f[f"hip_rise_{leg}"], f[f"hip_bottom_{leg}"] = flexion_rise_deg(
             feat.hip_flexion_deg[leg], t_s, c)
-        if view == "side":
+        if view != "front":
             xy = sig.xy_px
             f[f"knee_image_rise_{leg}"], _ = flexion_rise_deg(
                 flexion_deg(xy[:, ids["hip"]], xy[:, ids["knee"]], xy[:, ids["ankle"]]), t_s, c)
@@ -142,7 +142,7 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
         if split:
             return RepVerdict(stance, False, split, f)
     legs = _seen_legs(f, view, s) if stance == "both" else (stance,)
-    rises = [r for r in (stance_knee_rise_deg(f, leg) for leg in legs) if np.isfinite(r)]
+    rises = [r for r in (stance_knee_rise_deg(f, leg, view) for leg in legs) if np.isfinite(r)]
     knee_rise = min(rises) if rises else float("nan")
     f["hip_minus_knee_rise_deg"] = hinge = hip_minus_knee_rise_deg(f, legs)
     if not np.isfinite(knee_rise) or knee_rise < s.min_knee_flexion_rise_deg:
@@ -154,20 +154,25 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
     return RepVerdict(stance, True, "", f)
 
 
-def stance_knee_rise_deg(f: dict[str, float], leg: str) -> float:
+def stance_knee_rise_deg(f: dict[str, float], leg: str, view: str) -> float:
     """How far ``leg``'s knee bent from standing to the bottom, for the knee-bend rule.
 
     From the side a knee bends in the picture, so there the plain image angle's rise
     counts; the depth reconstruction (``BodyFeatures``, which reads a segment seen shorter
     than its longest image length as pointing out of the picture) stands in only where
-    the image angle is missing, and is the reading for front and oblique views. The
-    reconstruction misreads a change of the body's size in the image: on a phone's lens
-    the body standing over the far foot is further away and its straight leg read 30 deg
-    bent (phone-lens set, seed 11 035: 25-30 deg rises for a true 65), and a person
-    walking away from a zoomed-out camera read 46-50 deg for an image bend of 7-10 deg
-    (``sports2d_demo`` zoomed out, counted as a squat).
+    the image angle is missing, and is the reading for front views. The reconstruction
+    misreads a change of the body's size in the image: on a phone's lens the body standing
+    over the far foot is further away and its straight leg read 30 deg bent (phone-lens
+    set, seed 11 035: 25-30 deg rises for a true 65), and a person walking away from a
+    zoomed-out camera read 46-50 deg for an image bend of 7-10 deg (``sports2d_demo``
+    zoomed out, counted as a squat). Obliquely the larger of the two counts: a level
+    camera sees a sagittal bend with its forward parts shortened, so the image angle reads
+    less than the bend, never more, and the reconstruction can under-read too (held-out
+    seed 22 phone 002: 28 deg for a true 69).
     """
     image = f.get(f"knee_image_rise_{leg}", np.nan)
+    if view == "oblique":
+        return float(np.fmax(image, f.get(f"knee_rise_{leg}", np.nan)))
     return image if np.isfinite(image) else f.get(f"knee_rise_{leg}", np.nan)
 
 
