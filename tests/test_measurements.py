@@ -24,7 +24,7 @@ from squatcheck.analysis.geometry import (
 )
 from squatcheck.analysis.measurements import compute_series, measure_rep
 from squatcheck.analysis.profile import load_profile
-from squatcheck.analysis.references import leg_length_px
+from squatcheck.analysis.references import foot_length_px, leg_length_px
 from squatcheck.analysis.rep_evidence import SIDE_KEYS, rep_evidence
 from squatcheck.pose.landmarks import LEFT_FOOT_INDEX, LEFT_KNEE, LEFT_SHOULDER, LEG
 
@@ -411,6 +411,23 @@ def test_a_knee_landmark_jumping_at_the_bottom_is_not_read():
     # readings that do not go through the knee stand
     assert ev.values["trunk_inclination_deg"] is not None
     assert ev.values["heel_rise_foot_lengths"] is not None
+
+
+@pytest.mark.parametrize("apart_foot_lengths, read", [(0.4, True), (0.27, False)])
+def test_a_free_knee_beside_the_stance_knee_at_the_bottom_gates_the_knee(apart_foot_lengths,
+                                                                        read):
+    # the free knee held forward beside the stance knee drags its landmark: thirteen
+    # mannequin sets read it 0.10-0.17 foot lengths off (median) under 0.30 apart, 0.03
+    # beyond (held-out seed 23 phone 138: 0.25-0.31 apart, knee past toes raised)
+    sig, ctx, seg = side_rep(tibia=30.0, knee=90.0)
+    stance, free = LEG["left"]["knee"], LEG["right"]["knee"]
+    foot_px = foot_length_px(sig, ctx, "left")
+    sig.xy_px[seg.bottom, free] = sig.xy_px[seg.bottom, stance] + [0, -apart_foot_lengths * foot_px]
+    ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+    for key in ("knee_toe_offset_foot_lengths", "knee_flexion_deg", "tibia_inclination_deg"):
+        assert (ev.values[key] is not None) == read, key
+    if not read:
+        assert "crosses the stance knee" in ev.reasons["knee_toe_offset_foot_lengths"]
 
 
 def test_a_knee_angle_swinging_at_the_bottom_is_not_read():
