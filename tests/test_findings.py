@@ -174,7 +174,7 @@ def test_profile_override_changes_the_verdict():
 
 def test_rating_items_and_summary_with_both_legs():
     reps = []
-    for i, (stance, fppa) in enumerate([("left", 4.0), ("right", 20.0), ("left", 5.0),
+    for i, (stance, fppa) in enumerate([("left", 3.0), ("right", 20.0), ("left", 3.0),
                                         ("right", 21.0)]):
         sig, ctx, seg = front_rep(stance=stance, fppa=fppa)
         found, m = findings_of(sig, ctx, seg)
@@ -189,10 +189,11 @@ def test_rating_items_and_summary_with_both_legs():
     assert summary["legs"]["left"]["findings"]["knee_valgus"]["present"] is False
     assert summary["findings"]["knee_valgus"]["reps_present"] == 2
     lr = summary["left_vs_right"]["fppa_deg"]
-    assert lr["right_minus_left"] == pytest.approx(16.0, abs=0.01) and lr["notable"]
+    assert lr["right_minus_left"] == pytest.approx(17.5, abs=0.01) and lr["notable"]
     assert summary["findings"]["heel_lift"]["verdict"] == "not_assessable"
     assert any("Only 2 rep(s)" in n for n in summary["notes"])
-    assert any("FPPA knee angle (deg)" in line for line in summary["verdict"])
+    assert any("FPPA knee angle (deg) (+3.0 left, +20.5 right)" in line
+               for line in summary["verdict"])
 
 
 def test_summary_of_no_reps():

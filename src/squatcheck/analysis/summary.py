@@ -144,7 +144,9 @@ def _verdict_lines(summary: dict) -> list[str]:
     if na:
         lines.append("Not assessable from this video: " + ", ".join(na) + ".")
     lr = summary.get("left_vs_right") or {}
-    notable = [f"{_plain(k)} ({v['left']:+.3g} left, {v['right']:+.3g} right)"
+    digits = {"deg": ".1f", "foot_lengths": ".2f"}
+    notable = [f"{_plain(k)} ({v['left']:+{digits.get(SUMMARY_KEYS[k], '.2f')}} left, "
+               f"{v['right']:+{digits.get(SUMMARY_KEYS[k], '.2f')}} right)"
                for k, v in lr.items() if v["notable"]]
     if notable:
         lines.append("Left vs right differs in: " + "; ".join(notable) + ".")
