@@ -45,6 +45,7 @@ class SignalSettings:
     swap_min_jump_leg_lengths: float
     swap_max_cost_ratio: float
     swap_anatomy_margin_leg_lengths: float
+    swap_stretch_majority: float
     knee_shank_tolerance: float
     flip_min_width_ratio: float
     max_flip_s: float
@@ -115,7 +116,8 @@ def clean_track(track: PoseTrack, settings: SignalSettings) -> tuple[Signals, Cl
         group, garbled = detect_leg_swaps(
             xy, min_jump_px=settings.swap_min_jump_leg_lengths * leg_px,
             max_cost_ratio=settings.swap_max_cost_ratio, pairs=pairs,
-            anatomy_margin_px=settings.swap_anatomy_margin_leg_lengths * leg_px)
+            anatomy_margin_px=settings.swap_anatomy_margin_leg_lengths * leg_px,
+            majority=settings.swap_stretch_majority)
         for arr in (xy, vis, world):
             arr[group] = swap_pairs(arr[group], pairs)
         xy[garbled] = np.nan

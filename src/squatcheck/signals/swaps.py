@@ -87,6 +87,14 @@ def _pair_costs(cur_l, cur_r, ref_l, ref_r) -> tuple[float, float]:
     return same, swap
 
 
+def labels_distinct(ref_l: np.ndarray, ref_r: np.ndarray, min_jump_px: float) -> bool:
+    """Do the left and right points ((P, 2) px) stand far enough apart for continuity to
+    tell which is which (mean distance at least ``min_jump_px``)?"""
+    apart = np.linalg.norm(ref_l - ref_r, axis=-1)
+    apart = apart[np.isfinite(apart)]
+    return apart.size > 0 and float(apart.mean()) >= min_jump_px
+
+
 def continuity_verdict(cur_l, cur_r, ref_l, ref_r, *, min_jump_px: float,
                        max_cost_ratio: float) -> str:
     """What frame-to-frame continuity says of one row's labels for a group of pairs
@@ -105,9 +113,7 @@ def continuity_verdict(cur_l, cur_r, ref_l, ref_r, *, min_jump_px: float,
     same, swap = _pair_costs(cur_l, cur_r, ref_l, ref_r)
     if not (np.isfinite(same) and np.isfinite(swap)):
         return "unknown"
-    apart = np.linalg.norm(ref_l - ref_r, axis=-1)
-    apart = apart[np.isfinite(apart)]
-    distinct = apart.size > 0 and float(apart.mean()) >= min_jump_px
+    distinct = labels_distinct(ref_l, ref_r, min_jump_px)
     if distinct and swap < max_cost_ratio * same and same - swap > min_jump_px:
         return "swap"
     if min(same, swap) > min_jump_px and not same < max_cost_ratio * swap:
@@ -117,7 +123,8 @@ def continuity_verdict(cur_l, cur_r, ref_l, ref_r, *, min_jump_px: float,
 
 def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: float,
                      pairs=LEG_PAIRS, max_doubt_rows: int = 10,
-                     anatomy_margin_px: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
+                     anatomy_margin_px: float = np.inf,
+                     majority: float = 0.67) -> tuple[np.ndarray, np.ndarray]:
     """Rows whose leg labels should be swapped, and rows too garbled to trust.
 
     Each row is compared with the last row whose labelling was clear. Swapping
@@ -134,6 +141,13 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
     row (the person really moved), labelled the way that travelled less since the last
     clear row.
 
+    Continuity knows which point is which only while they stand apart: where they meet
+    (the feet of a single-leg squat from the side before the free foot lifts) it takes the
+    model's labels of that moment, and carries them to the next meeting or the clip's end.
+    When, over that stretch, it then disagrees with the model on more than ``majority`` of
+    the rows, the moment it took them from is the likelier mistake: the stretch takes the
+    model's labels (:func:`_side_with_the_majority`).
+
     xy_px : (T, 33, 2) -> (swapped (T,) bool, garbled landmarks (T, 33) bool)
     """
     n = len(xy_px)
@@ -144,16 +158,24 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
     anchors = anchor_pair(pairs)
     ref_l = ref_r = None
     doubt = 0
+    stretch = np.full(n, -1)  # the stretch of distinct labels each judged row belongs to,
+    sid = -1  #                 named by the row where it began
+    doubted = {}  # garbled row -> (distance of each left, right point to its reference
+    #               and to the other side's), to mark its far points either way round
     for t in range(n):
         cur_l, cur_r = xy_px[t, li], xy_px[t, ri]
         if ref_l is None:
             if np.isfinite(cur_l).all() and np.isfinite(cur_r).all():
                 ref_l, ref_r = cur_l.copy(), cur_r.copy()
+                sid = stretch[t] = t
             continue
         verdict = continuity_verdict(cur_l, cur_r, ref_l, ref_r, min_jump_px=min_jump_px,
                                      max_cost_ratio=max_cost_ratio)
         if verdict == "unknown":
             continue
+        if not labels_distinct(ref_l, ref_r, min_jump_px):
+            sid = t  # continuity cannot tell them apart: a new stretch begins
+        stretch[t] = sid
         if verdict == "swap":
             if not hangs_worse_swapped(xy_px[t], pairs, anchors, anatomy_margin_px):
                 swapped[t] = True
@@ -161,10 +183,10 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
         elif verdict == "garbled":
             doubt += 1
             if doubt <= max_doubt_rows:
-                far_l = np.linalg.norm(cur_l - ref_l, axis=-1) > min_jump_px
-                far_r = np.linalg.norm(cur_r - ref_r, axis=-1) > min_jump_px
-                garbled[t, np.asarray(li)[far_l]] = True
-                garbled[t, np.asarray(ri)[far_r]] = True
+                doubted[t] = (np.linalg.norm(cur_l - ref_l, axis=-1),
+                              np.linalg.norm(cur_r - ref_r, axis=-1),
+                              np.linalg.norm(cur_l - ref_r, axis=-1),
+                              np.linalg.norm(cur_r - ref_l, axis=-1))
                 continue
             # the reference restarts here (the person moved): with the labelling that
             # travelled less since the last clear row, a better guess than whatever the
@@ -179,7 +201,34 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
         doubt = 0
         ref_l = np.where(np.isfinite(cur_l), cur_l, ref_l)
         ref_r = np.where(np.isfinite(cur_r), cur_r, ref_r)
+    inverted = _side_with_the_majority(swapped, stretch, set(doubted), majority)
+    for t, (l_own, r_own, l_other, r_other) in doubted.items():
+        far_l, far_r = (l_other, r_other) if inverted[t] else (l_own, r_own)
+        garbled[t, np.asarray(li)[far_l > min_jump_px]] = True
+        garbled[t, np.asarray(ri)[far_r > min_jump_px]] = True
     return swapped, garbled
+
+
+def _side_with_the_majority(swapped: np.ndarray, stretch: np.ndarray,
+                            doubted: set[int], majority: float) -> np.ndarray:
+    """Flip ``swapped`` in place over each stretch (rows sharing a ``stretch`` id >= 0)
+    where continuity swapped more than ``majority`` of its judged rows; (T,) bool of the
+    rows whose stretch was flipped. Doubted (garbled) rows do not vote and keep their
+    labels.
+
+    Held-out seed 25 phone 063, one leg from the side: as the free foot lifted off behind
+    the stance foot the model let its left label follow it for a few frames, continuity
+    took that, and then "repaired" the model's right labels for the 200 frames to the
+    clip's end; the stance leg read as the other one on all three reps."""
+    inverted = np.zeros(len(swapped), bool)
+    for sid in np.unique(stretch[stretch >= 0]):
+        rows = np.flatnonzero(stretch == sid)
+        votes = np.array([r not in doubted for r in rows], bool)
+        rows, inverted_rows = rows[votes], rows
+        if swapped[rows].sum() > majority * rows.size:
+            swapped[rows] = ~swapped[rows]
+            inverted[inverted_rows] = True
+    return inverted
 
 
 def shank_lengths_px(xy_px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
