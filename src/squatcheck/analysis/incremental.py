@@ -113,8 +113,7 @@ class IncrementalAnalyzer:
         rs = self.rep_settings
         # cheap trigger on the recent frames: is there a rep not judged yet?
         recent = self.signals(2 * rs.max_phase_s + rs.ground_window_s)
-        feat = body_features(recent, ground_window_s=rs.ground_window_s,
-                             ground_edge_s=rs.ground_edge_s,
+        feat = body_features(recent, ground_window_s=rs.ground_window_s, opening_s=rs.opening_s,
                              length_noise=rs.segment_length_noise)
         if not np.isfinite(feat.leg_length_px):
             return []

@@ -43,8 +43,7 @@ class ClipStage:
 def clip_context(sig: Signals, profile, *, final: bool = True) -> ClipStage:
     """View, facing, baseline, body lengths, candidate reps and their verdicts."""
     rs = RepSettings.from_profile(profile)
-    feat = body_features(sig, ground_window_s=rs.ground_window_s,
-                         ground_edge_s=rs.ground_edge_s,
+    feat = body_features(sig, ground_window_s=rs.ground_window_s, opening_s=rs.opening_s,
                          length_noise=rs.segment_length_noise)
     base = standing_rows(feat.hip_height_leg_lengths, sig.usable, rs)
     view = estimate_view(sig, base, ViewSettings.from_profile(profile))

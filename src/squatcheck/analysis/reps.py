@@ -32,7 +32,6 @@ class RepSettings(ProfileSection):
     SECTION = "reps"
 
     ground_window_s: float
-    ground_edge_s: float
     segment_length_noise: float
     min_depth_leg_lengths: float
     relative_prominence: float
