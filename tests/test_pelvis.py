@@ -137,6 +137,18 @@ def test_loose_shirt_or_one_colour_outfit_is_not_assessable():
     assert weak.present is None and "not found clearly" in weak.reason
 
 
+@pytest.mark.parametrize("height, readable", [(0.07, False), (0.14, True)])
+def test_an_edge_lower_than_a_waistband_is_a_hem(height, readable):
+    """A loose top in another colour than the shorts passes the colour test, and its hem
+    is a long straight edge above the hips: but lower than a waistband rides (held-out
+    seed 25 phone 013, a loose shirt's hem 0.08-0.10 torso lengths up, read an 18 deg
+    posterior tilt for a level pelvis; the real lnewco_bad's T-shirt hem 0.10)."""
+    f = findings(*side_tilt_rep(tilt=8.0, height=height), profile=TILT_ON)[0]["pelvic_tilt"]
+    assert (f.present is not None) == readable
+    if not readable:
+        assert "hem of a top" in f.reason and f.value is None
+
+
 def test_waist_hidden_at_the_bottom_is_not_assessable():
     sig, ctx, seg = front_rep(drop=9.0)
     sig.extra["pelvis_evidence"][N_STAND + 20: N_STAND + 60, F["band_tilt_deg"]] = np.nan

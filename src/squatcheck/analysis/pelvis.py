@@ -132,6 +132,8 @@ def pelvis_series(sig: Signals, ctx: ClipContext, profile) -> PelvisSeries:
     # shading of a dark top; held-out seed 20 phone 014, seed 23 phone 051, 066)
     h0, c0 = float(np.median(height[good])), float(np.median(contrast[good]))
     g0 = float(np.nanmedian(garment[good]))
+    if h0 < sec["min_baseline_height_torso"]:
+        return PelvisSeries(kind, _nan(n), _nan(n), HEM_REASON)
     with np.errstate(invalid="ignore", divide="ignore"):
         ok &= np.abs(height - h0) <= sec["max_height_change_torso"]
         ratio = sec["max_contrast_ratio"]
@@ -178,6 +180,8 @@ def line_height_torso(sig: Signals, ev: np.ndarray) -> np.ndarray:
         return np.sum((hips - centre) * down, axis=1) / torso
 
 
+HEM_REASON = ("the edge at the waist sits lower on the body than a waistband does: the hem "
+              "of a top hanging over the hips (a tucked-in or fitted top shows the waistband)")
 HANDS_REASON = ("the hands are held in front of the waist while standing and hide it (hands "
                 "on the hips or arms crossed on the chest show it)")
 _HANDS = np.arange(LEFT_WRIST, LEFT_WRIST + 8)  # wrists, pinkies, index fingers, thumbs
