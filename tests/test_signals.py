@@ -201,6 +201,29 @@ def test_labels_taken_where_the_feet_overlapped_yield_to_the_models_majority():
         assert np.flatnonzero(swapped).tolist() == list(range(last_crossed, 90))
 
 
+def test_points_the_next_rows_continue_are_not_dropped_after_a_glitch():
+    """Held-out seed 26 190 (these are its ankles, px): at a bottom the model merged the
+    feet for three frames; the middle one became the reference, and every row after it
+    looked garbled until the reference restarted, 0.3 s later: both feet were dropped
+    over the whole bottom. A point is dropped only if it fits neither side."""
+    from squatcheck.signals.swaps import FOOT_PAIRS
+
+    n = 60
+    left = np.tile([315.0, 561.0], (n, 1))
+    right = np.tile([212.0, 503.0], (n, 1))
+    left[20:23] = (270, 545), (215, 520), (253, 532)  # the glitch
+    right[20:23] = (228, 514), (255, 532), (234, 522)
+    left[23:] = np.linspace((291, 544), (310, 560), 6).tolist() + [(310, 560)] * (n - 29)
+    right[23:] = np.linspace((214, 511), (207, 500), 6).tolist() + [(207, 500)] * (n - 29)
+    xy = np.zeros((n, 33, 2))
+    for k, (a, b) in enumerate(FOOT_PAIRS):  # heel and toe ride along with the ankle
+        xy[:, a], xy[:, b] = left + 10 * k, right + 10 * k
+    swapped, garbled = detect_leg_swaps(xy, min_jump_px=25.0, max_cost_ratio=0.5,
+                                        pairs=FOOT_PAIRS)
+    assert not garbled[23:].any()  # rows 23-32 were dropped
+    assert not swapped[23:].any()
+
+
 def test_labels_crossed_while_the_knees_touch_are_not_carried_past_them():
     """From the side, the knees of a single-leg squat meet at the bottom. Held-out seed 16
     055 (these are its knee positions, px): the model crossed their labels for a frame

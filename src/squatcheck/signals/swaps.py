@@ -206,7 +206,35 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
         far_l, far_r = (l_other, r_other) if inverted[t] else (l_own, r_own)
         garbled[t, np.asarray(li)[far_l > min_jump_px]] = True
         garbled[t, np.asarray(ri)[far_r > min_jump_px]] = True
+    _keep_what_the_next_rows_follow(xy_px, swapped, garbled, set(doubted), li + ri,
+                                    len(li), min_jump_px)
     return swapped, garbled
+
+
+def _keep_what_the_next_rows_follow(xy_px: np.ndarray, swapped: np.ndarray,
+                                    garbled: np.ndarray, doubted: set[int], ids: list[int],
+                                    n_left: int, min_jump_px: float) -> None:
+    """Un-mark, in place, the garbled points that the clear rows after them continue.
+
+    A doubted row is judged against the last clear row before it; when that row was
+    itself caught mid-glitch, every row until the reference restarts looks garbled, though
+    its points run on smoothly into the rows that follow. Walking backwards from the next
+    clear row, a point within ``min_jump_px`` of where it was next seen is kept: a point is
+    dropped only when it fits neither what came before nor what came after. (Held-out
+    seed 26 190, one leg from the side: the model merged the feet for three frames at a
+    bottom, the middle one became the reference, and both feet were dropped for the next
+    0.3 s, the whole bottom: the rep was "lost".)"""
+    order = np.asarray(ids)
+    crossed = np.r_[order[n_left:], order[:n_left]]
+    ahead = None
+    for t in range(len(xy_px) - 1, -1, -1):
+        cur = xy_px[t, crossed if swapped[t] else order]
+        if t in doubted and ahead is not None:
+            near = np.linalg.norm(cur - ahead, axis=-1) <= min_jump_px
+            garbled[t, order[near]] = False
+            ahead = np.where(near[:, None], cur, ahead)
+        elif t not in doubted:
+            ahead = cur if ahead is None else np.where(np.isfinite(cur), cur, ahead)
 
 
 def _side_with_the_majority(swapped: np.ndarray, stretch: np.ndarray,
