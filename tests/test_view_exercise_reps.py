@@ -355,7 +355,7 @@ def test_a_dip_far_shallower_than_the_clip_s_squats_is_another_movement():
     """A deep squat, then the bar is re-racked: a quick 50 deg dip (nqs_test_squat)."""
     t = _timeline(seconds=9.0)
     knee = np.maximum(knee_profile(t, [2.5], depth_deg=100, half_s=1.0),
-                      knee_profile(t, [6.5], depth_deg=50, half_s=0.7))
+                      knee_profile(t, [6.5], depth_deg=50, half_s=0.5))
     res = analyze_track(make_track([pose(yaw_deg=90, knee_flex=k) for k in knee], t))
     assert [round(r.bottom_s) for r in res.reps] == [2]
     assert any("clip's deepest squat" in n for n in res.notes)
