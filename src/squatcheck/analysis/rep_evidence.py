@@ -514,8 +514,8 @@ def _gate_bottom_swing(r: _Rep, ev: RepEvidence) -> None:
         return
     span = f"within {r.sig.t_s[rows[-1]] - r.sig.t_s[rows[0]]:.2f} s at the bottom of the rep"
     leg_px = leg_length_px(r.sig, r.ctx, r.leg)
-    # the planted toe stays put too (a heel lifts about it): held-out seed 26 085 and seed
-    # 11 008, the model dragged the stance toe 0.2 leg lengths towards the free foot
+    # the planted toe stays put too (a heel lifts about it): seed 11 008's third rep, the
+    # model dragged the stance toe 0.15 leg lengths towards the free foot
     for joint, keys in (("knee", _THROUGH_KNEE), ("toe", ("knee_toe_offset_foot_lengths",))):
         point = r.sig.xy_px[rows, LEG[r.leg][joint]]
         with np.errstate(invalid="ignore"):
