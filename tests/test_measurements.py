@@ -413,20 +413,6 @@ def test_a_knee_landmark_jumping_at_the_bottom_is_not_read():
     assert ev.values["heel_rise_foot_lengths"] is not None
 
 
-def test_a_planted_toe_dragged_at_the_bottom_is_not_read():
-    # a planted toe stays put (a heel lifts about it); the model dragging it 0.15 leg
-    # lengths towards the free foot within the bottom window (seed 11 008, seed 26 085)
-    # moves the knee-toe offset, and only that
-    sig, ctx, seg = side_rep(tibia=30.0, knee=90.0)
-    toe = LEG["left"]["toe"]
-    leg_px = leg_length_px(sig, ctx, "left")
-    sig.xy_px[seg.bottom - 2: seg.bottom + 3, toe, 0] -= np.r_[0, 0.08, 0.15, 0.15, 0.08] * leg_px
-    ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
-    assert ev.values["knee_toe_offset_foot_lengths"] is None
-    assert "toe's tracked point jumps" in ev.reasons["knee_toe_offset_foot_lengths"]
-    assert ev.values["knee_flexion_deg"] == pytest.approx(90.0, abs=3.0)
-
-
 @pytest.mark.parametrize("apart_foot_lengths, read", [(0.4, True), (0.27, False)])
 def test_a_free_knee_beside_the_stance_knee_at_the_bottom_gates_the_knee(apart_foot_lengths,
                                                                         read):

@@ -513,19 +513,15 @@ def _gate_bottom_swing(r: _Rep, ev: RepEvidence) -> None:
     if rows.size < 2:
         return
     span = f"within {r.sig.t_s[rows[-1]] - r.sig.t_s[rows[0]]:.2f} s at the bottom of the rep"
+    knee = r.sig.xy_px[rows, LEG[r.leg]["knee"]]
+    with np.errstate(invalid="ignore"):
+        travel = np.nanmax(np.linalg.norm(knee[:, None] - knee[None], axis=-1), initial=0.0)
     leg_px = leg_length_px(r.sig, r.ctx, r.leg)
-    # the planted toe stays put too (a heel lifts about it): seed 11 008's third rep, the
-    # model dragged the stance toe 0.15 leg lengths towards the free foot
-    for joint, keys in (("knee", _THROUGH_KNEE), ("toe", ("knee_toe_offset_foot_lengths",))):
-        point = r.sig.xy_px[rows, LEG[r.leg][joint]]
-        with np.errstate(invalid="ignore"):
-            travel = np.nanmax(np.linalg.norm(point[:, None] - point[None], axis=-1),
-                               initial=0.0)
-        if leg_px > 0 and travel / leg_px > r.m["max_bottom_knee_travel_leg_lengths"]:
-            why = (f"the {r.leg} {joint}'s tracked point jumps {travel / leg_px:.2f} leg lengths "
-                   f"{span}, where the body turns round, so the {joint} landmark is unreliable")
-            for k in keys:
-                ev.reasons.setdefault(k, why)
+    if leg_px > 0 and travel / leg_px > r.m["max_bottom_knee_travel_leg_lengths"]:
+        why = (f"the {r.leg} knee's tracked point jumps {travel / leg_px:.2f} leg lengths {span}, "
+               "where the body turns round, so the knee landmark is unreliable")
+        for k in _THROUGH_KNEE:
+            ev.reasons.setdefault(k, why)
     for key, joint in (("knee_flexion_deg", "knee"), ("hip_flexion_deg", "hip")):
         arr = r.series[f"{key}_{r.leg}"][rows]
         if np.isfinite(arr).sum() < 2:
