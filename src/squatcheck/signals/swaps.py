@@ -145,8 +145,9 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
     (the feet of a single-leg squat from the side before the free foot lifts) it takes the
     model's labels of that moment, and carries them to the next meeting or the clip's end.
     When, over that stretch, it then disagrees with the model on more than ``majority`` of
-    the rows, the moment it took them from is the likelier mistake: the stretch takes the
-    model's labels (:func:`_side_with_the_majority`).
+    the rows (each weighed by how far apart the two sides stand), the moment it took them
+    from is the likelier mistake: the stretch takes the model's labels
+    (:func:`_side_with_the_majority`).
 
     xy_px : (T, 33, 2) -> (swapped (T,) bool, garbled landmarks (T, 33) bool)
     """
@@ -201,7 +202,8 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
         doubt = 0
         ref_l = np.where(np.isfinite(cur_l), cur_l, ref_l)
         ref_r = np.where(np.isfinite(cur_r), cur_r, ref_r)
-    inverted = _side_with_the_majority(swapped, stretch, set(doubted), majority)
+    apart = np.nan_to_num(np.linalg.norm(xy_px[:, li] - xy_px[:, ri], axis=-1)).mean(axis=1)
+    inverted = _side_with_the_majority(swapped, stretch, apart, set(doubted), majority)
     for t, (l_own, r_own, l_other, r_other) in doubted.items():
         far_l, far_r = (l_other, r_other) if inverted[t] else (l_own, r_own)
         garbled[t, np.asarray(li)[far_l > min_jump_px]] = True
@@ -237,23 +239,32 @@ def _keep_what_the_next_rows_follow(xy_px: np.ndarray, swapped: np.ndarray,
             ahead = cur if ahead is None else np.where(np.isfinite(cur), cur, ahead)
 
 
-def _side_with_the_majority(swapped: np.ndarray, stretch: np.ndarray,
+def _side_with_the_majority(swapped: np.ndarray, stretch: np.ndarray, apart_px: np.ndarray,
                             doubted: set[int], majority: float) -> np.ndarray:
     """Flip ``swapped`` in place over each stretch (rows sharing a ``stretch`` id >= 0)
-    where continuity swapped more than ``majority`` of its judged rows; (T,) bool of the
-    rows whose stretch was flipped. Doubted (garbled) rows do not vote and keep their
-    labels.
+    where continuity swapped more than ``majority`` of its judged rows, each row weighed
+    by ``apart_px`` (T,), how far apart the two sides stand in it; (T,) bool of the rows
+    whose stretch was flipped. Doubted (garbled) rows do not vote and keep their labels.
 
     Held-out seed 25 phone 063, one leg from the side: as the free foot lifted off behind
     the stance foot the model let its left label follow it for a few frames, continuity
     took that, and then "repaired" the model's right labels for the 200 frames to the
-    clip's end; the stance leg read as the other one on all three reps."""
+    clip's end; the stance leg read as the other one on all three reps.
+
+    The weights: the model tells the feet apart by their look, which it can see only
+    where they stand apart; where they overlap its labels are near a coin toss. Held-out
+    seed 27 133 had the model right while the free foot hung far behind and wrong at
+    each bottom, where it swung in behind the stance foot: continuity disagreed with it
+    on 59 % of the rows, but on 77 % weighed by the feet's distance. Over 18 synthetic sets,
+    the stretches where continuity was right and the model had disagreed on 30 % or more
+    read 0.31-0.54 weighed (seed 26 007, oblique, the highest)."""
     inverted = np.zeros(len(swapped), bool)
     for sid in np.unique(stretch[stretch >= 0]):
         rows = np.flatnonzero(stretch == sid)
         votes = np.array([r not in doubted for r in rows], bool)
         rows, inverted_rows = rows[votes], rows
-        if swapped[rows].sum() > majority * rows.size:
+        weight = apart_px[rows]
+        if weight.sum() > 0 and weight[swapped[rows]].sum() > majority * weight.sum():
             swapped[rows] = ~swapped[rows]
             inverted[inverted_rows] = True
     return inverted
