@@ -827,13 +827,38 @@ def test_the_thighs_at_the_bottom_read_the_bodys_yaw(yaw_deg, stances):
     track, bottoms = squat_track(yaw_deg=yaw_deg, stances=stances)
     xy = track.xy_px
     usable = np.isfinite(xy[:, L.LEFT_KNEE, 0])
-    rows = [(int(np.searchsorted(track.t_s, b - 1.0)), int(np.searchsorted(track.t_s, b)))
-            for b in bottoms]
+    rows = [(int(np.searchsorted(track.t_s, b - 1.0)), int(np.searchsorted(track.t_s, b)), s)
+            for b, s in zip(bottoms, stances, strict=True)]
     yaw = thigh_yaw_deg(xy, usable, rows)
     if yaw_deg == 0.0:
         assert yaw < 10.0
     else:
         assert yaw > 30.0
+
+
+def test_on_one_leg_the_body_yaw_is_read_from_the_stance_thigh():
+    """Held-out seed 28 phone 002 (these are its thighs, hip -> knee, px), a single-leg
+    squat filmed 40 deg off square-on: the free thigh, lifted behind, barely travelled
+    sideways but was foreshortened, and averaged in it read the body 21 deg turned: a
+    front view, and its "knee valgus" 33 deg. The stance thigh alone reads 37; on one leg
+    the larger of the two counts."""
+    from squatcheck.analysis.view import thigh_yaw_deg
+
+    n = 40
+    xy = np.full((n, 33, 2), np.nan)
+    xy[:, [L.LEFT_HIP, L.RIGHT_HIP]] = (200.0, 300.0)
+    stance, free = np.tile([0.0, 115.0], (n, 1)), np.tile([0.0, 108.0], (n, 1))  # standing
+    stance[10:], free[10:] = (-34.0, 109.0), (15.0, 73.0)  # the rep's start, free leg lifted
+    stance[25:], free[25:] = (-72.0, 73.0), (2.0, 65.0)  # the bottom
+    xy[:, L.LEFT_KNEE] = xy[:, L.LEFT_HIP] + stance
+    xy[:, L.RIGHT_KNEE] = xy[:, L.RIGHT_HIP] + free
+    usable = np.ones(n, bool)
+    assert thigh_yaw_deg(xy, usable, [(12, 30, "left")]) == pytest.approx(37.0, abs=1.5)
+    assert thigh_yaw_deg(xy, usable, [(12, 30, "both")]) < 25.0  # both thighs averaged
+    # a free thigh that adds to the reading (seed 25 phone 007) is not thrown away
+    xy[25:, L.RIGHT_KNEE, 0] = xy[25:, L.RIGHT_HIP, 0] - 90.0
+    both = thigh_yaw_deg(xy, usable, [(12, 30, "both")])
+    assert both > 40.0 and thigh_yaw_deg(xy, usable, [(12, 30, "left")]) == both
 
 
 def test_a_front_view_whose_thighs_show_a_turned_body_is_read_as_oblique():

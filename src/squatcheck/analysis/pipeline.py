@@ -61,7 +61,7 @@ def clip_context(sig: Signals, profile, *, final: bool = True) -> ClipStage:
         opening = opening_elevation(sig, feat, opening_rows(sig, first, rs), rs)
         stage.verdicts = _judge(sig, feat, view.view, stage.candidates, rs, opening)
         # the squats' thighs may show the body turned further than standing did (view.py)
-        reps = [(c.start, c.bottom) for c, v in stage.squats]
+        reps = [(c.start, c.bottom, v.stance) for c, v in stage.squats]
         stage.view = turned_view(view, thigh_yaw_deg(sig.xy_px, sig.usable, reps), sig.xy_px[base],
                                  ViewSettings.from_profile(profile))
         if stage.view.view != view.view:
