@@ -216,6 +216,25 @@ def test_shoe_tip_is_the_front_end_of_the_outline(facing, rise_px):
         assert foot[TIP_X] * W == pytest.approx(toe_x + facing * TIP_AHEAD_PX, abs=3.0)
 
 
+@pytest.mark.parametrize("facing", [1, -1])
+def test_a_foot_index_just_beyond_the_shoe_still_finds_its_tip(facing):
+    """Held-out seed 27 023: at the bottom the model slid the foot index 2-3 px past the
+    shoe's front, the forward walk started outside the outline, and no rep had a tip."""
+    xy = side_frame(facing=facing, free="both")
+    mask = person_mask(xy)
+    tip_x = xy[LEG["left"]["toe"], 0] + facing * TIP_AHEAD_PX
+    for beyond_px in (3.0, 6.0):
+        slid = xy.copy()
+        for leg in ("left", "right"):
+            slid[LEG[leg]["toe"], 0] += facing * (TIP_AHEAD_PX + beyond_px)
+        ev = evidence(slid, mask).reshape(2, -1)
+        assert ev[:, TIP_X] * W == pytest.approx([tip_x, tip_x], abs=3.0)
+    # far beyond (a landmark off the foot) finds nothing rather than guessing
+    slid = xy.copy()
+    slid[LEG["left"]["toe"], 0] += facing * (TIP_AHEAD_PX + FOOT_PX)
+    assert np.isnan(evidence(slid, mask).reshape(2, -1)[0, TIP_X])
+
+
 def test_a_free_foot_touching_the_shoe_tip_gives_no_tip():
     xy = side_frame(free="both")
     mask = person_mask(xy)
