@@ -148,6 +148,23 @@ def test_standing_frames_with_the_other_foot_beside_the_stance_foot_are_no_basel
     assert heel_rise(sig, ctx, seg) == pytest.approx(0.0, abs=0.01)
 
 
+def test_the_heel_is_read_against_the_reps_own_standing_not_the_clips():
+    """Held-out seed 29 room 008: standing on one leg the front sole read 3-4 px higher
+    than on two feet and in the squat. Against the clip's standing that was a front rise
+    (subtracted), and at the bottom a front sole "lower than standing" (counted as
+    nothing): a flat heel read 0.07 foot lengths up against the rep's standing."""
+    sig, ctx, seg = side_rep_with_masks(0.0)
+    n = len(sig.t_s)
+    both_feet = np.r_[:seg.start + 1]  # before the rep, the free foot beside the stance foot
+    for k in ("heel", "toe", "ankle"):
+        sig.xy_px[both_feet, LEG["right"][k]] = sig.xy_px[both_feet, LEG["left"][k]] + [4, 0]
+    # standing on one leg around the rep (its heel baseline) the front sole reads 6 px
+    # higher than on both feet and through the squat's bottom
+    one_leg = np.setdiff1d(np.r_[seg.start + 1:n], np.r_[seg.bottom - 20:seg.bottom + 21])
+    sig.extra["foot_evidence"][one_leg, FRONT] -= 6.0 / sig.image_size[1]
+    assert heel_rise(sig, ctx, seg) == pytest.approx(0.0, abs=0.01)
+
+
 def test_evidence_follows_the_repaired_leg_not_the_models_label():
     plain = heel_rise(*side_rep_with_masks(20.0))
     swapped = heel_rise(*side_rep_with_masks(20.0, swap_evidence_rows=range(20, 60)))

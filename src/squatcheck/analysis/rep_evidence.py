@@ -13,7 +13,7 @@ import numpy as np
 
 from ..pose.landmarks import LEFT_HIP, LEFT_SHOULDER, LEG, RIGHT_HIP, RIGHT_SHOULDER
 from .context import ClipContext, RepSegment, Signals
-from .feet import has_foot_evidence
+from .feet import has_foot_evidence, heel_rise_foot_lengths
 from .geometry import (
     flexion_deg,
     heel_up_rotation,
@@ -256,9 +256,19 @@ def _heel(r: _Rep, ev: RepEvidence, values: dict) -> None:
     if planted.size == 0:
         planted = r.base
         ev.notes.append("no standing frame with the stance foot planted: heel baseline uncertain")
-    rise_rel = rise[rep] - nanmedian(rise[planted])
     angle_rel = angle[rep] - nanmedian(angle[planted])
-    if not has_foot_evidence(sig):
+    if has_foot_evidence(sig):
+        # the outline read against these frames directly, not the clip-level series less
+        # its value here: the series counts a front sole read lower than standing as
+        # nothing (analysis/feet.py), and that clip does not survive a change of baseline.
+        # Held-out seed 29 room 008: standing on one leg the front sole read 3-4 px higher
+        # than in the squat; against the clip's standing that was a "front rise" of -0.06,
+        # and a flat heel read 0.07 foot lengths up on all three reps
+        real_foot_px = r.foot_px / m["mediapipe_foot_length_ratio"]
+        rise_rel = heel_rise_foot_lengths(sig, leg, sig.xy_px[:, LEG[leg]["heel"]], planted,
+                                          real_foot_px, r.profile)[rep]
+    else:
+        rise_rel = rise[rep] - nanmedian(rise[planted])
         # the toe is the pivot of a heel lift: what the toe rose too (a whole-foot or camera
         # shift) is not heel lift; a toe landmark drifting down adds nothing (the outline's
         # rear sole is already read against its front sole, analysis/feet.py)
