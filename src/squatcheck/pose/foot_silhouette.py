@@ -117,8 +117,8 @@ def shoe_tip_x(person: np.ndarray, heel: np.ndarray, toe: np.ndarray, sole_y: fl
     """Image x (px) of the front end of the shoe seen from the side: along :data:`TIP_ROWS`
     above the sole row ``sole_y`` (px), the person's outline is followed forward from the
     foot index ``toe`` until it ends (or, from an index just beyond the shoe, back to the
-    outline); the front-most end counts. NaN when the foot is seen
-    too end-on, the sole is unknown, or no row gives a clean end."""
+    outline); the front-most end counts. NaN when the foot is seen too end-on, the sole is
+    unknown, or no row gives a clean end."""
     h, w = person.shape
     dx = float(toe[0] - heel[0])
     foot_px = float(np.linalg.norm(toe - heel))
