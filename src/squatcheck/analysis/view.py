@@ -25,9 +25,10 @@ more than ~4 deg off, the size of MediaPipe's side-view error (CLINICAL.md).
 A squat gives a third reading, once its reps are found (``thigh_yaw_deg``): at the
 bottom the thighs run forwards, in the body's sagittal plane, so their sideways travel
 in the picture against the depth their foreshortening implies is the yaw of that plane.
-Square-on it reads 0-4 deg on the mannequin's double-leg squats and 0-15 deg on real and
-mannequin single-leg squats (a knee caving in, the free leg and the body's shift over the
-stance foot add some); 44 deg reads 34-40 on the phone mannequin, 45 reads 56 on the
+Square-on it reads 0-4 deg on the mannequin's double-leg squats, 0-15 deg on the real
+single-leg squats and 0-21 on the mannequin's (a knee caving in, the free leg and the
+body's shift over the stance foot add some; on one leg the larger of the stance thigh's
+own reading and the two averaged counts); 44 deg reads 34-40 on the phone mannequin, 45 reads 56 on the
 stick figure (perspective and a near-vertical thigh's noisy depth err either way). It
 only turns a "front" into "oblique" (``turned_view``), the error seen: a phone close above
 an oblique body shortens its torso, and both standing readings had put 44 deg at 29
