@@ -28,11 +28,12 @@ in the picture against the depth their foreshortening implies is the yaw of that
 Square-on it reads 0-4 deg on the mannequin's double-leg squats, 0-15 deg on the real
 single-leg squats and 0-21 on the mannequin's (a knee caving in, the free leg and the
 body's shift over the stance foot add some; on one leg the larger of the stance thigh's
-own reading and the two averaged counts); 44 deg reads 34-40 on the phone mannequin, 45 reads 56 on the
-stick figure (perspective and a near-vertical thigh's noisy depth err either way). It
-only turns a "front" into "oblique" (``turned_view``), the error seen: a phone close above
-an oblique body shortens its torso, and both standing readings had put 44 deg at 29
-(phone mannequin sets, seeds 11 and 17, clip 007: front, one leg, 65-74 deg of "valgus").
+own reading and the two averaged counts); 44 deg reads 34-40 on the phone mannequin, 45
+reads 56 on the stick figure (perspective and a near-vertical thigh's noisy depth err
+either way). It only turns a "front" into "oblique" (``turned_view``), the error seen: a
+phone close above an oblique body shortens its torso, and both standing readings had put
+44 deg at 29 (phone mannequin sets, seeds 11 and 17, clip 007: front, one leg, 65-74 deg
+of "valgus").
 """
 
 from __future__ import annotations
