@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from clinical_builders import FOOT_PX, H, W, context, one_rep, ramp, side_frame, track
+from squatcheck.analysis.feet import heel_gain
 from squatcheck.analysis.measurements import compute_series
 from squatcheck.analysis.profile import load_profile
 from squatcheck.analysis.rep_evidence import rep_evidence
@@ -100,7 +101,30 @@ def test_heel_rise_is_read_from_the_outline():
     lifted = heel_rise(*side_rep_with_masks(20.0))
     real_foot = FOOT_PX / PROFILE.measurements.mediapipe_foot_length_ratio
     assert flat == pytest.approx(0.0, abs=0.01)
-    assert lifted == pytest.approx(0.85 * 20.0 / real_foot, abs=0.015)
+    # the drawn shoe pivots about its toe: its rear band rises 0.85 of the heel landmark's
+    # 20 px, reported as the rise of a real heel's back (heel_gain)
+    gain = heel_gain(PROFILE, float(np.mean(F.REAR_BAND)))
+    assert lifted == pytest.approx(0.85 * 20.0 / real_foot * gain, abs=0.015)
+
+
+@pytest.mark.parametrize("pitch_deg", [5.0, 15.0])
+def test_heel_gain_turns_a_sole_point_rise_into_the_heels(pitch_deg):
+    """A rigid rearfoot turned up about the ball of the foot: the back of the heel rises
+    heel_to_ball * sin(pitch), a point nearer the ball less. The model's heel sits 0.10 real
+    foot lengths inside the shoe (1 - 0.8 of the foot - 0.10 of toe box ahead of its foot
+    index), the outline's rear band 0.075 of the model's foot further on."""
+    m = PROFILE.measurements
+    lever = m.heel_to_ball_foot_lengths  # from the back of the heel, real foot lengths
+    model_heel = 1.0 - m.mediapipe_foot_length_ratio - m.mediapipe_toe_behind_tip_foot_lengths
+    s = np.sin(np.radians(pitch_deg))
+    heel_back_rise = lever * s
+    for ahead_of_model_heel in (0.0, float(np.mean(F.REAR_BAND))):
+        point = model_heel + ahead_of_model_heel * m.mediapipe_foot_length_ratio
+        point_rise = (lever - point) * s
+        assert point_rise * heel_gain(PROFILE, ahead_of_model_heel) == pytest.approx(
+            heel_back_rise)
+    assert heel_gain(PROFILE, float(np.mean(F.REAR_BAND))) == pytest.approx(0.73 / 0.57,
+                                                                            abs=0.01)
 
 
 def test_outline_ignores_a_heel_landmark_riding_up_with_the_shank():

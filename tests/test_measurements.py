@@ -15,6 +15,7 @@ from clinical_builders import (
     side_frame,
     track,
 )
+from squatcheck.analysis.feet import heel_gain
 from squatcheck.analysis.geometry import (
     flexion_deg,
     fppa_deg,
@@ -174,8 +175,10 @@ def test_side_angles_of_a_known_pose(facing):
 def test_heel_rise_must_persist():
     sustained = measure(*side_rep(heel_px=8.0), RAW)[0]
     assert sustained["heel_rise_foot_lengths"] == pytest.approx(0.08)
+    # the default profile: real foot lengths, at the back of the heel (the model's heel
+    # landmark sits inside the shoe, nearer the ball of the foot: heel_gain)
     assert measure(*side_rep(heel_px=8.0))[0]["heel_rise_foot_lengths"] == pytest.approx(
-        0.08 * PROFILE.measurements.mediapipe_foot_length_ratio)
+        0.08 * PROFILE.measurements.mediapipe_foot_length_ratio * heel_gain(PROFILE, 0.0))
     assert sustained["foot_angle_rise_deg"] == pytest.approx(np.degrees(np.arcsin(0.08)))
     # (the stick figure's ankle keeps its offset above the foot vertical as the heel lifts,
     # where a rigid rearfoot would turn it: ~1 deg apart at this rise)

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..pose.landmarks import LEFT_HIP, LEFT_SHOULDER, LEG, RIGHT_HIP, RIGHT_SHOULDER
 from .context import ClipContext, RepSegment, Signals
-from .feet import has_foot_evidence, heel_rise_foot_lengths
+from .feet import has_foot_evidence, heel_gain, heel_rise_foot_lengths
 from .geometry import (
     flexion_deg,
     heel_up_rotation,
@@ -275,7 +275,7 @@ def _heel(r: _Rep, ev: RepEvidence, values: dict) -> None:
         toe_y = toe[:, 1]
         toe_rise = (nanmedian(toe_y[planted]) - toe_y[rep]) / (
             r.foot_px / m["mediapipe_foot_length_ratio"])
-        rise_rel = rise_rel - np.clip(toe_rise, 0.0, None)
+        rise_rel = rise_rel - np.clip(toe_rise, 0.0, None) * heel_gain(r.profile, 0.0)
     gated = _feet_overlap(r, rep)
     foot = sig.xy_px[rep][:, [LEG[leg]["heel"], LEG[leg]["toe"]]]
     lost = np.isnan(foot).any(axis=(1, 2))
