@@ -66,6 +66,9 @@ def test_knee_past_toes_alone_does_not_lower_the_rating():
 def test_heel_lift_needs_persistence_and_invalidates_the_trial():
     lifted, _ = findings_of(*side_rep(heel_px=9.0))
     assert lifted["heel_lift"].present and "invalid" in lifted["heel_lift"].reason
+    # foot lengths also put into centimetres, on a typical foot
+    cm = lifted["heel_lift"].value * PROFILE.measurements.typical_foot_length_cm
+    assert f"about {cm:.0f} cm on a 26 cm foot" in lifted["heel_lift"].reason
     rating = rate_rep(lifted, PROFILE)
     assert rating["foot"] in ("fair", "poor") and rating["overall"] == "poor"
     assert "Invalid trial" in rating["note"]

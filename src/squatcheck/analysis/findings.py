@@ -112,6 +112,13 @@ def _on_ladder(mk: _Maker, name: str, key: str, unit: str, sec, suffix: str,
                    uncertainty=sec[f"uncertainty_{suffix}"])
 
 
+def in_cm(foot_lengths: float, profile) -> str:
+    """``foot_lengths`` worded in centimetres on a typical foot: "about 4 cm on a 26 cm foot"
+    (the analysis never knows the foot's real size)."""
+    foot_cm = profile.section("measurements")["typical_foot_length_cm"]
+    return f"about {abs(foot_lengths) * foot_cm:.0f} cm on a {foot_cm:g} cm foot"
+
+
 def _knee_past_toes(mk: _Maker, profile) -> Finding:
     sec = profile.section("knee_past_toes")
 
@@ -120,8 +127,9 @@ def _knee_past_toes(mk: _Maker, profile) -> Finding:
         trunk = mk.get("trunk_inclination_deg")
         trunk_txt = f", with the trunk {trunk:.0f} deg from vertical" if trunk is not None else ""
         reason = (f"At the bottom the knee joint centre is {abs(value):.2f} foot lengths "
-                  f"{where} the toe tip{trunk_txt} (flagged from {thr:+g}, where the front "
-                  f"of the knee passes the toes; +- {sec['uncertainty_foot_lengths']:.2f}).")
+                  f"({in_cm(value, profile)}) {where} the toe tip{trunk_txt} (flagged from "
+                  f"{thr:+g}, where the front of the knee passes the toes; "
+                  f"+- {sec['uncertainty_foot_lengths']:.2f}).")
         if sev != "none":
             reason += " Knees past the toes are not wrong on their own: read it with the trunk."
         return reason
@@ -141,9 +149,9 @@ def _heel_lift(mk: _Maker, profile, seg: RepSegment) -> Finding:
         if sev == "none":
             return (f"{heel} stays down: at most {max(rise, 0):.2f} foot lengths of "
                     f"rise {held} (flagged from {thr:g} foot lengths).")
-        return (f"{heel} lifts {rise:.2f} foot lengths, {held} (flagged from "
-                f"{thr:g} foot lengths). A lifted heel {invalid}often compensates for "
-                "limited ankle dorsiflexion.")
+        return (f"{heel} lifts {rise:.2f} foot lengths ({in_cm(rise, profile)}), {held} "
+                f"(flagged from {thr:g} foot lengths). A lifted heel {invalid}often "
+                "compensates for limited ankle dorsiflexion.")
 
     return _on_ladder(mk, "heel_lift", "heel_rise_foot_lengths", "foot lengths", sec,
                       "foot_lengths", describe)
