@@ -150,6 +150,7 @@ def test_measured_over_a_video_file(tmp_path):
     got = measure_camera_roll(path, np.arange(20), xy, duration_s=1.9)
     assert got.roll_deg == pytest.approx(-3.0, abs=0.5)
     assert got.as_meta()["camera_roll_deg"] == got.roll_deg
+    assert got.as_meta()["camera_slope_deg_per_side"] == got.slope_deg_per_side
     # nobody in the picture: the person's edges could not be kept out, so nothing is read
     nobody = measure_camera_roll(path, np.arange(20), np.full((20, 33, 2), np.nan), 1.9)
     assert nobody.roll_deg is None
@@ -185,3 +186,25 @@ def test_a_squat_filmed_off_level_reads_as_filmed_level(level_and_rolled):
         a, b = ([r.measurements[key] for r in res.reps] for res in (level, rolled))
         assert np.median(b) == pytest.approx(np.median(a), abs=tol), key
     assert all(r.findings["knee_past_toes"].present is True for r in rolled.reps)
+
+
+@pytest.mark.parametrize("pitch_deg, noted", [(15.0, True), (5.0, False), (-15.0, False)])
+def test_a_camera_looking_down_steeply_gets_a_note(pitch_deg, noted):
+    """From 10 deg down or more, side-view knee flexion was within 5 deg on 60 % of the
+    mannequin's reps (91 % filmed level): the report says so and how to film instead. The
+    pitch is read back from the verticals' convergence for the profile's lens."""
+    from squatcheck.analysis.pipeline import camera_pitch_notes
+    from squatcheck.analysis.profile import load_profile
+
+    profile = load_profile()
+    fov = profile.measurements.camera_fov_deg
+    focal_per_side = 0.5 / np.tan(np.radians(fov) / 2)
+    slope = np.degrees(np.tan(np.radians(pitch_deg)) / focal_per_side)
+    notes = camera_pitch_notes(slope, profile)
+    assert bool(notes) is noted
+    if noted:
+        assert f"looked down about {pitch_deg:.0f} deg" in notes[0]
+        assert "level at hip height" in notes[0]
+    assert camera_pitch_notes(None, profile) == []  # a plain wall: nothing read
+    as_filmed = load_profile(overrides={"measurements": {"camera_fov_deg": 0.0}})
+    assert camera_pitch_notes(slope, as_filmed) == []  # no lens, no angle

@@ -12,7 +12,7 @@ from ..pose.extract import extract_pose
 from ..pose.track import PoseTrack
 from ..signals import SignalSettings, clean_track
 from .measurements import series_thresholds
-from .pipeline import clip_context, clip_notes, measure_reps
+from .pipeline import camera_pitch_notes, clip_context, clip_notes, measure_reps
 from .profile import as_profile
 from .result import AnalysisResult, Series
 from .summary import summarize
@@ -56,6 +56,7 @@ def analyze_track(track: PoseTrack, *, profile=None) -> AnalysisResult:
     stage = clip_context(sig, prof)
     reps, series = measure_reps(sig, stage, prof)
     notes = clip_notes(sig, stage)
+    notes += camera_pitch_notes(track.meta.extra.get("camera_slope_deg_per_side"), prof)
     swapped = int(cleaning.leg_swapped.sum() + cleaning.body_flipped.sum())
     if swapped:
         notes.append(f"Left/right labels of the pose model were repaired in {swapped} frames.")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..pose.camera_roll import camera_pitch_deg
 from .context import ClipContext, RepSegment, Signals
 from .exercise import RepVerdict, clip_exercise, judge_in_context, judge_rep
 from .features import LEGS, BodyFeatures, body_features
@@ -108,6 +109,23 @@ def measure_one(sig: Signals, ctx: ClipContext, seg: RepSegment, series, profile
                start_frame=int(fi[seg.start]), bottom_frame=int(fi[seg.bottom]),
                end_frame=int(fi[seg.end]), measurements=values, findings=findings,
                rating=rating, measured_leg=ev.leg)
+
+
+def camera_pitch_notes(slope_deg_per_side: float | None, profile) -> list[str]:
+    """A note when the room's verticals show the camera looking down steeply: from above
+    the hips a bent leg is seen obliquely and side-view angles read off (profile
+    ``camera_pitch_note_deg``). ``slope_deg_per_side``: the verticals' convergence
+    (pose/camera_roll.py), None when not read."""
+    m = profile.section("measurements")
+    if slope_deg_per_side is None or m["camera_fov_deg"] <= 0:
+        return []
+    pitch = camera_pitch_deg(slope_deg_per_side, m["camera_fov_deg"])
+    if pitch < m["camera_pitch_note_deg"]:
+        return []
+    return [f"The camera looked down about {pitch:.0f} deg (from the room's vertical edges, "
+            f"for a {m['camera_fov_deg']:g} deg lens). Seen from above the hips a bent leg is "
+            "foreshortened, and side-view joint angles can read several degrees off; for "
+            "the next recording, hold the phone level at hip height, 3-4 m away."]
 
 
 def clip_notes(sig: Signals, stage: ClipStage) -> list[str]:

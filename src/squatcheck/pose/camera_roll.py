@@ -58,8 +58,9 @@ class CameraRoll:
     ``slope_deg_per_side``: how much more the verticals lean per image long side to the
     right, the convergence of a pitched camera (None when the edges were not spread
     enough to fit it). It is tan(pitch) x long side / focal length: the pitch itself needs
-    the lens (``camera_pitch_deg``). Not yet used by the analysis (docs/analysis-
-    measurements.md, "Camera pitch")."""
+    the lens (``camera_pitch_deg``). The analysis only words it into a note when the
+    camera looked down steeply (analysis/analyze.py); it corrects no angle (docs/
+    calibration.md, "Camera pitch")."""
 
     roll_deg: float | None
     segments: int = 0
@@ -68,7 +69,8 @@ class CameraRoll:
 
     def as_meta(self) -> dict:
         return {"camera_roll_deg": self.roll_deg, "camera_roll_segments": self.segments,
-                "camera_roll_reason": self.reason}
+                "camera_roll_reason": self.reason,
+                "camera_slope_deg_per_side": self.slope_deg_per_side}
 
 
 def vertical_segments(image: np.ndarray, person_xy: np.ndarray | None = None) -> np.ndarray:
