@@ -204,6 +204,17 @@ def test_dorsiflexion_follows_the_reps_own_heel_rise(heel_px):
         ev.values["tibia_inclination_deg"] - np.degrees(np.arcsin(rise)))
 
 
+def test_a_heel_rise_under_the_heel_lift_cut_off_turns_no_rearfoot():
+    """A rise the heel-lift finding calls "stays down" is the outline's jitter (flat heels
+    read up to ~0.06): dorsiflexion is then the tibia's, as the finding's story says, not
+    2-3 deg less (synthetic seed 11 018, a flat heel at 0.03: 16-18 deg for a true 23)."""
+    sig, ctx, seg = side_rep(heel_px=4.0)
+    ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, RAW), RAW)
+    assert 0 < ev.values["heel_rise_foot_lengths"] < RAW.heel_lift.threshold_foot_lengths
+    assert ev.values["ankle_dorsiflexion_deg"] == pytest.approx(
+        ev.values["tibia_inclination_deg"])
+
+
 def test_double_leg_side_view_measures_a_leg():
     m, _ = measure(*side_rep(free="both", tibia=35.0, knee=100.0, trunk=30.0))
     assert m["tibia_inclination_deg"] == pytest.approx(35.0)

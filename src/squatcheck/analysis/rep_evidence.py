@@ -390,7 +390,11 @@ def _planted_ankle(r: _Rep, ev: RepEvidence, values: dict) -> None:
 def _dorsiflexion_from_rep_heel(ev: RepEvidence, values: dict, profile) -> None:
     """Ankle dorsiflexion = tibia inclination minus the rearfoot's pitch from the rep's own
     heel rise (``_heel``: against the rep's standing with this foot planted, held
-    ``persist_s``), so that heel rise and dorsiflexion tell one story. The per-frame series
+    ``persist_s``), so that heel rise and dorsiflexion tell one story: a rise under the
+    heel-lift cut-off, which the finding calls "stays down", is the outline's jitter and
+    turns no rearfoot (it took 2-3 deg off flat heels: seed 11 018, 16-18 deg for a true
+    23; over twelve sets within 5 deg rose on eight, fell on one, 18 room and phone, whose
+    3 cm lift read 0.068 and is missed by both). The per-frame series
     measure the heel against the clip's standing, where on one leg the foot may have
     stood elsewhere or beside the other (synthetic seed 11 013: a flat heel read 14 deg
     of rearfoot pitch, dorsiflexion 13 for a true 28; 015: a lifted heel read flat, 21
@@ -400,6 +404,8 @@ def _dorsiflexion_from_rep_heel(ev: RepEvidence, values: dict, profile) -> None:
     if "heel_rise_foot_lengths" in ev.reasons or not known:
         return
     lever = profile.section("measurements")["heel_to_ball_foot_lengths"]
+    if rise < profile.section("heel_lift")["threshold_foot_lengths"]:
+        rise = 0.0
     values["ankle_dorsiflexion_deg"] = tibia - float(rearfoot_pitch_deg(rise, lever))
 
 
