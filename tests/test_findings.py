@@ -76,6 +76,14 @@ def test_heel_lift_needs_persistence_and_invalidates_the_trial():
     assert blip["heel_lift"].present is False
 
 
+def test_foot_lengths_in_centimetres_on_a_typical_foot():
+    from squatcheck.analysis.findings import in_cm
+
+    assert in_cm(0.15, PROFILE) == "about 4 cm on a 26 cm foot"
+    assert in_cm(-0.4, PROFILE) == "about 10 cm on a 26 cm foot"  # behind: the distance
+    assert in_cm(0.005, PROFILE) == "under 1 cm on a 26 cm foot"
+
+
 def test_a_heel_lift_does_not_invalidate_a_double_leg_squat():
     # the invalid-trial rule is the single-leg squat test's; on both feet the heel lift
     # is still found and rates the foot, but the rep is not called an invalid trial

@@ -116,7 +116,8 @@ def in_cm(foot_lengths: float, profile) -> str:
     """``foot_lengths`` worded in centimetres on a typical foot: "about 4 cm on a 26 cm foot"
     (the analysis never knows the foot's real size)."""
     foot_cm = profile.section("measurements")["typical_foot_length_cm"]
-    return f"about {abs(foot_lengths) * foot_cm:.0f} cm on a {foot_cm:g} cm foot"
+    cm = abs(foot_lengths) * foot_cm
+    return f"{'under 1' if cm < 0.5 else f'about {cm:.0f}'} cm on a {foot_cm:g} cm foot"
 
 
 def _knee_past_toes(mk: _Maker, profile) -> Finding:
