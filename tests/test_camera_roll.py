@@ -192,7 +192,8 @@ def test_a_squat_filmed_off_level_reads_as_filmed_level(level_and_rolled):
 def test_a_camera_looking_down_steeply_gets_a_note(pitch_deg, noted):
     """From 10 deg down or more, side-view knee flexion was within 5 deg on 60 % of the
     mannequin's reps (91 % filmed level): the report says so and how to film instead. The
-    pitch is read back from the verticals' convergence for the profile's lens."""
+    pitch is read back from the verticals' convergence for the profile's lens. From the
+    front the knee's angle is turned level, and the note says that at any pitch."""
     from squatcheck.analysis.pipeline import camera_pitch_notes
     from squatcheck.analysis.profile import load_profile
 
@@ -200,11 +201,17 @@ def test_a_camera_looking_down_steeply_gets_a_note(pitch_deg, noted):
     fov = profile.measurements.camera_fov_deg
     focal_per_side = 0.5 / np.tan(np.radians(fov) / 2)
     slope = np.degrees(np.tan(np.radians(pitch_deg)) / focal_per_side)
-    notes = camera_pitch_notes(slope, profile)
+    notes = camera_pitch_notes(slope, "side", profile)
     assert bool(notes) is noted
     if noted:
         assert f"looked down about {pitch_deg:.0f} deg" in notes[0]
         assert "level at hip height" in notes[0]
-    assert camera_pitch_notes(None, profile) == []  # a plain wall: nothing read
-    as_filmed = load_profile(overrides={"measurements": {"camera_fov_deg": 0.0}})
-    assert camera_pitch_notes(slope, as_filmed) == []  # no lens, no angle
+    (front,) = camera_pitch_notes(slope, "front", profile)
+    way = "down" if pitch_deg > 0 else "up"
+    assert f"looked {way} about {abs(pitch_deg):.0f} deg" in front
+    assert "as a level camera would film it" in front
+    assert ("level at hip height" in front) is noted
+    for view in ("side", "front"):
+        assert camera_pitch_notes(None, view, profile) == []  # a plain wall: nothing read
+        as_filmed = load_profile(overrides={"measurements": {"camera_fov_deg": 0.0}})
+        assert camera_pitch_notes(slope, view, as_filmed) == []  # no lens, no angle

@@ -1,5 +1,7 @@
 """The camera's perspective undone on a leg filmed by a pinhole camera whose truth is known."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -62,6 +64,61 @@ def test_undoing_perspective_recovers_the_frontal_angle(hip_x_m, hip_y_m, toward
     assert fppa_deg(hip[0], knee[0], ankle[0], 1.0) == pytest.approx(truth, abs=0.01)
     # the camera alone moves the angle 1.6-15 deg here: the test could fail
     assert abs(fppa_deg(*filmed, 1.0) - truth) > 1.5
+
+
+@pytest.mark.parametrize("pitch_deg", [-12.0, 9.0, 15.0])
+@pytest.mark.parametrize("toward_camera", [1.0, -1.0])
+@pytest.mark.parametrize("roll_deg", [0.0, 4.0])
+def test_a_pitched_camera_is_turned_level(pitch_deg, toward_camera, roll_deg):
+    """A camera looking down sees the knee that comes towards it move down the picture,
+    which folds the frontal angle; with the pitch known the level camera's view returns."""
+    leg = squatting_leg(0.2, 0.0, toward_camera, knee_depth_m=0.33, ankle_behind_m=0.15,
+                        knee_medial_m=0.06)
+    p, r = np.radians(pitch_deg), np.radians(roll_deg)
+    # a camera at the same place pitched down by p: its axes in the level camera's frame
+    cam = leg @ np.array([[1, 0, 0], [0, np.cos(p), np.sin(p)], [0, -np.sin(p), np.cos(p)]])
+    rolled = np.array([[np.cos(r), -np.sin(r)], [np.sin(r), np.cos(r)]])  # tops lean right
+    filmed = CENTRE + (film(cam) - CENTRE) @ rolled.T
+    hip_scale = FOCAL / cam[0, 2]
+    hip, knee, ankle = orthographic_leg(
+        filmed[[0]], filmed[[1]], filmed[[2]], thigh_px=THIGH_M * hip_scale,
+        shank_px=SHANK_M * hip_scale, focal_px=FOCAL, centre_px=CENTRE,
+        toward_camera=toward_camera, pitch_deg=pitch_deg, roll_deg=roll_deg,
+        near_hint_px=tuple((cam[0, 2] - cam[[i], 2]) * hip_scale / 2 for i in (1, 2)))
+    level_offsets = (leg[1:, :2] - leg[0, :2]) * hip_scale
+    np.testing.assert_allclose(np.concatenate([knee, ankle]) - hip, level_offsets, atol=0.01)
+    truth = fppa_deg(*leg[:, :2], 1.0)
+    assert fppa_deg(hip[0], knee[0], ankle[0], 1.0) == pytest.approx(truth, abs=0.01)
+    # the lens undone without the pitch leaves the angle 1.2-5.9 deg off: the test could fail
+    unpitched = orthographic_leg(
+        filmed[[0]], filmed[[1]], filmed[[2]], thigh_px=THIGH_M * hip_scale,
+        shank_px=SHANK_M * hip_scale, focal_px=FOCAL, centre_px=CENTRE,
+        toward_camera=toward_camera)
+    assert abs(fppa_deg(*(q[0] for q in unpitched), 1.0) - truth) > 1.0
+
+
+def test_the_rooms_pitch_reaches_the_knee_angle():
+    """The verticals' convergence read from the room (the track's metadata, carried by the
+    signals) turns the bent knee back to a level camera's view: from above, a knee that
+    comes towards the camera is seen lower, its thigh longer and the angle folded, so the
+    reading grows; from below it shrinks (less: the shank, going back, turns the other
+    way)."""
+    n_stand = 10
+    frames = [front_frame(stance="left", hip_y=300.0) for _ in range(n_stand)]  # thigh 300 px
+    frames += [front_frame(stance="left", fppa_deg=15.0, hip_y=440.0) for _ in range(6)]
+    frames += [front_frame(stance="left", hip_y=300.0) for _ in range(n_stand)]
+    sig = track(frames)
+    ctx = context("front", facing="camera")
+    profile = load_profile()
+    bottom = slice(n_stand, n_stand + 6)
+
+    def fppa(slope):
+        return compute_series(replace(sig, camera_slope_deg_per_side=slope), ctx,
+                              profile)["fppa_deg_left"][bottom]
+
+    level, down, up = fppa(None), fppa(8.0), fppa(-8.0)
+    assert (down > level + 1).all() and (up < level - 0.3).all()
+    np.testing.assert_allclose(fppa(0.0), level)
 
 
 def test_a_standing_leg_is_left_where_it_is():

@@ -292,8 +292,11 @@ def test_clean_track_and_the_live_cleaner_put_the_knees_back_on_their_shanks():
     t = np.arange(n) / FS
     track = PoseTrack(t, np.arange(n), xy / (1000.0, 800.0), np.zeros((n, 33)),
                       np.ones((n, 33)), np.ones((n, 33)), np.zeros((n, 33, 3)),
-                      TrackMeta(source="test", image_size=(1000, 800), fps_nominal=FS))
+                      TrackMeta(source="test", image_size=(1000, 800), fps_nominal=FS,
+                                extra={"camera_roll_deg": 1.5, "camera_slope_deg_per_side": 4.0}))
     clean, report = clean_track(track, SETTINGS)
+    # the camera as read from the room travels with the signals (angles are read level)
+    assert (clean.camera_roll_deg, clean.camera_slope_deg_per_side) == (1.5, 4.0)
     assert report.leg_swapped[42:90].all()
     assert np.abs(clean.xy_px[50:80, L.LEFT_KNEE] - (560.0, 420.0)).max() < 1.0
     live = LiveCleaner((1000, 800), SETTINGS, fs_hz=FS)

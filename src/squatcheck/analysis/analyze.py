@@ -56,7 +56,7 @@ def analyze_track(track: PoseTrack, *, profile=None) -> AnalysisResult:
     stage = clip_context(sig, prof)
     reps, series = measure_reps(sig, stage, prof)
     notes = clip_notes(sig, stage)
-    notes += camera_pitch_notes(track.meta.extra.get("camera_slope_deg_per_side"), prof)
+    notes += camera_pitch_notes(sig.camera_slope_deg_per_side, stage.ctx.view, prof)
     swapped = int(cleaning.leg_swapped.sum() + cleaning.body_flipped.sum())
     if swapped:
         notes.append(f"Left/right labels of the pose model were repaired in {swapped} frames.")

@@ -37,6 +37,9 @@ class Signals:
         None when not measured (level assumed). Angles to the vertical and offsets along
         the floor are read after undoing it (``geometry.level``); ``xy_px`` itself stays
         as the image shows it.
+    camera_slope_deg_per_side : float or None
+        How much the room's verticals converge (pose/camera_roll.py): the camera's pitch
+        for an assumed lens (``camera_pitch_deg``); None when not measured (level assumed).
     """
 
     t_s: np.ndarray
@@ -48,6 +51,7 @@ class Signals:
     image_size: tuple[int, int]
     extra: dict[str, np.ndarray] = field(default_factory=dict)
     camera_roll_deg: float | None = None
+    camera_slope_deg_per_side: float | None = None
 
 
 @dataclass

@@ -56,7 +56,9 @@ class IncrementalAnalyzer:
         self._last_check = -np.inf
         self._judged: list[tuple[float, float, float]] = []  # (start, bottom, end) s judged
         self.reps: list[Rep] = []
-        self.camera_roll_deg: float | None = None  # set once read (live/loop.py)
+        # the camera's roll and its verticals' convergence, set once read (live/loop.py)
+        self.camera_roll_deg: float | None = None
+        self.camera_slope_deg_per_side: float | None = None
 
     def update(self, t_s: float, image_lm: np.ndarray | None, world_lm: np.ndarray | None,
                extra: dict[str, np.ndarray] | None = None) -> list[RepEvent]:
@@ -92,7 +94,8 @@ class IncrementalAnalyzer:
         t, fi, xy, vis, world, usable, extra = zip(*rows, strict=True)
         return Signals(np.asarray(t), np.asarray(fi, int), np.stack(xy), np.stack(vis),
                        np.asarray(usable, bool), np.stack(world), self.size,
-                       _stack_extra(extra), self.camera_roll_deg)
+                       _stack_extra(extra), self.camera_roll_deg,
+                       self.camera_slope_deg_per_side)
 
     def _is_new(self, span: tuple[float, float, float]) -> bool:
         """A candidate (start, bottom, end in s) that is not one already judged: its bottom

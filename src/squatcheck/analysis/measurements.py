@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..pose.camera_roll import camera_pitch_deg
 from ..pose.landmarks import LEFT_HIP, LEFT_SHOULDER, LEG, RIGHT_HIP, RIGHT_SHOULDER
 from .context import ClipContext, RepSegment, Signals
 from .feet import heel_rise_foot_lengths, shoe_tip_x_px
@@ -157,7 +158,8 @@ def _fppa(sig: Signals, ctx: ClipContext, leg: str, lm: dict[str, np.ndarray],
 def frontal_leg(sig: Signals, ctx: ClipContext, leg: str, base: np.ndarray,
                 fov_deg: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hip, knee and ankle (T, 2) with the camera's perspective undone for a camera of
-    ``fov_deg`` (analysis/perspective.py); as filmed when the fov is 0 or the facing unknown.
+    ``fov_deg`` (analysis/perspective.py), and its pitch where the room's verticals show
+    it; as filmed when the fov is 0 or the facing unknown.
     """
     ids = LEG[leg]
     hip, knee, ankle = (sig.xy_px[:, ids[k]] for k in ("hip", "knee", "ankle"))
@@ -177,7 +179,9 @@ def frontal_leg(sig: Signals, ctx: ClipContext, leg: str, base: np.ndarray,
         shank_px=nanmedian(segment_length(knee, ankle)[base]),
         focal_px=focal_length_px(sig.image_size, fov_deg),
         centre_px=np.asarray(sig.image_size, float) / 2, toward_camera=toward_camera,
-        near_hint_px=hints)
+        near_hint_px=hints, roll_deg=sig.camera_roll_deg,
+        pitch_deg=(0.0 if sig.camera_slope_deg_per_side is None
+                   else camera_pitch_deg(sig.camera_slope_deg_per_side, fov_deg)))
 
 
 def knee_ahead_of_tip_foot_lengths(sig: Signals, ctx: ClipContext, leg: str,

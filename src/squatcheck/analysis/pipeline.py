@@ -111,21 +111,29 @@ def measure_one(sig: Signals, ctx: ClipContext, seg: RepSegment, series, profile
                rating=rating, measured_leg=ev.leg)
 
 
-def camera_pitch_notes(slope_deg_per_side: float | None, profile) -> list[str]:
-    """A note when the room's verticals show the camera looking down steeply: from above
-    the hips a bent leg is seen obliquely and side-view angles read off (profile
-    ``camera_pitch_note_deg``). ``slope_deg_per_side``: the verticals' convergence
-    (pose/camera_roll.py), None when not read."""
+def camera_pitch_notes(slope_deg_per_side: float | None, view: str, profile) -> list[str]:
+    """What the camera's pitch, read from the room's verticals, did to the reading. From
+    the front the knee's frontal angle is turned back to a level camera's view
+    (analysis/perspective.py), and the note says so. From the side nothing is corrected:
+    from ``camera_pitch_note_deg`` down a bent leg is seen obliquely and the joint angles
+    read off, so the note says how to film. ``slope_deg_per_side``: the verticals'
+    convergence (pose/camera_roll.py), None when not read."""
     m = profile.section("measurements")
     if slope_deg_per_side is None or m["camera_fov_deg"] <= 0:
         return []
     pitch = camera_pitch_deg(slope_deg_per_side, m["camera_fov_deg"])
-    if pitch < m["camera_pitch_note_deg"]:
+    steep = pitch >= m["camera_pitch_note_deg"]
+    if view != "front" and not steep:
         return []
-    return [f"The camera looked down about {pitch:.0f} deg (from the room's vertical edges, "
-            f"for a {m['camera_fov_deg']:g} deg lens). Seen from above the hips a bent leg is "
-            "foreshortened, and side-view joint angles can read several degrees off; for "
-            "the next recording, hold the phone level at hip height, 3-4 m away."]
+    read = (f"The camera looked {'down' if pitch >= 0 else 'up'} about {abs(pitch):.0f} deg "
+            f"(from the room's vertical edges, for a {m['camera_fov_deg']:g} deg lens).")
+    if view == "front":
+        read += " The knee's frontal angle was read as a level camera would film it."
+    if not steep:
+        return [read]
+    return [f"{read} Seen from above the hips a bent leg is foreshortened, and joint angles "
+            "can read several degrees off; for the next recording, hold the phone level at "
+            "hip height, 3-4 m away."]
 
 
 def clip_notes(sig: Signals, stage: ClipStage) -> list[str]:

@@ -119,10 +119,15 @@ class EngineWorker:
             self._in.put((t_s, image_lm, world_lm, captured_at, evidence))
             self.backlog_max = max(self.backlog_max, self._in.qsize())
 
-    def set_camera_roll(self, roll_deg: float | None) -> None:
-        """The camera's roll once read from the room (pose/camera_roll.py): reps judged
-        from then on read angles to the vertical level, as the report will."""
-        self._engine.camera_roll_deg = roll_deg  # one attribute: safe across threads
+    def set_camera_roll(self, roll_deg: float | None,
+                        slope_deg_per_side: float | None = None) -> None:
+        """The camera's roll (and its verticals' convergence, its pitch) once read from the
+        room (pose/camera_roll.py): reps judged from then on read angles to the vertical
+        level, as the report will."""
+        # single attribute writes, safe across threads; a rep judged between the two
+        # reads the pitch without the roll, which changes it by well under a degree
+        self._engine.camera_slope_deg_per_side = slope_deg_per_side
+        self._engine.camera_roll_deg = roll_deg
 
     def events(self) -> list[RepDone]:
         out = []

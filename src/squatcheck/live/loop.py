@@ -344,7 +344,8 @@ class _Loop:
         if image_lm is not None and self.rolls.wants(frame.t_s):
             self.rolls.add(frame.t_s, frame.image, image_lm[:, :2] * (w, h))
             if self.rolls.full:
-                self.engine.set_camera_roll(self.rolls.result().roll_deg)
+                roll = self.rolls.result()
+                self.engine.set_camera_roll(roll.roll_deg, roll.slope_deg_per_side)
         # the engine gets the frame with its evidence (its events show from the next picture)
         self.engine.submit(frame.t_s, image_lm, world_lm, frame.captured_at,
                            None if evidence is None else

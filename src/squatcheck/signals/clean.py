@@ -151,5 +151,6 @@ def clean_track(track: PoseTrack, settings: SignalSettings) -> tuple[Signals, Cl
     sig = Signals(t_s=t_s, frame_index=np.asarray(track.frame_index, int), xy_px=xy,
                   visibility=vis, usable=usable_frames(ok), world=world, image_size=size,
                   extra=dict(getattr(track, "extra", {})),
-                  camera_roll_deg=track.meta.extra.get("camera_roll_deg"))
+                  camera_roll_deg=track.meta.extra.get("camera_roll_deg"),
+                  camera_slope_deg_per_side=track.meta.extra.get("camera_slope_deg_per_side"))
     return sig, CleaningReport(swapped, flipped, outliers, dropped)
