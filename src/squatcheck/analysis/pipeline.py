@@ -125,15 +125,17 @@ def camera_pitch_notes(slope_deg_per_side: float | None, view: str, profile) -> 
     steep = pitch >= m["camera_pitch_note_deg"]
     if view != "front" and not steep:
         return []
-    read = (f"The camera looked {'down' if pitch >= 0 else 'up'} about {abs(pitch):.0f} deg "
+    note = (f"The camera looked {'down' if pitch >= 0 else 'up'} about {abs(pitch):.0f} deg "
             f"(from the room's vertical edges, for a {m['camera_fov_deg']:g} deg lens).")
     if view == "front":
-        read += " The knee's frontal angle was read as a level camera would film it."
-    if not steep:
-        return [read]
-    return [f"{read} Seen from above the hips a bent leg is foreshortened, and joint angles "
-            "can read several degrees off; for the next recording, hold the phone level at "
-            "hip height, 3-4 m away."]
+        note += " The knee's frontal angle was read as a level camera would film it."
+    if steep:
+        note += (" Seen from above the hips a bent leg is foreshortened and the angle is "
+                 "less certain" if view == "front" else
+                 " Seen from above the hips a bent leg is foreshortened, and joint angles can "
+                 "read several degrees off")
+        note += "; for the next recording, hold the phone level at hip height, 3-4 m away."
+    return [note]
 
 
 def clip_notes(sig: Signals, stage: ClipStage) -> list[str]:
