@@ -50,25 +50,30 @@ def test_each_rep_is_judged_on_todays_labels(scored):
     assert offset["n"] == 3 and offset["within_target"] == 1.0
 
 
-def test_waist_findings_are_also_scored_over_fitted_tops_only():
-    # a loose top hides the waistband (the engine says so; the README asks for a fitted
-    # top): the table gives the plain rate and the rate over the reps filmed as asked
+@pytest.mark.parametrize("finding, flag, label, truth_key, words", [
+    ("pelvic_drop", "loose_top", "pelvic_drop", "pelvic_drop_deg", "wear a loose top"),
+    ("knee_valgus", "from_behind", "knee_valgus", "fppa_deg", "are filmed from behind")])
+def test_findings_are_also_scored_over_the_reps_filmed_as_the_readme_asks(
+        finding, flag, label, truth_key, words):
+    # a loose top hides the waistband, and from behind knee valgus is not assessed (the
+    # engine says so; the README asks for a fitted top and the front): the table gives the
+    # plain rate and the rate over the reps filmed as asked
     from squatcheck.evaluation.synthetic_findings import RepOutcome, format_report, score
 
-    def rep(i, loose, got):
+    def rep(i, not_as_asked, got):
         o = RepOutcome(clip=f"c{i}", rep=0, view="front", stance="left",
-                       truth={"pelvic_drop_deg": 9.0}, labels={"pelvic_drop": True},
-                       loose_top=loose, criteria={"pelvic_drop": 5.0})
+                       truth={truth_key: 20.0}, labels={label: True},
+                       criteria={label: 5.0}, **{flag: not_as_asked})
         for name in ("knee_past_toes", "heel_lift", "pelvic_tilt", "quad_dominant",
                      "trunk_lean", "knee_valgus", "pelvic_drop"):
             o.present[name], o.values[name], o.reasons[name] = None, None, ""
-        o.present["pelvic_drop"] = got
+        o.present[finding] = got
         return o
 
     scores = score([rep(0, True, None), rep(1, True, None), rep(2, False, True),
                     rep(3, False, None)])
-    row = scores["findings"]["pelvic_drop"]
+    row = scores["findings"][finding]
     assert row["detection_rate"] == 0.25
-    assert (row["above_fitted_top"], row["detected_fitted_top"]) == (2, 1)
-    assert "2 of the 4 reps above wear a loose top" in format_report(scores)
+    assert (row["above_as_asked"], row["detected_as_asked"]) == (2, 1)
+    assert f"{finding}: 2 of the 4 reps above {words}" in format_report(scores)
     assert "detected in the rest: 1/2" in format_report(scores)
