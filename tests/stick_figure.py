@@ -45,10 +45,9 @@ def _foot(ankle, fwd, up, heel_up=0.0):
 
 def pose(*, yaw_deg=0.0, knee_flex=0.0, stance="both", trunk_extra=0.0, free_behind=True,
          origin=(0.0, 0.0, 0.0), lift=0.0,
-         free_knee=90.0, free_hip=25.0, knees=None, stance_half=STANCE_HALF) -> np.ndarray:
+         free_knee=90.0, free_hip=25.0, stance_half=STANCE_HALF) -> np.ndarray:
     """(33, 3) world points. ``knee_flex`` of the stance leg(s) (deg); ``stance`` both /
-    left / right; ``knees`` = (left, right)
-    bends each knee on its own (a side lunge); ``lift`` raises the whole body (a jump)."""
+    left / right; ``lift`` raises the whole body (a jump)."""
     fwd, left, up = axes(yaw_deg)
     o = np.asarray(origin, float) + lift * up
     p = np.full((33, 3), np.nan)
@@ -62,11 +61,7 @@ def pose(*, yaw_deg=0.0, knee_flex=0.0, stance="both", trunk_extra=0.0, free_beh
         feet[stance] = o + s * HIP_HALF * left + ANKLE_H * up
     hips = {}
     for side, ankle in feet.items():
-        flex, tib = knee_flex, tibia
-        if knees is not None:
-            flex = knees[0] if side == "left" else knees[1]
-            tib = flex / 2
-        knee, hip = _leg(ankle, flex, tib, fwd, up)
+        knee, hip = _leg(ankle, knee_flex, tibia, fwd, up)
         heel, toe = _foot(ankle, fwd, up)
         ids = L.LEG[side]
         p[ids["ankle"]], p[ids["knee"]], p[ids["heel"]], p[ids["toe"]] = ankle, knee, heel, toe
@@ -166,6 +161,30 @@ def ik_knee(hip: np.ndarray, ankle: np.ndarray, fwd: np.ndarray) -> np.ndarray:
     side = fwd - (fwd @ u) * u
     side /= np.linalg.norm(side)
     return hip + a * u + h * side
+
+
+def side_lunge_pose(*, yaw_deg=0.0, shift=0.0, half=0.45) -> np.ndarray:
+    """(33, 3) side lunge: feet ``half`` m either side of the middle, the pelvis ``shift`` m
+    towards the left foot and as low as keeps the right leg straight; knees by inverse
+    kinematics, so the left knee bends (about 100 deg at a 0.3 m shift)."""
+    fwd, left, up = axes(yaw_deg)
+    p = pose(yaw_deg=yaw_deg)
+    gap = half + shift - HIP_HALF  # sideways from the right hip to the right ankle
+    centre = shift * left + (np.sqrt((THIGH + SHANK) ** 2 - gap ** 2) + ANKLE_H) * up
+    for side, s in (("left", 1), ("right", -1)):
+        ids = L.LEG[side]
+        hip = centre + s * HIP_HALF * left
+        ankle = s * half * left + ANKLE_H * up
+        knee = ik_knee(hip, ankle, fwd)
+        heel, toe = _foot(ankle, fwd, up)
+        p[ids["hip"]], p[ids["knee"]], p[ids["ankle"]] = hip, knee, ankle
+        p[ids["heel"]], p[ids["toe"]] = heel, toe
+    sh = centre + TRUNK * up
+    p[L.LEFT_SHOULDER], p[L.RIGHT_SHOULDER] = sh + SHOULDER_HALF * left, sh - SHOULDER_HALF * left
+    head = sh + 0.2 * up + 0.04 * fwd
+    p[L.NOSE] = head + 0.1 * fwd
+    p[L.LEFT_EAR], p[L.RIGHT_EAR] = head + 0.07 * left, head - 0.07 * left
+    return p
 
 
 def split_pose(*, yaw_deg=0.0, drop=0.0, split=0.35) -> np.ndarray:

@@ -77,3 +77,17 @@ def test_findings_are_also_scored_over_the_reps_filmed_as_the_readme_asks(
     assert (row["above_as_asked"], row["detected_as_asked"]) == (2, 1)
     assert f"{finding}: 2 of the 4 reps above {words}" in format_report(scores)
     assert "detected in the rest: 1/2" in format_report(scores)
+
+
+def test_the_shallow_set_takes_single_leg_squats_to_each_depth_in_turn():
+    # the balanced set's squats bend 60-80 deg; this one checks the rep gates at 40-55
+    from squatcheck.evaluation.synthetic_set import plan_shallow_set
+
+    plan = plan_shallow_set(seed=36, clips=8)
+    assert len(plan) == 8
+    for k, (name, spec) in enumerate(plan):
+        assert spec.motion.exercise == "single_leg_squat"
+        assert spec.camera.view in ("side", "front")
+        assert spec.motion.depth_deg == (40.0, 45.0, 50.0, 55.0)[k % 4]
+        assert name.endswith(f"_d{spec.motion.depth_deg:.0f}")
+    assert {spec.camera.view for _, spec in plan} == {"side", "front"}

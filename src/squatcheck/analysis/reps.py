@@ -44,6 +44,7 @@ class RepSettings(ProfileSection):
     top_min_climb_share: float
     standing_tolerance_leg_lengths: float
     min_knee_flexion_rise_deg: float
+    bent_knee_rise_deg: float
     foot_still_leg_lengths: float
     foot_swung_leg_lengths: float
     foot_visibility: float

@@ -324,12 +324,12 @@ def held_leg_stance(f: dict[str, float], s: RepSettings) -> str:
     """Both feet looked planted and the legs match at the bottom, but only one knee bent
     while the other was already bent as much: that other foot is free, just off the
     floor (too little to see). (A leg kept straight, a side lunge, was caught before.)"""
-    bends = [leg for leg in LEGS if f[f"knee_rise_{leg}"] >= s.min_knee_flexion_rise_deg]
+    bends = [leg for leg in LEGS if f[f"knee_rise_{leg}"] >= s.bent_knee_rise_deg]
     if len(bends) != 1:
         return "both"
     other = "right" if bends[0] == "left" else "left"
-    held = f[f"knee_bottom_{other}"] >= s.min_knee_flexion_rise_deg and \
-        f[f"knee_rise_{other}"] < s.min_knee_flexion_rise_deg
+    held = f[f"knee_bottom_{other}"] >= s.bent_knee_rise_deg and \
+        f[f"knee_rise_{other}"] < s.bent_knee_rise_deg
     return bends[0] if held else "both"
 
 
@@ -355,9 +355,9 @@ def _held_still(f: dict[str, float], leg: str, s: RepSettings) -> bool:
     a planted foot under a descending hip would bend it further (``held_knee_max_rise_deg``)."""
     other = "right" if leg == "left" else "left"
     nan = float("nan")
-    return bool(f.get(f"knee_bottom_{leg}", nan) >= s.min_knee_flexion_rise_deg
+    return bool(f.get(f"knee_bottom_{leg}", nan) >= s.bent_knee_rise_deg
                 and f[f"knee_rise_{leg}"] <= s.held_knee_max_rise_deg
-                and f[f"knee_rise_{other}"] >= s.min_knee_flexion_rise_deg)
+                and f[f"knee_rise_{other}"] >= s.bent_knee_rise_deg)
 
 
 def balanced_stance(f: dict[str, float], s: RepSettings) -> str:

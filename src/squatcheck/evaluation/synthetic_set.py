@@ -10,6 +10,7 @@ clips are added as controls. Pose tracks are cached beside the clips (``.npz``).
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from ..synth.benchset import FRONT_FAULTS, SIDE_FAULTS, plan_set
@@ -47,12 +48,31 @@ def plan_balanced_set(*, per_fault_above: int = 3, per_fault_below: int = 2, cle
     return chosen
 
 
+def plan_shallow_set(*, seed: int = 36, clips: int = 20, reps: int = 3, pool: int = 400,
+                     room: bool = False, phone: bool = False,
+                     depths: tuple[float, ...] = (40.0, 45.0, 50.0, 55.0)):
+    """(name, ClipSpec) pairs: the plan's first ``clips`` single-leg squats filmed from the
+    side or the front, their bottoms taken in turn to each of ``depths`` (knee flexion,
+    deg). The balanced set's squats bend 60-80 deg; a clinical single-leg squat can stop at
+    45 (docs/analysis.md, "Shallow squats")."""
+    chosen = []
+    for name, spec in plan_set(pool, seed, reps=reps, room=room, phone=phone):
+        if spec.motion.exercise != "single_leg_squat" or spec.camera.view == "oblique":
+            continue
+        depth = depths[len(chosen) % len(depths)]
+        chosen.append((f"{name}_d{depth:.0f}",
+                       replace(spec, motion=replace(spec.motion, depth_deg=depth))))
+        if len(chosen) == clips:
+            break
+    return chosen
+
+
 def _other(stance: str) -> str:
     return {"left": "right", "right": "left"}.get(stance, stance)
 
 
 def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool = True,
-                          jobs: int = 1, **plan_kw) -> list[Path]:
+                          jobs: int = 1, shallow: bool = False, **plan_kw) -> list[Path]:
     """Render the balanced set into ``out_dir`` (skipping clips already there) and cache
     each clip's pose track as ``<stem>.npz``, ``jobs`` clips at a time; returns the video
     paths in plan order."""
@@ -60,7 +80,7 @@ def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool =
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    plans = plan_balanced_set(**plan_kw)
+    plans = plan_shallow_set(**plan_kw) if shallow else plan_balanced_set(**plan_kw)
     paths = [out_dir / f"{name}.mp4" for name, _ in plans]
     work = [(spec, video, extract) for (_, spec), video in zip(plans, paths, strict=True)]
     if jobs <= 1:
@@ -112,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the same clips filmed with a phone's wide lens (63-72 deg) from "
                         "1.3-2.7 m instead of a long lens from 3-4.5 m: phone-strength "
                         "perspective")
+    parser.add_argument("--shallow", action="store_true",
+                        help="instead: 20 single-leg squats from the side and the front at "
+                        "40, 45, 50 and 55 deg of knee flexion")
     args = parser.parse_args(argv)
     t0 = time.monotonic()
 
@@ -119,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{fraction:4.0%} {name} ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
 
     paths = generate_balanced_set(args.folder, progress=say, seed=args.seed, jobs=args.jobs,
-                                  room=args.room, phone=args.phone)
+                                  room=args.room, phone=args.phone, shallow=args.shallow)
     print(f"{len(paths)} clips with truth and pose tracks in {args.folder}")
     return 0
 
