@@ -168,38 +168,33 @@ def side_lunge_pose(*, yaw_deg=0.0, shift=0.0, half=0.45) -> np.ndarray:
     towards the left foot and as low as keeps the right leg straight; knees by inverse
     kinematics, so the left knee bends (about 100 deg at a 0.3 m shift)."""
     fwd, left, up = axes(yaw_deg)
-    p = pose(yaw_deg=yaw_deg)
     gap = half + shift - HIP_HALF  # sideways from the right hip to the right ankle
     centre = shift * left + (np.sqrt((THIGH + SHANK) ** 2 - gap ** 2) + ANKLE_H) * up
-    for side, s in (("left", 1), ("right", -1)):
-        ids = L.LEG[side]
-        hip = centre + s * HIP_HALF * left
-        ankle = s * half * left + ANKLE_H * up
-        knee = ik_knee(hip, ankle, fwd)
-        heel, toe = _foot(ankle, fwd, up)
-        p[ids["hip"]], p[ids["knee"]], p[ids["ankle"]] = hip, knee, ankle
-        p[ids["heel"]], p[ids["toe"]] = heel, toe
-    sh = centre + TRUNK * up
-    p[L.LEFT_SHOULDER], p[L.RIGHT_SHOULDER] = sh + SHOULDER_HALF * left, sh - SHOULDER_HALF * left
-    head = sh + 0.2 * up + 0.04 * fwd
-    p[L.NOSE] = head + 0.1 * fwd
-    p[L.LEFT_EAR], p[L.RIGHT_EAR] = head + 0.07 * left, head - 0.07 * left
-    return p
+    return _on_two_feet(yaw_deg, centre, {"left": (half * left + ANKLE_H * up, 0.0),
+                                          "right": (-half * left + ANKLE_H * up, 0.0)})
 
 
 def split_pose(*, yaw_deg=0.0, drop=0.0, split=0.35) -> np.ndarray:
     """(33, 3) split squat: left foot ``split`` m ahead, right foot behind on its toes,
     pelvis midway and ``drop`` m below standing; knees by inverse kinematics."""
     fwd, left, up = axes(yaw_deg)
-    p = pose(yaw_deg=yaw_deg)
     stand = np.sqrt((THIGH + SHANK) ** 2 - split ** 2) + ANKLE_H
-    centre = (stand - drop) * up
-    for side, s, f in (("left", 1, split), ("right", -1, -split)):
+    feet = {side: (s * HIP_HALF * left + s * split * fwd + ANKLE_H * up, heel_up)
+            for side, s, heel_up in (("left", 1, 0.0), ("right", -1, 0.06))}
+    return _on_two_feet(yaw_deg, (stand - drop) * up, feet)
+
+
+def _on_two_feet(yaw_deg: float, centre: np.ndarray, feet: dict) -> np.ndarray:
+    """(33, 3) an upright trunk over the pelvis ``centre`` and legs reaching ``feet``
+    ({side: (ankle, heel raised by)}), knees by inverse kinematics."""
+    fwd, left, up = axes(yaw_deg)
+    p = pose(yaw_deg=yaw_deg)
+    for side, s in (("left", 1), ("right", -1)):
         ids = L.LEG[side]
+        ankle, heel_up = feet[side]
         hip = centre + s * HIP_HALF * left
-        ankle = s * HIP_HALF * left + f * fwd + ANKLE_H * up
         knee = ik_knee(hip, ankle, fwd)
-        heel, toe = _foot(ankle, fwd, up, heel_up=0.06 if side == "right" else 0.0)
+        heel, toe = _foot(ankle, fwd, up, heel_up=heel_up)
         p[ids["hip"]], p[ids["knee"]], p[ids["ankle"]] = hip, knee, ankle
         p[ids["heel"]], p[ids["toe"]] = heel, toe
     sh = centre + TRUNK * up
