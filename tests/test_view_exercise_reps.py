@@ -706,12 +706,30 @@ def test_from_the_front_a_body_balanced_over_one_foot_stands_on_it(share, up, st
     assert [r.stance for r in res.reps] == [stance, stance]
 
 
-@pytest.mark.parametrize(("share", "stance"), [(-0.1, "both"), (-0.2, "right")])
+@pytest.mark.parametrize("roll_deg", [-5.0, 5.0])
+def test_the_balance_is_read_as_a_level_camera_sees_it(roll_deg):
+    """A camera rolled 5 deg moves the trunk, a leg's length above the ankles, sideways by
+    as much as a single-leg squat's half spread (held-out seed 40, a phone off level: four
+    single-leg squats read midway between the feet, a double-leg squat over one foot).
+    With the roll read from the room, the trunk over the right ankle stands on it."""
+    from squatcheck.analysis.geometry import level
+    from stick_figure import H, W
+
+    track = _trunk_between_feet(_right_leg_squats_left_foot_held(
+        side=0.2, up=0.03, world_m=(0.17, -0.02)), 0.0)
+    centre = np.array([W, H]) / 2
+    xy = track.xy[..., :2] * [W, H]
+    track.xy[..., :2] = (centre + level(xy - centre, -roll_deg)) / [W, H]
+    track.meta.extra["camera_roll_deg"] = roll_deg
+    assert [r.stance for r in analyze_track(track).reps] == ["right", "right"]
+
+
+@pytest.mark.parametrize(("share", "stance"), [(-0.05, "both"), (-0.15, "right")])
 def test_a_trunk_further_out_than_two_feet_can_hold_frees_the_other_foot(share, stance):
     """A phone's lens shows a free foot held low in front lower than the standing one
-    (phone mannequin set, seed 11 016). The trunk 1.2 half-spreads out from the ankles'
-    midpoint, two planted feet can still just hold it; 1.4 out, they cannot, and the other
-    foot is free however low it reads."""
+    (phone mannequin set, seed 11 016). The trunk 1.1 half-spreads out from the ankles'
+    midpoint, two planted feet can still hold it; 1.3 out, past the statics' 1.2, they
+    cannot, and the other foot is free however low it reads."""
     track = _trunk_between_feet(_right_leg_squats_left_foot_held(
         side=0.12, up=-0.01, world_m=(0.1, 0.005)), share)
     res = analyze_track(track)
@@ -738,6 +756,16 @@ def test_feet_close_together_are_judged_by_balance_beyond_the_ankles_jitter(side
     track = _trunk_between_feet(_right_leg_squats_left_foot_held(
         side=side, up=0.03, world_m=(0.8 * side, -0.02)), 0.0)
     assert [r.stance for r in analyze_track(track).reps] == [stance, stance]
+
+
+def test_ankles_in_line_say_nothing_about_the_balance():
+    """A free foot held up right behind the stance foot (seed 34 phone 019: the ankles 0.003
+    leg lengths apart sideways): a trunk 0.05 leg lengths to one side is then "17 half
+    spreads" over whichever ankle the jitter put on that side. The feet's heights decide."""
+    side = 0.005
+    track = _trunk_between_feet(_right_leg_squats_left_foot_held(
+        side=side, up=0.3, world_m=(0.004, -0.25)), 1 + 0.05 / side)
+    assert [r.stance for r in analyze_track(track).reps] == ["right", "right"]
 
 
 def test_feet_set_apart_in_depth_from_the_start_stay_planted():

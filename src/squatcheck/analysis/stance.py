@@ -309,8 +309,14 @@ def centre_shift(sig: Signals, feat: BodyFeatures, c: Candidate) -> tuple[float,
     midway, 1 = above the left ankle); and that spread in leg lengths. Medians over the
     rep's frames, taken before dividing (the feet cross in a frame or two). Statics
     puts (1 - shift) / 2 of the weight on the right foot.
+
+    Sideways is the level camera's: a camera rolled r deg moves the trunk, a leg's length
+    above the ankles, sideways by that length times sin r, which at 4-5 deg is as much as
+    a single-leg squat's half spread (held-out seed 40, a phone off level before door
+    frames: four single-leg squats' trunks read midway, 0.07 for 1.75, and a double-leg
+    squat's over one foot).
     """
-    xy = sig.xy_px[c.start:c.end + 1]
+    xy = level(sig.xy_px[c.start:c.end + 1], sig.camera_roll_deg)
     hips = (xy[:, L.LEFT_HIP, 0] + xy[:, L.RIGHT_HIP, 0]) / 2
     shoulders = (xy[:, L.LEFT_SHOULDER, 0] + xy[:, L.RIGHT_SHOULDER, 0]) / 2
     left, right = xy[:, L.LEFT_ANKLE, 0], xy[:, L.RIGHT_ANKLE, 0]
@@ -390,9 +396,13 @@ def unloaded_stance(f: dict[str, float], s: RepSettings) -> str | None:
 def trunk_over(f: dict[str, float], min_shift: float, s: RepSettings) -> str | None:
     """The foot ("left"/"right") the trunk's centre stands ``min_shift`` half-spreads or
     more towards (``centre_shift``), and ``balance_min_offset_leg_lengths`` off the ankles'
-    midpoint; None otherwise."""
+    midpoint; None otherwise. The ankles themselves must stand that far apart sideways:
+    closer, which is left of which is the landmarks' jitter (a free foot held up behind
+    the stance foot, seed 34 phone 019: 0.003 leg lengths apart, the trunk "35 half-spreads
+    over" either foot as the camera's roll was undone or not)."""
     shift, spread = f["centre_shift_left"], f["ankle_spread_leg_lengths"]
-    if not (np.isfinite(shift) and abs(shift) >= min_shift
-            and abs(shift) * spread / 2 >= s.balance_min_offset_leg_lengths):
+    jitter = s.balance_min_offset_leg_lengths
+    if not (np.isfinite(shift) and abs(shift) >= min_shift and spread >= jitter
+            and abs(shift) * spread / 2 >= jitter):
         return None
     return "left" if shift > 0 else "right"
