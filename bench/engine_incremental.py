@@ -28,6 +28,9 @@ def run(path: str) -> None:
     image = np.concatenate([track.xy, track.z[..., None], track.visibility[..., None],
                             track.presence[..., None]], axis=-1)
     live = IncrementalAnalyzer(image_size=track.meta.image_size, fps_hz=track.fps)
+    # the room's roll and convergence, as live/loop.py hands them over once read
+    live.camera_roll_deg = track.meta.extra.get("camera_roll_deg")
+    live.camera_slope_deg_per_side = track.meta.extra.get("camera_slope_deg_per_side")
     t0 = time.process_time()
     events = []
     for i, t in enumerate(track.t_s):
