@@ -945,3 +945,31 @@ def test_a_front_view_whose_thighs_show_a_turned_body_is_read_as_oblique():
     assert turned_view(front, 12.0, track.xy_px, settings).view == "front"
     side = ViewEstimate("side", "left", -1, 80.0, 80.0, 80.0, -2.0)
     assert turned_view(side, 38.0, track.xy_px, settings).view == "side"  # front only
+
+
+def test_an_oblique_view_whose_thighs_run_at_the_camera_is_read_as_front():
+    """Held-out seed 39 026: square-on on one leg, the free leg held up behind; between reps
+    the model drew the shoulders and hips together as from the side (standing image yaw 66,
+    world 29: oblique) while the thighs at the bottom read 6 deg. Obliques' thighs read 19
+    deg at the least (54 mannequin clips); a side view is never re-read."""
+    from squatcheck.analysis.view import ViewEstimate, ViewSettings, turned_view
+
+    settings = ViewSettings.from_profile(load_profile())
+    track, _ = squat_track(yaw_deg=0.0, stances=("left",))
+    oblique = ViewEstimate("oblique", "right", 0, 47.0, 66.0, 29.0, 1.0)
+    turned = turned_view(oblique, 6.0, track.xy_px, settings)
+    assert turned.view == "front" and turned.facing == "camera" and turned.turned_by_thighs
+    assert turned_view(oblique, 19.0, track.xy_px, settings).view == "oblique"
+    side = ViewEstimate("side", "left", -1, 80.0, 80.0, 80.0, -2.0)
+    assert turned_view(side, 6.0, track.xy_px, settings).view == "side"
+    # the notes say which way the thighs turned the view
+    from types import SimpleNamespace
+
+    from squatcheck.analysis.pipeline import clip_notes
+
+    sig = SimpleNamespace(camera_roll_deg=None, t_s=track.t_s)
+    for view, words in ((turned, "read as a front view"),
+                        (turned_view(ViewEstimate("front", "camera", 0, 28.0, 26.0, 31.0, 1.0),
+                                     38.0, track.xy_px, settings), "read as oblique")):
+        notes = clip_notes(sig, SimpleNamespace(view=view, candidates=[], verdicts=[]))
+        assert any(words in n for n in notes)

@@ -143,11 +143,16 @@ def clip_notes(sig: Signals, stage: ClipStage) -> list[str]:
     v = stage.view
     notes = [f"View {v.view} (body turned {v.yaw_deg:.0f} deg from square-on; image "
              f"{v.yaw_image_deg:.0f}, world {v.yaw_world_deg:.0f}), facing {v.facing}."]
-    if v.turned_by_thighs:
+    if v.turned_by_thighs and v.view == "oblique":
         notes.append(f"Standing, the torso read as a front view, but at the bottom of the "
                      f"squats the thighs showed the body turned {v.yaw_thigh_deg:.0f} deg from "
                      "the camera: read as oblique (a phone close above the body shortens the "
                      "torso).")
+    elif v.turned_by_thighs:
+        notes.append(f"Standing, the torso read as turned from the camera, but at the bottom "
+                     f"of the squats the thighs ran straight towards it ({v.yaw_thigh_deg:.0f} "
+                     "deg): read as a front view (on one leg the pose model can draw the "
+                     "shoulders and hips together).")
     if sig.camera_roll_deg:
         notes.append(f"The camera was {abs(sig.camera_roll_deg):.1f} deg off level (from the "
                      "room's vertical edges); angles to the vertical and the knee-toe offset "

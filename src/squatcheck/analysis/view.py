@@ -30,10 +30,13 @@ single-leg squats and 0-21 on the mannequin's (a knee caving in, the free leg an
 body's shift over the stance foot add some; on one leg the larger of the stance thigh's
 own reading and the two averaged counts); 44 deg reads 34-40 on the phone mannequin, 45
 reads 56 on the stick figure (perspective and a near-vertical thigh's noisy depth err
-either way). It only turns a "front" into "oblique" (``turned_view``), the error seen: a
+either way). It turns a "front" into "oblique" (``turned_view``), the error seen: a
 phone close above an oblique body shortens its torso, and both standing readings had put
 44 deg at 29 (phone mannequin sets, seeds 11 and 17, clip 007: front, one leg, 65-74 deg
-of "valgus").
+of "valgus"); and an "oblique" whose thighs ran straight at the camera (at most
+``thigh_square_on_max_yaw_deg``; obliques read 19 at the least) back into "front": on one
+leg with the free leg held up the model can draw the shoulders and hips together between
+reps, as from the side (held-out seed 39 026: standing 47 deg, thighs 6).
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ class ViewSettings(ProfileSection):
     world_yaw_sd_deg: float
     front_max_yaw_deg: float
     side_min_yaw_deg: float
+    thigh_square_on_max_yaw_deg: float
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ class ViewEstimate:
     yaw_world_deg: float
     facing_votes: float  # > 0 towards image-right (side/oblique) or camera (front)
     yaw_thigh_deg: float = float("nan")  # from the thighs at the reps' bottoms, when read
-    turned_by_thighs: bool = False  # standing read front; the thighs made it oblique
+    turned_by_thighs: bool = False  # the thighs overruled the standing view (front <-> oblique)
 
 
 def _median(x: np.ndarray) -> float:
@@ -211,9 +215,16 @@ def thigh_yaw_deg(xy_px: np.ndarray, usable: np.ndarray,
 
 def turned_view(est: ViewEstimate, yaw_thigh: float, xy_px: np.ndarray,
                 settings: ViewSettings) -> ViewEstimate:
-    """``est`` with the thighs' reading noted, and a "front" whose thighs show the body
-    turned ``front_max_yaw_deg`` or more re-read as oblique. Side and oblique readings
-    stand: the standing estimates are good there, the thighs' depth is noise."""
+    """``est`` with the thighs' reading noted, a "front" whose thighs show the body
+    turned ``front_max_yaw_deg`` or more re-read as oblique, and an "oblique" whose thighs
+    read ``thigh_square_on_max_yaw_deg`` or less as front. Side readings stand: the
+    standing estimates are good there, the thighs' depth is noise."""
+    if est.view == "oblique" and yaw_thigh <= settings.thigh_square_on_max_yaw_deg:
+        votes = facing_votes(xy_px, "front")
+        facing = "camera" if votes > 0 else "away" if votes < 0 else "unknown"
+        return replace(est, view="front", facing=facing, facing_sign=0,
+                       yaw_deg=float(yaw_thigh), facing_votes=float(votes),
+                       yaw_thigh_deg=float(yaw_thigh), turned_by_thighs=True)
     if not (est.view == "front" and yaw_thigh >= settings.front_max_yaw_deg):
         return replace(est, yaw_thigh_deg=float(yaw_thigh))
     votes = facing_votes(xy_px, "oblique")
