@@ -149,6 +149,12 @@ def facing_votes(xy_px: np.ndarray, view: str) -> float:
     return float(np.sum(votes)) if votes else 0.0
 
 
+def facing_word(votes: float, view: str) -> str:
+    """``facing_votes`` in words: camera / away from the front, right / left otherwise."""
+    towards, away = ("camera", "away") if view == "front" else ("right", "left")
+    return towards if votes > 0 else away if votes < 0 else "unknown"
+
+
 def estimate_view(sig: Signals, rows: np.ndarray, settings: ViewSettings) -> ViewEstimate:
     """View and facing from the standing ``rows`` of ``sig`` (all usable rows if empty)."""
     rows = np.asarray(rows, int)
@@ -164,13 +170,9 @@ def estimate_view(sig: Signals, rows: np.ndarray, settings: ViewSettings) -> Vie
     else:
         view = "oblique"
     votes = facing_votes(xy, view)
-    if view == "front":
-        facing = "camera" if votes > 0 else "away" if votes < 0 else "unknown"
-        sign = 0
-    else:
-        facing = "right" if votes > 0 else "left" if votes < 0 else "unknown"
-        sign = (1 if votes > 0 else -1 if votes < 0 else 0) if view == "side" else 0
-    return ViewEstimate(view, facing, sign, float(yaw), float(yi), float(yw), float(votes))
+    sign = (1 if votes > 0 else -1 if votes < 0 else 0) if view == "side" else 0
+    return ViewEstimate(view, facing_word(votes, view), sign, float(yaw), float(yi), float(yw),
+                        float(votes))
 
 
 def thigh_yaw_deg(xy_px: np.ndarray, usable: np.ndarray,
@@ -221,14 +223,12 @@ def turned_view(est: ViewEstimate, yaw_thigh: float, xy_px: np.ndarray,
     standing estimates are good there, the thighs' depth is noise."""
     if est.view == "oblique" and yaw_thigh <= settings.thigh_square_on_max_yaw_deg:
         votes = facing_votes(xy_px, "front")
-        facing = "camera" if votes > 0 else "away" if votes < 0 else "unknown"
-        return replace(est, view="front", facing=facing, facing_sign=0,
+        return replace(est, view="front", facing=facing_word(votes, "front"), facing_sign=0,
                        yaw_deg=float(yaw_thigh), facing_votes=float(votes),
                        yaw_thigh_deg=float(yaw_thigh), turned_by_thighs=True)
     if not (est.view == "front" and yaw_thigh >= settings.front_max_yaw_deg):
         return replace(est, yaw_thigh_deg=float(yaw_thigh))
     votes = facing_votes(xy_px, "oblique")
-    facing = "right" if votes > 0 else "left" if votes < 0 else "unknown"
-    return replace(est, view="oblique", facing=facing, facing_sign=0,
+    return replace(est, view="oblique", facing=facing_word(votes, "oblique"), facing_sign=0,
                    yaw_deg=float(max(est.yaw_deg, yaw_thigh)), facing_votes=float(votes),
                    yaw_thigh_deg=float(yaw_thigh), turned_by_thighs=True)
