@@ -360,3 +360,74 @@ def test_live_cleaner_repairs_a_swap_causally_and_follows_the_figure():
     knee = L.LEFT_KNEE
     # after the filter has settled, the left knee stays the left knee (lag of a few px)
     assert np.nanmax(np.abs(out[20:, knee] - track.xy_px[20:, knee])) < 15.0
+
+
+# held-out seed 11 002, one leg obliquely at 25 fps (px): the model's ankles as the free
+# left foot swings down past the stance foot and up behind it again; from row 7 the model
+# labels them crossed
+SWING_LEFT = [(131, 400), (131, 400), (140, 428), (148, 456), (154, 466), (159, 476),
+              (174, 500), (188, 523), (179, 507), (170, 491), (179, 506), (187, 521),
+              (188, 523), (189, 525), (190, 524), (192, 524), (191, 525), (190, 526)]
+SWING_RIGHT = [(188, 522), (188, 522), (183, 517), (178, 513), (181, 513), (184, 513),
+               (163, 481), (142, 448), (166, 474), (191, 500), (173, 473), (156, 446),
+               (149, 426), (142, 406), (142, 420), (142, 434), (143, 441), (145, 449)]
+
+
+def test_the_live_cleaner_judges_leg_labels_as_clean_track_does():
+    """The live cleaner once took every row as its next reference, garbled or not: a row
+    caught mid-swing (both feet near the stance foot) became the reference, and from there
+    it followed the model's crossed labels: live read the other leg on all three reps of
+    seed 11 002. It now steps the same continuity as offline (``LabelContinuity``)."""
+    from squatcheck.signals.swaps import FOOT_PAIRS
+
+    held = 40, 30  # rows before and after the swing, still
+    left = np.array([SWING_LEFT[0]] * held[0] + SWING_LEFT + [SWING_LEFT[-1]] * held[1], float)
+    right = np.array([SWING_RIGHT[0]] * held[0] + SWING_RIGHT + [SWING_RIGHT[-1]] * held[1],
+                     float)
+    xy = np.zeros((len(left), 33, 2))
+    xy[:] = (320.0, 300.0)
+    xy[:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]] = (170, 150), (175, 150)
+    xy[:, [L.LEFT_HIP, L.RIGHT_HIP]] = (165, 300), (170, 300)  # from the side: hips overlap
+    xy[:, [L.LEFT_KNEE, L.RIGHT_KNEE]] = (172, 410), (172, 410)
+    for (a, b), offset in zip(FOOT_PAIRS, [(0, 0), (-14, 8), (20, 30)], strict=True):
+        xy[:, a], xy[:, b] = left + offset, right + offset
+    offline, _ = detect_leg_swaps(xy, min_jump_px=20.0, max_cost_ratio=0.5, pairs=FOOT_PAIRS)
+    assert offline[-held[1]:].all()  # the free foot stays the left one
+
+    live = LiveCleaner((480, 640), SETTINGS, fs_hz=25.0)
+    out = np.stack([live.update(t / 25, row, np.ones(33), np.zeros((33, 3)))[0]
+                    for t, row in enumerate(xy)])
+    assert live.leg_length_px / 10 == pytest.approx(20.0, abs=3.0)  # the same jump as offline
+    assert np.abs(out[-1, L.LEFT_ANKLE] - SWING_RIGHT[-1]).max() < 5  # the free foot
+    assert np.abs(out[-1, L.RIGHT_ANKLE] - SWING_LEFT[-1]).max() < 5  # on the stance foot
+
+
+def test_live_the_model_wins_a_stretch_back_once_it_holds_the_majority():
+    """Offline, a stretch where continuity overruled the model on most rows goes back to the
+    model whole (``test_labels_taken_where_the_feet_overlapped_yield_to_the_models_majority``).
+    Live sees only the rows so far: once ``swap_live_vote_s`` of the stretch shows the same
+    majority, continuity's labels are turned round from that row on."""
+    from squatcheck.signals.live import StretchVote
+    from squatcheck.signals.swaps import FOOT_PAIRS, LabelContinuity
+
+    xy = _free_foot_lifting_off(n=150, crossed=range(15, 23))
+    offline, _ = detect_leg_swaps(xy, min_jump_px=20.0, max_cost_ratio=0.5, pairs=FOOT_PAIRS)
+    assert np.flatnonzero(offline).tolist() == list(range(18, 23))
+
+    def live(vote_s):
+        continuity = LabelContinuity(FOOT_PAIRS, max_cost_ratio=0.5)
+        vote = StretchVote(SETTINGS.swap_stretch_majority, vote_s)
+        swapped = []
+        for t, row in enumerate(xy):
+            step = continuity.step(row, min_jump_px=20.0)
+            apart = np.linalg.norm(row[continuity.li] - row[continuity.ri], axis=-1).mean()
+            flip = vote.side_with_the_model(step, apart, t / FS)
+            if flip:
+                continuity.invert()
+            swapped.append(step.swapped != flip)
+        return np.array(swapped)
+
+    # continuity took the crossed labels where the feet parted (row 18) and keeps
+    # "repairing" the model's right ones from row 23; one second later the model wins
+    assert np.flatnonzero(live(1.0)).tolist() == list(range(23, 48))
+    assert np.flatnonzero(live(10.0)).tolist() == list(range(23, 150))  # no vote in time

@@ -46,6 +46,7 @@ class SignalSettings:
     swap_max_cost_ratio: float
     swap_anatomy_margin_leg_lengths: float
     swap_stretch_majority: float
+    swap_live_vote_s: float
     knee_shank_tolerance: float
     flip_min_width_ratio: float
     max_flip_s: float

@@ -20,6 +20,8 @@ that pass close and parts them the wrong way; there the shank decides
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..pose import landmarks as L
@@ -121,6 +123,87 @@ def continuity_verdict(cur_l, cur_r, ref_l, ref_r, *, min_jump_px: float,
     return "keep"
 
 
+@dataclass(frozen=True)
+class ContinuityStep:
+    """What :class:`LabelContinuity` made of one row."""
+
+    swapped: bool  # the row's labels are to be swapped
+    stretch: int  # the row where its stretch of distinct labels began; -1: not judged
+    # a garbled row: the distances of its left and right points (each (P,), px) to their
+    # own reference and to the other side's; None for a clear row
+    doubted: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+
+class LabelContinuity:
+    """The row-by-row half of :func:`detect_leg_swaps` for one group of pairs: offline it
+    walks the clip, live (:class:`~squatcheck.signals.LiveCleaner`) it takes each frame as
+    it comes, so both judge labels the same way.
+
+    ``step(row, ...)`` judges one row (33, 2) px against the last clear row;
+    ``invert()`` swaps that reference, for a caller that has decided the labels it carries
+    are the wrong way round.
+    """
+
+    def __init__(self, pairs, *, max_cost_ratio: float, max_doubt_rows: int = 10):
+        self.pairs = pairs
+        self.li = [a for a, _ in pairs]
+        self.ri = [b for _, b in pairs]
+        self.anchors = anchor_pair(pairs)
+        self.max_cost_ratio = max_cost_ratio
+        self.max_doubt_rows = max_doubt_rows
+        self.ref_l: np.ndarray | None = None
+        self.ref_r: np.ndarray | None = None
+        self.doubt = 0  # garbled rows in a row
+        self.stretch = -1
+        self.rows = 0
+
+    def invert(self) -> None:
+        if self.ref_l is not None:
+            self.ref_l, self.ref_r = self.ref_r, self.ref_l
+
+    def step(self, row: np.ndarray, *, min_jump_px: float,
+             anatomy_margin_px: float = np.inf) -> ContinuityStep:
+        t = self.rows
+        self.rows += 1
+        cur_l, cur_r = row[self.li], row[self.ri]
+        if self.ref_l is None:
+            if not (np.isfinite(cur_l).all() and np.isfinite(cur_r).all()):
+                return ContinuityStep(False, -1)
+            self.ref_l, self.ref_r = cur_l.copy(), cur_r.copy()
+            self.stretch = t
+            return ContinuityStep(False, t)
+        ref_l, ref_r = self.ref_l, self.ref_r
+        verdict = continuity_verdict(cur_l, cur_r, ref_l, ref_r, min_jump_px=min_jump_px,
+                                     max_cost_ratio=self.max_cost_ratio)
+        if verdict == "unknown":
+            return ContinuityStep(False, -1)
+        if not labels_distinct(ref_l, ref_r, min_jump_px):
+            self.stretch = t  # continuity cannot tell them apart: a new stretch begins
+        swapped = False
+        if verdict == "swap":
+            swapped = not hangs_worse_swapped(row, self.pairs, self.anchors, anatomy_margin_px)
+        elif verdict == "garbled":
+            self.doubt += 1
+            if self.doubt <= self.max_doubt_rows:
+                return ContinuityStep(False, self.stretch, (
+                    np.linalg.norm(cur_l - ref_l, axis=-1), np.linalg.norm(cur_r - ref_r, axis=-1),
+                    np.linalg.norm(cur_l - ref_r, axis=-1), np.linalg.norm(cur_r - ref_l, axis=-1)))
+            # the reference restarts here (the person moved): with the labelling that
+            # travelled less since the last clear row, a better guess than whatever the
+            # model holds at this moment (held-out seed 16 123: the model held the feet
+            # swapped through a single-leg squat's bottom, the restart took that, and when
+            # the model righted itself continuity swapped the feet for the rest of the clip)
+            same, swap = _pair_costs(cur_l, cur_r, ref_l, ref_r)
+            swapped = same - swap > min_jump_px and not hangs_worse_swapped(
+                row, self.pairs, self.anchors, anatomy_margin_px)
+        if swapped:
+            cur_l, cur_r = cur_r, cur_l
+        self.doubt = 0
+        self.ref_l = np.where(np.isfinite(cur_l), cur_l, ref_l)
+        self.ref_r = np.where(np.isfinite(cur_r), cur_r, ref_r)
+        return ContinuityStep(swapped, self.stretch)
+
+
 def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: float,
                      pairs=LEG_PAIRS, max_doubt_rows: int = 10,
                      anatomy_margin_px: float = np.inf,
@@ -156,52 +239,16 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
     garbled = np.zeros((n, xy_px.shape[1]), bool)
     li = [a for a, _ in pairs]
     ri = [b for _, b in pairs]
-    anchors = anchor_pair(pairs)
-    ref_l = ref_r = None
-    doubt = 0
-    stretch = np.full(n, -1)  # the stretch of distinct labels each judged row belongs to,
-    sid = -1  #                 named by the row where it began
-    doubted = {}  # garbled row -> (distance of each left, right point to its reference
-    #               and to the other side's), to mark its far points either way round
+    continuity = LabelContinuity(pairs, max_cost_ratio=max_cost_ratio,
+                                 max_doubt_rows=max_doubt_rows)
+    stretch = np.full(n, -1)  # the stretch of distinct labels each judged row belongs to
+    doubted = {}  # garbled row -> its points' distances (ContinuityStep.doubted)
     for t in range(n):
-        cur_l, cur_r = xy_px[t, li], xy_px[t, ri]
-        if ref_l is None:
-            if np.isfinite(cur_l).all() and np.isfinite(cur_r).all():
-                ref_l, ref_r = cur_l.copy(), cur_r.copy()
-                sid = stretch[t] = t
-            continue
-        verdict = continuity_verdict(cur_l, cur_r, ref_l, ref_r, min_jump_px=min_jump_px,
-                                     max_cost_ratio=max_cost_ratio)
-        if verdict == "unknown":
-            continue
-        if not labels_distinct(ref_l, ref_r, min_jump_px):
-            sid = t  # continuity cannot tell them apart: a new stretch begins
-        stretch[t] = sid
-        if verdict == "swap":
-            if not hangs_worse_swapped(xy_px[t], pairs, anchors, anatomy_margin_px):
-                swapped[t] = True
-                cur_l, cur_r = cur_r, cur_l
-        elif verdict == "garbled":
-            doubt += 1
-            if doubt <= max_doubt_rows:
-                doubted[t] = (np.linalg.norm(cur_l - ref_l, axis=-1),
-                              np.linalg.norm(cur_r - ref_r, axis=-1),
-                              np.linalg.norm(cur_l - ref_r, axis=-1),
-                              np.linalg.norm(cur_r - ref_l, axis=-1))
-                continue
-            # the reference restarts here (the person moved): with the labelling that
-            # travelled less since the last clear row, a better guess than whatever the
-            # model holds at this moment (held-out seed 16 123: the model held the feet
-            # swapped through a single-leg squat's bottom, the restart took that, and when
-            # the model righted itself continuity swapped the feet for the rest of the clip)
-            same, swap = _pair_costs(cur_l, cur_r, ref_l, ref_r)
-            if same - swap > min_jump_px and not hangs_worse_swapped(
-                    xy_px[t], pairs, anchors, anatomy_margin_px):
-                swapped[t] = True
-                cur_l, cur_r = cur_r, cur_l
-        doubt = 0
-        ref_l = np.where(np.isfinite(cur_l), cur_l, ref_l)
-        ref_r = np.where(np.isfinite(cur_r), cur_r, ref_r)
+        step = continuity.step(xy_px[t], min_jump_px=min_jump_px,
+                               anatomy_margin_px=anatomy_margin_px)
+        swapped[t], stretch[t] = step.swapped, step.stretch
+        if step.doubted is not None:
+            doubted[t] = step.doubted
     apart = np.nan_to_num(np.linalg.norm(xy_px[:, li] - xy_px[:, ri], axis=-1)).mean(axis=1)
     inverted = _side_with_the_majority(swapped, stretch, apart, set(doubted), majority)
     for t, (l_own, r_own, l_other, r_other) in doubted.items():
