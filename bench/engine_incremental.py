@@ -5,7 +5,8 @@ Feeds cached pose tracks frame by frame into ``IncrementalAnalyzer`` (no camera,
 window: the pose model is not part of this figure) and prints, per clip, the reps found
 live vs offline (stance, bottom time), each rep's report latency (time of the frame that
 closed it minus the rep's end; target <= 1 s, issue 4) and milliseconds of engine time
-per frame.
+per frame, and at the end the totals: offline reps found live on the same leg (bottom
+within ``MATCH_S``), and reps found live only.
 
     .venv/bin/python bench/engine_incremental.py [TRACK.npz ...]    # default: /tmp/tracks/*.npz
 """
@@ -22,8 +23,23 @@ from squatcheck import analyze_track
 from squatcheck.analysis.incremental import IncrementalAnalyzer
 from squatcheck.pose.track import PoseTrack
 
+MATCH_S = 0.6  # a live rep is an offline one when its bottom is this close and its leg the same
 
-def run(path: str) -> None:
+
+def matched(offline: list, live: list) -> int:
+    """How many (stance, bottom_s) of ``offline`` have a live rep of their own in ``live``."""
+    free = list(live)
+    n = 0
+    for leg, bottom in offline:
+        hit = next((x for x in free if x[0] == leg and abs(x[1] - bottom) < MATCH_S), None)
+        if hit is not None:
+            free.remove(hit)
+            n += 1
+    return n
+
+
+def run(path: str) -> tuple[int, int, int]:
+    """Prints one clip's figures; returns (offline reps, of them found live, live reps)."""
     track = PoseTrack.load(path)
     image = np.concatenate([track.xy, track.z[..., None], track.visibility[..., None],
                             track.presence[..., None]], axis=-1)
@@ -44,14 +60,20 @@ def run(path: str) -> None:
     print(f"  live    {[(e.rep.stance, round(e.rep.bottom_s, 1)) for e in events]}")
     if lat:
         print(f"  latency after rep end: max {max(lat):.2f} s, median {np.median(lat):.2f} s")
+    off = [(r.stance, r.bottom_s) for r in offline]
+    return len(off), matched(off, [(e.rep.stance, e.rep.bottom_s) for e in events]), len(events)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tracks", nargs="*")
     args = parser.parse_args()
+    totals = np.zeros(3, int)
     for path in args.tracks or sorted(glob.glob("/tmp/tracks/*.npz")):
-        run(path)
+        totals += run(path)
+    offline, found, live = totals
+    print(f"total: {found} of {offline} offline reps found live on the same leg (bottom within "
+          f"{MATCH_S} s); {live - found} live reps with no offline match")
 
 
 if __name__ == "__main__":
