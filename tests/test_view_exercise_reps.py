@@ -973,3 +973,17 @@ def test_an_oblique_view_whose_thighs_run_at_the_camera_is_read_as_front():
                                      38.0, track.xy_px, settings), "read as oblique")):
         notes = clip_notes(sig, SimpleNamespace(view=view, candidates=[], verdicts=[]))
         assert any(words in n for n in notes)
+
+
+def test_a_rep_from_two_feet_back_to_one_leg_standing_counts():
+    """Held-out seed 35 phone 002: the free leg lifts on the way down, so the rep leaves
+    the two-foot stance (1.0) and returns to the lower one-leg stance (0.91): down 0.24,
+    back up 0.15, 62 % of the way. The hip stood still on both sides: a rep. A return
+    held more than a stance change short of the start is not (down 0.4, up 0.2)."""
+    t = _timeline(fps=25.0, seconds=7.0)
+    h = np.interp(t, [0, 1.5, 2.5, 3.5, 4.3, 7.0], [1.0, 1.0, 0.94, 0.76, 0.91, 0.91])
+    (rep,) = segment_reps(h, t, _rep_settings())
+    assert t[rep.bottom] == pytest.approx(3.5, abs=0.05)
+    assert rep.return_leg_lengths / rep.descent_leg_lengths < _rep_settings().relative_prominence
+    half_way = np.interp(t, [0, 1.5, 3.5, 4.5, 7.0], [1.0, 1.0, 0.6, 0.8, 0.8])
+    assert segment_reps(half_way, t, _rep_settings()) == []

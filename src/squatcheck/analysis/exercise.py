@@ -122,10 +122,6 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
     if hold > s.max_bottom_hold_s:
         return RepVerdict(stance, False, f"the bottom was held {hold:.1f} s (sitting down, "
                           "not a squat)", f)
-    if min(c.descent_leg_lengths, c.return_leg_lengths) < \
-            s.relative_prominence * c.depth_leg_lengths:
-        return RepVerdict(stance, False, f"the hips did not go down and come back up within "
-                          f"{s.max_phase_s:.0f} s of the bottom", f)
     if stance is None:
         return RepVerdict(None, False, "neither foot stayed planted (walking, running or "
                           "jumping, not a squat)", f)
