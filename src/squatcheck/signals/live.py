@@ -198,9 +198,9 @@ class StretchVote:
     again. The frames before stay as they were sent. (Held-out seed 33 125, one leg from
     the side: continuity took the feet's labels crossed as the free foot lifted and then
     "repaired" the model's right ones; live read 229 frames on the other foot from
-    offline, 37 with the vote. Only a whole-stretch count would also mend the first
-    frames; a count over the last second alone turned round on the model's brief swaps
-    and agreed with offline less, 1,053 frames against 679 over twenty sets.)
+    offline, 37 with the vote. A count over only the last second turned round on the
+    model's brief swaps and agreed with offline less: 1,053 frames against 679 over twenty
+    sets.)
     """
 
     def __init__(self, majority: float, min_s: float):
