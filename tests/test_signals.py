@@ -431,3 +431,22 @@ def test_live_the_model_wins_a_stretch_back_once_it_holds_the_majority():
     # "repairing" the model's right ones from row 23; one second later the model wins
     assert np.flatnonzero(live(1.0)).tolist() == list(range(23, 48))
     assert np.flatnonzero(live(10.0)).tolist() == list(range(23, 150))  # no vote in time
+
+
+def test_live_a_body_order_adopted_late_takes_the_legs_with_it():
+    """The live cleaner takes the first frames' torso order as true. When the model had
+    the whole body flipped just then (seed 34 phone 006, from the front), the frames after
+    it rights itself are "flipped back" until the new order has lasted ``max_flip_s`` and
+    is adopted; the legs' continuity, carried through those frames, must turn round with
+    it, or it keeps the legs crossed until the stretch vote sees a majority."""
+    track, _ = squat_track(yaw_deg=0, stances=("left",))
+    xy = track.xy_px.copy()
+    opening = track.t_s < 0.5
+    xy[opening] = swap_pairs(xy[opening], L.LEFT_RIGHT_PAIRS)
+    live = LiveCleaner(track.meta.image_size, SETTINGS, fs_hz=FS)
+    out = np.stack([live.update(t, p, v, w)[0] for t, p, v, w in
+                    zip(track.t_s, xy, track.visibility, track.world, strict=True)])
+    adopted = 0.5 + SETTINGS.max_flip_s
+    after = (track.t_s > adopted + 0.4) & (track.t_s < adopted + 1.0)  # past the Hampel
+    for ankle in (L.LEFT_ANKLE, L.RIGHT_ANKLE):
+        assert np.nanmax(np.abs(out[after, ankle] - track.xy_px[after, ankle])) < 15.0

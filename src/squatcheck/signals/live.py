@@ -109,6 +109,10 @@ class LiveCleaner:
         if t_s - self._reversed_since > self.s.max_flip_s:  # a real turn: adopt it
             self._order_votes = sign
             self._reversed_since = None
+            # the frames flipped meanwhile were the model's right labels: the legs'
+            # references, carried through them, are turned round with the body
+            for continuity in self._continuity:
+                continuity.invert()
             return False
         return True
 
