@@ -690,6 +690,22 @@ def test_hips_against_knees_is_judged_leg_by_leg():
     assert np.isnan(hip_minus_knee_rise_deg(lost, ("left", "right")))
 
 
+def test_from_the_side_hips_against_knees_are_read_in_the_picture():
+    """Held-out seed 20 phone 035, a hip-dominant single-leg squat from the side (true
+    difference 35 deg): the depth reconstruction took the standing knee for bent on a
+    phone's lens, its rise read 27 deg where the picture shows 57, and the rep was a
+    "hinge" (56 at the 55 rule). From the side both rises are read in the picture, as the
+    knee-bend rule reads the knee; elsewhere, or with either missing, the reconstruction."""
+    from squatcheck.analysis.exercise import hip_minus_knee_rise_deg
+
+    rep = {"hip_rise_right": 83.5, "knee_rise_right": 27.0,
+           "hip_image_rise_right": 77.9, "knee_image_rise_right": 56.7}
+    assert hip_minus_knee_rise_deg(rep, ("right",), "side") == pytest.approx(21.2)
+    assert hip_minus_knee_rise_deg(rep, ("right",), "front") == pytest.approx(56.5)
+    unseen = {**rep, "hip_image_rise_right": float("nan")}
+    assert hip_minus_knee_rise_deg(unseen, ("right",), "side") == pytest.approx(56.5)
+
+
 @pytest.mark.parametrize("roll_read", [False, True])
 def test_a_low_free_foot_wide_of_the_stance_foot_when_the_roll_was_read(roll_read):
     """A free foot held 0.08 leg lengths up, 0.45 to the side: a camera 5 deg off level
