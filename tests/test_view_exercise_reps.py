@@ -569,14 +569,14 @@ def test_the_knee_bend_rule_reads_each_view_its_own_way():
     """From the side the image angle (the reconstruction misreads a body changing size); from
     the front the reconstruction; obliquely the larger, as a level camera shows a sagittal
     bend shortened, never enlarged (held-out seed 22 phone 002: 28 deg read for 69)."""
-    from squatcheck.analysis.exercise import stance_knee_rise_deg
+    from squatcheck.analysis.exercise import rise_deg
 
     f = {"knee_image_rise_left": 40.0, "knee_rise_left": 20.0}
-    assert stance_knee_rise_deg(f, "left", "side") == 40.0
-    assert stance_knee_rise_deg(f, "left", "oblique") == 40.0
-    assert stance_knee_rise_deg({**f, "knee_rise_left": 55.0}, "left", "oblique") == 55.0
-    assert stance_knee_rise_deg({"knee_rise_left": 20.0}, "left", "front") == 20.0
-    assert stance_knee_rise_deg({**f, "knee_image_rise_left": np.nan}, "left", "side") == 20.0
+    assert rise_deg(f, "knee", "left", "side") == 40.0
+    assert rise_deg(f, "knee", "left", "oblique") == 40.0
+    assert rise_deg({**f, "knee_rise_left": 55.0}, "knee", "left", "oblique") == 55.0
+    assert rise_deg({"knee_rise_left": 20.0}, "knee", "left", "front") == 20.0
+    assert rise_deg({**f, "knee_image_rise_left": np.nan}, "knee", "left", "side") == 20.0
 
 
 def test_a_rep_starts_from_the_one_leg_stance_not_the_two_foot_one_before_it():
@@ -690,20 +690,29 @@ def test_hips_against_knees_is_judged_leg_by_leg():
     assert np.isnan(hip_minus_knee_rise_deg(lost, ("left", "right")))
 
 
-def test_from_the_side_hips_against_knees_are_read_in_the_picture():
-    """Held-out seed 20 phone 035, a hip-dominant single-leg squat from the side (true
-    difference 35 deg): the depth reconstruction took the standing knee for bent on a
-    phone's lens, its rise read 27 deg where the picture shows 57, and the rep was a
-    "hinge" (56 at the 55 rule). From the side both rises are read in the picture, as the
-    knee-bend rule reads the knee; elsewhere, or with either missing, the reconstruction."""
+def test_hips_against_knees_are_read_as_the_knee_bend_rule_reads_the_knee():
+    """Hip-dominant single-leg squats (true difference 35-40 deg) read as "hinges", 56 at
+    the 55 rule, where the hinge rule took the depth reconstruction's knee while the
+    knee-bend rule reads the knee in the picture. Held-out seed 20 phone 035, from the
+    side: on a phone's lens the reconstruction took the standing knee for bent, 27 deg of
+    rise where the picture shows 57. Seed 27 002, obliquely: hip 96 against knee 40, the
+    picture's knee 57. Each joint is now read as ``rise_deg`` reads it: from the side in
+    the picture, obliquely the larger of the two, from the front the reconstruction."""
     from squatcheck.analysis.exercise import hip_minus_knee_rise_deg
 
-    rep = {"hip_rise_right": 83.5, "knee_rise_right": 27.0,
-           "hip_image_rise_right": 77.9, "knee_image_rise_right": 56.7}
-    assert hip_minus_knee_rise_deg(rep, ("right",), "side") == pytest.approx(21.2)
-    assert hip_minus_knee_rise_deg(rep, ("right",), "front") == pytest.approx(56.5)
-    unseen = {**rep, "hip_image_rise_right": float("nan")}
-    assert hip_minus_knee_rise_deg(unseen, ("right",), "side") == pytest.approx(56.5)
+    side = {"hip_rise_right": 83.5, "knee_rise_right": 27.0,
+            "hip_image_rise_right": 77.9, "knee_image_rise_right": 56.7}
+    assert hip_minus_knee_rise_deg(side, ("right",), "side") == pytest.approx(21.2)
+    front = {k: v for k, v in side.items() if "image" not in k}  # not read from the front
+    assert hip_minus_knee_rise_deg(front, ("right",), "front") == pytest.approx(56.5)
+    oblique = {"hip_rise_right": 96.2, "knee_rise_right": 40.5,
+               "hip_image_rise_right": 74.4, "knee_image_rise_right": 56.9}
+    assert hip_minus_knee_rise_deg(oblique, ("right",), "oblique") == pytest.approx(39.3)
+    # a hinge still reads as one: the hips 80-100, the knees 15-35
+    hinge = {"hip_rise_left": 85.0, "knee_rise_left": 20.0,
+             "hip_image_rise_left": 90.0, "knee_image_rise_left": 25.0}
+    for view in ("side", "oblique", "front"):
+        assert hip_minus_knee_rise_deg(hinge, ("left",), view) >= 60.0
 
 
 @pytest.mark.parametrize("roll_read", [False, True])

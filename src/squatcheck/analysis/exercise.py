@@ -141,7 +141,7 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
         if split:
             return RepVerdict(stance, False, split, f)
     legs = _seen_legs(f, view, s) if stance == "both" else (stance,)
-    rises = [r for r in (stance_knee_rise_deg(f, leg, view) for leg in legs) if np.isfinite(r)]
+    rises = [r for r in (rise_deg(f, "knee", leg, view) for leg in legs) if np.isfinite(r)]
     knee_rise = min(rises) if rises else float("nan")
     f["hip_minus_knee_rise_deg"] = hinge = hip_minus_knee_rise_deg(f, legs, view)
     if not np.isfinite(knee_rise) or knee_rise < s.min_knee_flexion_rise_deg:
@@ -153,8 +153,9 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
     return RepVerdict(stance, True, "", f)
 
 
-def stance_knee_rise_deg(f: dict[str, float], leg: str, view: str) -> float:
-    """How far ``leg``'s knee bent from standing to the bottom, for the knee-bend rule.
+def rise_deg(f: dict[str, float], joint: str, leg: str, view: str) -> float:
+    """How far ``leg``'s ``joint`` ("knee" or "hip") flexed from standing to the bottom, as
+    the knee-bend and hinge rules read it.
 
     From the side a knee bends in the picture, so there the plain image angle's rise
     counts; the depth reconstruction (``BodyFeatures``, which reads a segment seen shorter
@@ -167,12 +168,16 @@ def stance_knee_rise_deg(f: dict[str, float], leg: str, view: str) -> float:
     zoomed out, counted as a squat). Obliquely the larger of the two counts: a level
     camera sees a sagittal bend with its forward parts shortened, so the image angle reads
     less than the bend, never more, and the reconstruction can under-read too (held-out
-    seed 22 phone 002: 28 deg for a true 69).
+    seed 22 phone 002: 28 deg for a true 69). The hip is read the same way as the knee,
+    so that the hinge rule sets like against like: the reconstruction's knee alone made
+    hip-dominant squats "hinges" (seed 20 phone 035 from the side: a knee rise of 27 where
+    the picture shows 57; seed 27 002 obliquely: hip 96 against knee 40, the picture's knee
+    57), 56 deg more at the hip for a true 35-40.
     """
-    image = f.get(f"knee_image_rise_{leg}", np.nan)
+    image = f.get(f"{joint}_image_rise_{leg}", np.nan)
     if view == "oblique":
-        return float(np.fmax(image, f.get(f"knee_rise_{leg}", np.nan)))
-    return image if np.isfinite(image) else f.get(f"knee_rise_{leg}", np.nan)
+        return float(np.fmax(image, f.get(f"{joint}_rise_{leg}", np.nan)))
+    return image if np.isfinite(image) else f.get(f"{joint}_rise_{leg}", np.nan)
 
 
 def hip_minus_knee_rise_deg(f: dict[str, float], legs: tuple[str, ...],
@@ -184,25 +189,12 @@ def hip_minus_knee_rise_deg(f: dict[str, float], legs: tuple[str, ...],
     leg's hip against the other leg's knee read squats as hinges: a free leg (taken for
     planted) bends its knee less (tux_hyva7 rolled 5 deg: 94 - 46 = 48 deg on one leg;
     -6 on the stance leg), and from the side the half-hidden far knee reads short
-    (held-out synthset9 110: a 60 deg trunk-lean squat, 111 - 61 = 50 deg).
+    (held-out synthset9 110: a 60 deg trunk-lean squat, 111 - 61 = 50 deg). Each joint as
+    :func:`rise_deg` reads it in ``view``.
     """
-    per_leg = [_hip_and_knee_rise(f, leg, view) for leg in legs]
-    per_leg = [hip - knee for hip, knee in per_leg]
+    per_leg = [rise_deg(f, "hip", leg, view) - rise_deg(f, "knee", leg, view) for leg in legs]
     per_leg = [d for d in per_leg if np.isfinite(d)]
     return min(per_leg) if per_leg else float("nan")
-
-
-def _hip_and_knee_rise(f: dict[str, float], leg: str, view: str) -> tuple[float, float]:
-    """``leg``'s hip and knee rise (deg) read the same way: from the side both in the
-    picture, as the knee-bend rule reads the knee (``stance_knee_rise_deg``), else both
-    from the depth reconstruction. Mixing them, or the reconstruction from the side, read
-    a hip-dominant squat as a hinge: on a phone's lens the reconstruction took the
-    standing knee for bent and its rise read 27 deg where the picture shows 57 (held-out
-    seed 20 phone 035, the third rep: 56 deg more at the hip, for a true 35)."""
-    image = f.get(f"hip_image_rise_{leg}", np.nan), f.get(f"knee_image_rise_{leg}", np.nan)
-    if view == "side" and np.isfinite(image).all():
-        return image
-    return f[f"hip_rise_{leg}"], f[f"knee_rise_{leg}"]
 
 
 def _seen_legs(f: dict[str, float], view: str, s: RepSettings) -> tuple[str, ...]:
