@@ -428,6 +428,19 @@ def test_a_bounce_at_the_bottom_is_one_rep():
     assert reps[0].depth_leg_lengths == pytest.approx(0.4, abs=0.06)
 
 
+def test_a_rep_knows_where_the_hip_stood_before_and_after():
+    """The rep's start and end lie a tenth of the hip's drop into the movement; its tops are
+    where the hip stood still, before the descent began and after the return ended."""
+    settings = RepSettings.from_profile(load_profile())
+    t = _timeline(seconds=8.0)
+    down = np.clip((t - 2.0) / 1.0, 0, 1)  # standing until 2 s, bottom 3-4 s, up by 5 s
+    up = np.clip((t - 4.0) / 1.0, 0, 1)
+    h = 1.0 - 0.2 * (np.sin(np.pi / 2 * down) ** 2 - np.sin(np.pi / 2 * up) ** 2)
+    (rep,) = segment_reps(h, t, settings)
+    assert t[rep.top_start] <= 2.05 < t[rep.start] and t[rep.end] < 4.95 <= t[rep.top_end]
+    assert t[rep.top_start] > 1.0 and t[rep.top_end] < 6.0  # not the clip's far ends
+
+
 def test_live_segmentation_waits_until_the_hip_is_back_up():
     settings = RepSettings.from_profile(load_profile())
     t = _timeline(seconds=6.0)
@@ -486,12 +499,12 @@ def test_a_knee_straightening_as_the_hips_go_down_is_a_free_leg():
 
     s = _rep_settings()
     f = {"knee_rise_left": 50.0, "knee_rise_right": -14.0}
-    assert straightening_leg_stance(f, ("left", "right"), s) == "left"
-    assert straightening_leg_stance(f, ("left",), s) == "both"  # right leg hidden
+    assert straightening_leg_stance(f, ("left", "right"), s, "side") == "left"
+    assert straightening_leg_stance(f, ("left",), s, "side") == "both"  # right leg hidden
     f["knee_rise_right"] = 10.0  # the straight leg of a side lunge stays planted
-    assert straightening_leg_stance(f, ("left", "right"), s) == "both"
+    assert straightening_leg_stance(f, ("left", "right"), s, "side") == "both"
     f = {"knee_rise_left": -12.0, "knee_rise_right": -14.0}  # both: nothing to go by
-    assert straightening_leg_stance(f, ("left", "right"), s) == "both"
+    assert straightening_leg_stance(f, ("left", "right"), s, "side") == "both"
 
 
 def test_a_knee_held_bent_while_the_other_bends_is_a_free_leg():
@@ -502,15 +515,51 @@ def test_a_knee_held_bent_while_the_other_bends_is_a_free_leg():
     from squatcheck.analysis.stance import straightening_leg_stance
 
     s = _rep_settings()
-    held = {"knee_rise_left": 40.0, "knee_bottom_left": 78.0,
+    held = {"knee_rise_left": 40.0, "knee_stand_rise_left": 40.0, "knee_bottom_left": 78.0,
             "knee_rise_right": -5.0, "knee_bottom_right": 40.0}
-    assert straightening_leg_stance(held, ("left", "right"), s) == "left"
+    assert straightening_leg_stance(held, ("left", "right"), s, "front") == "left"
     side_lunge = {**held, "knee_bottom_right": 8.0}  # the straight leg
-    assert straightening_leg_stance(side_lunge, ("left", "right"), s) == "both"
+    assert straightening_leg_stance(side_lunge, ("left", "right"), s, "front") == "both"
     lunge = {**held, "knee_rise_right": 45.0, "knee_bottom_right": 85.0}  # back knee bends
-    assert straightening_leg_stance(lunge, ("left", "right"), s) == "both"
-    shallow = {**held, "knee_rise_left": 20.0}  # the other knee hardly bent: no squat to judge
-    assert straightening_leg_stance(shallow, ("left", "right"), s) == "both"
+    assert straightening_leg_stance(lunge, ("left", "right"), s, "front") == "both"
+    # the other knee hardly bent: no squat to judge
+    shallow = {**held, "knee_rise_left": 20.0, "knee_stand_rise_left": 20.0}
+    assert straightening_leg_stance(shallow, ("left", "right"), s, "front") == "both"
+
+
+def test_the_held_rule_reads_the_other_knee_bend_from_standing():
+    """The rep's start and end lie a tenth of the hip's drop into the movement, a third of
+    the knee's bend: held-out seed 45 017 (oblique, a free knee held at 43 deg) read the
+    stance knee's image angle rising 28 deg within the rep, 39 from standing, and lost the
+    rep. The held rule asks whether that knee bent as a squat's: from standing."""
+    from squatcheck.analysis.stance import straightening_leg_stance
+
+    s = _rep_settings()
+    f = {"knee_rise_left": -3.4, "knee_bottom_left": 43.0,
+         "knee_rise_right": 29.7, "knee_image_rise_right": 28.1,
+         "knee_stand_rise_right": 31.4, "knee_image_stand_rise_right": 39.1}
+    assert straightening_leg_stance(f, ("left", "right"), s, "oblique") == "right"
+    # from the side the picture's reading counts; from the front the reconstruction's
+    short = {**f, "knee_image_stand_rise_right": 25.0, "knee_stand_rise_right": 25.0}
+    for view in ("side", "front", "oblique"):
+        assert straightening_leg_stance(short, ("left", "right"), s, view) == "both"
+
+
+def test_a_rise_from_standing_takes_in_the_rep_s_tops():
+    """A knee straight where the hip stood (0 deg), 20 deg at the rep's start (a tenth of
+    the hip's drop) and 64 at the bottom: 44 within the rep, 64 from standing."""
+    from squatcheck.analysis.reps import Candidate
+    from squatcheck.analysis.rises import flexion_rise_deg
+
+    t = _timeline(fps=25.0, seconds=4.0)
+    knee = np.interp(t, [0.0, 0.8, 1.2, 2.0, 2.8, 3.2, 4.0], [0, 0, 20, 64, 20, 0, 0])
+    c = Candidate(start=30, bottom=50, end=70, depth_leg_lengths=0.15,
+                  descent_leg_lengths=0.15, return_leg_lengths=0.15, top_start=20, top_end=80)
+    within, bottom = flexion_rise_deg(knee, t, c)
+    standing, _ = flexion_rise_deg(knee, t, c, from_top=True)
+    assert bottom == pytest.approx(64.0)
+    assert within == pytest.approx(44.0, abs=0.5)
+    assert standing == pytest.approx(64.0, abs=0.5)
 
 
 @pytest.mark.parametrize("yaw", [45, 90])
@@ -569,7 +618,7 @@ def test_the_knee_bend_rule_reads_each_view_its_own_way():
     """From the side the image angle (the reconstruction misreads a body changing size); from
     the front the reconstruction; obliquely the larger, as a level camera shows a sagittal
     bend shortened, never enlarged (held-out seed 22 phone 002: 28 deg read for 69)."""
-    from squatcheck.analysis.exercise import rise_deg
+    from squatcheck.analysis.rises import rise_deg
 
     f = {"knee_image_rise_left": 40.0, "knee_rise_left": 20.0}
     assert rise_deg(f, "knee", "left", "side") == 40.0
@@ -623,8 +672,8 @@ def test_length_noise_keeps_a_straight_leg_straight():
 def test_knee_rise_read_from_the_straighter_end_of_the_rep():
     """Stance landmarks garbled before the descent (reading 55 deg standing) but straight
     after the return: the bend is still seen (synthset3 #008)."""
-    from squatcheck.analysis.exercise import flexion_rise_deg
     from squatcheck.analysis.reps import Candidate
+    from squatcheck.analysis.rises import flexion_rise_deg
     t = _timeline(fps=25.0, seconds=4.0)
     knee = np.where(t < 1.0, 55.0, 5.0)
     knee[(t > 1.5) & (t < 2.5)] = 65.0

@@ -28,6 +28,7 @@ from .context import Signals
 from .features import LEGS, BodyFeatures
 from .geometry import flexion_deg
 from .reps import Candidate, RepSettings, bottom_hold_s
+from .rises import flexion_rise_deg, rise_deg
 from .stance import (
     balanced_stance,
     centre_shift,
@@ -37,7 +38,7 @@ from .stance import (
     straightening_leg_stance,
     unloaded_stance,
 )
-from .windows import finite_max, finite_median, near_median, time_window
+from .windows import finite_median, time_window
 
 
 @dataclass
@@ -59,20 +60,6 @@ def feet_apart_leg_lengths(sig: Signals, feat: BodyFeatures, c: Candidate) -> fl
     dx = np.abs(sig.xy_px[:, left, 0] - sig.xy_px[:, right, 0])
     near = dx[time_window(sig.t_s, c.bottom, 0.2)]
     return finite_median([finite_median(col) for col in near.T]) / feat.leg_length_px
-
-
-def flexion_rise_deg(series: np.ndarray, t_s: np.ndarray, c: Candidate) -> tuple[float, float]:
-    """(rise from standing to bottom, value at bottom): bottom = max within ±0.3 s of it.
-
-    Standing is the straighter of the rep's start and end: a squat bends the joint on
-    the way down and straightens it on the way up, so either side shows the bend when
-    the other's landmarks are off (on one leg with the free foot held behind near the
-    stance knee, MediaPipe was seen to put both ankles on the free foot).
-    """
-    ends = [near_median(series, t_s, k, 0.1) for k in (c.start, c.end)]
-    ends = [v for v in ends if np.isfinite(v)]
-    bottom = finite_max(series[time_window(t_s, c.bottom, 0.3)])
-    return (bottom - min(ends) if ends else float("nan")), bottom
 
 
 def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
@@ -98,17 +85,22 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
         ids = L.LEG[leg]
         f[f"leg_visibility_{leg}"] = finite_median(
             sig.visibility[rows][:, [ids["hip"], ids["knee"], ids["ankle"]]])
-        f[f"knee_rise_{leg}"], f[f"knee_bottom_{leg}"] = flexion_rise_deg(
-            feat.knee_flexion_deg[leg], t_s, c)
-        f[f"hip_rise_{leg}"], f[f"hip_bottom_{leg}"] = flexion_rise_deg(
-            feat.hip_flexion_deg[leg], t_s, c)
-        if view != "front":
-            xy = sig.xy_px
-            f[f"knee_image_rise_{leg}"], _ = flexion_rise_deg(
-                flexion_deg(xy[:, ids["hip"]], xy[:, ids["knee"]], xy[:, ids["ankle"]]), t_s, c)
-            shoulders = xy[:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]].mean(axis=1)
-            f[f"hip_image_rise_{leg}"], _ = flexion_rise_deg(
-                flexion_deg(shoulders, xy[:, ids["hip"]], xy[:, ids["knee"]]), t_s, c)
+        xy = sig.xy_px
+        shoulders = xy[:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]].mean(axis=1)
+        recon = {"knee": feat.knee_flexion_deg[leg], "hip": feat.hip_flexion_deg[leg]}
+        image = {"knee": flexion_deg(xy[:, ids["hip"]], xy[:, ids["knee"]], xy[:, ids["ankle"]]),
+                 "hip": flexion_deg(shoulders, xy[:, ids["hip"]], xy[:, ids["knee"]])}
+        for joint in ("knee", "hip"):
+            # within the rep: did this leg bend, hold or straighten (the stance rules)
+            f[f"{joint}_rise_{leg}"], f[f"{joint}_bottom_{leg}"] = flexion_rise_deg(
+                recon[joint], t_s, c)
+            # from standing: how far a stance joint bent (``rise_deg``)
+            f[f"{joint}_stand_rise_{leg}"], _ = flexion_rise_deg(recon[joint], t_s, c,
+                                                                 from_top=True)
+            if view != "front":
+                f[f"{joint}_image_rise_{leg}"], _ = flexion_rise_deg(image[joint], t_s, c)
+                f[f"{joint}_image_stand_rise_{leg}"], _ = flexion_rise_deg(
+                    image[joint], t_s, c, from_top=True)
     f["bottom_hold_s"] = hold = bottom_hold_s(feat.hip_height_leg_lengths, t_s, c, 0.1)
     f["feet_apart_leg_lengths"] = feet_apart_leg_lengths(sig, feat, c)
 
@@ -129,7 +121,7 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
         return RepVerdict(None, False, "neither foot stayed planted (walking, running or "
                           "jumping, not a squat)", f)
     if stance == "both":
-        stance = straightening_leg_stance(f, _seen_legs(f, view, s), s)
+        stance = straightening_leg_stance(f, _seen_legs(f, view, s), s, view)
     if stance == "both":
         lunge = _lunge_reason(f, s) if len(_seen_legs(f, view, s)) == 2 else ""
         if lunge:
@@ -141,7 +133,8 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
         if split:
             return RepVerdict(stance, False, split, f)
     legs = _seen_legs(f, view, s) if stance == "both" else (stance,)
-    rises = [r for r in (rise_deg(f, "knee", leg, view) for leg in legs) if np.isfinite(r)]
+    rises = [r for r in (rise_deg(f, "knee", leg, view, from_standing=True) for leg in legs)
+             if np.isfinite(r)]
     knee_rise = min(rises) if rises else float("nan")
     f["hip_minus_knee_rise_deg"] = hinge = hip_minus_knee_rise_deg(f, legs, view)
     if not np.isfinite(knee_rise) or knee_rise < s.min_knee_flexion_rise_deg:
@@ -151,33 +144,6 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
         return RepVerdict(stance, False, f"the hips flexed {hinge:.0f} deg more "
                           "than the knees (a hip hinge: bending over or a deadlift)", f)
     return RepVerdict(stance, True, "", f)
-
-
-def rise_deg(f: dict[str, float], joint: str, leg: str, view: str) -> float:
-    """How far ``leg``'s ``joint`` ("knee" or "hip") flexed from standing to the bottom, as
-    the knee-bend and hinge rules read it.
-
-    From the side a knee bends in the picture, so there the plain image angle's rise
-    counts; the depth reconstruction (``BodyFeatures``, which reads a segment seen shorter
-    than its longest image length as pointing out of the picture) stands in only where
-    the image angle is missing, and is the reading for front views. The reconstruction
-    misreads a change of the body's size in the image: on a phone's lens the body standing
-    over the far foot is further away and its straight leg read 30 deg bent (phone-lens
-    set, seed 11 035: 25-30 deg rises for a true 65), and a person walking away from a
-    zoomed-out camera read 46-50 deg for an image bend of 7-10 deg (``sports2d_demo``
-    zoomed out, counted as a squat). Obliquely the larger of the two counts: a level
-    camera sees a sagittal bend with its forward parts shortened, so the image angle reads
-    less than the bend, never more, and the reconstruction can under-read too (held-out
-    seed 22 phone 002: 28 deg for a true 69). The hip is read the same way as the knee,
-    so that the hinge rule sets like against like: the reconstruction's knee alone made
-    hip-dominant squats "hinges" (seed 20 phone 035 from the side: a knee rise of 27 where
-    the picture shows 57; seed 27 002 obliquely: hip 96 against knee 40, the picture's knee
-    57), 56 deg more at the hip for a true 35-40.
-    """
-    image = f.get(f"{joint}_image_rise_{leg}", np.nan)
-    if view == "oblique":
-        return float(np.fmax(image, f.get(f"{joint}_rise_{leg}", np.nan)))
-    return image if np.isfinite(image) else f.get(f"{joint}_rise_{leg}", np.nan)
 
 
 def hip_minus_knee_rise_deg(f: dict[str, float], legs: tuple[str, ...],

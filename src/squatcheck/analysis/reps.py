@@ -89,6 +89,10 @@ class Candidate:
     depth_leg_lengths: float  # the larger of descent and return
     descent_leg_lengths: float
     return_leg_lengths: float
+    # where the hip stood before and after (``_tops``); ``start`` and ``end`` lie inside
+    # the movement, ``boundary_fraction`` of the way down
+    top_start: int | None = None
+    top_end: int | None = None
 
 
 def _fs(t_s: np.ndarray) -> float:
@@ -150,7 +154,8 @@ def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
         if open_end and i == len(peaks) - 1 and t_s[-1] - t_s[end] < s.settle_s:
             continue  # live: the hip has not been back up long enough to close the rep
         reps.append(Candidate(offset + start, offset + p, offset + end,
-                              float(max(descent, ret)), float(descent), float(ret)))
+                              float(max(descent, ret)), float(descent), float(ret),
+                              offset + top_l, offset + top_r))
     return reps
 
 

@@ -35,6 +35,7 @@ from .context import Signals
 from .features import LEGS, BodyFeatures
 from .geometry import level
 from .reps import Candidate, RepSettings
+from .rises import rise_deg
 from .windows import finite_median, near_median
 
 
@@ -339,7 +340,8 @@ def held_leg_stance(f: dict[str, float], s: RepSettings) -> str:
     return bends[0] if held else "both"
 
 
-def straightening_leg_stance(f: dict[str, float], legs: tuple[str, ...], s: RepSettings) -> str:
+def straightening_leg_stance(f: dict[str, float], legs: tuple[str, ...], s: RepSettings,
+                             view: str) -> str:
     """Both feet read as planted, but one seen knee straightened by
     ``free_knee_extension_deg`` or more while the hips went down: a foot on the floor under
     a descending hip brings hip and ankle closer, so its knee bends (the straight leg of a
@@ -350,20 +352,23 @@ def straightening_leg_stance(f: dict[str, float], legs: tuple[str, ...], s: RepS
     straightened = [leg for leg in legs
                     if f[f"knee_rise_{leg}"] <= -s.free_knee_extension_deg]
     if len(straightened) != 1:
-        straightened = [leg for leg in legs if _held_still(f, leg, s)]
+        straightened = [leg for leg in legs if _held_still(f, leg, s, view)]
     if len(straightened) != 1:
         return "both"
     return "right" if straightened[0] == "left" else "left"
 
 
-def _held_still(f: dict[str, float], leg: str, s: RepSettings) -> bool:
+def _held_still(f: dict[str, float], leg: str, s: RepSettings, view: str) -> bool:
     """``leg``'s knee was bent and stayed so while the other knee bent as a squat's does:
-    a planted foot under a descending hip would bend it further (``held_knee_max_rise_deg``)."""
+    a planted foot under a descending hip would bend it further (``held_knee_max_rise_deg``).
+    The other knee's bend is read from standing, as the knee-bend rule reads it
+    (``rise_deg``): within the rep a third of it was gone (held-out seed 45 017, oblique:
+    29.7 deg, its image angle bending 39 from standing)."""
     other = "right" if leg == "left" else "left"
     nan = float("nan")
     return bool(f.get(f"knee_bottom_{leg}", nan) >= s.bent_knee_rise_deg
                 and f[f"knee_rise_{leg}"] <= s.held_knee_max_rise_deg
-                and f[f"knee_rise_{other}"] >= s.bent_knee_rise_deg)
+                and rise_deg(f, "knee", other, view, from_standing=True) >= s.bent_knee_rise_deg)
 
 
 def balanced_stance(f: dict[str, float], s: RepSettings) -> str:
