@@ -972,7 +972,7 @@ def test_the_thighs_at_the_bottom_read_the_bodys_yaw(yaw_deg, stances):
     usable = np.isfinite(xy[:, L.LEFT_KNEE, 0])
     rows = [(int(np.searchsorted(track.t_s, b - 1.0)), int(np.searchsorted(track.t_s, b)), s)
             for b, s in zip(bottoms, stances, strict=True)]
-    yaw = thigh_yaw_deg(xy, usable, rows)
+    yaw = thigh_yaw_deg(xy, usable, rows, 0.05)
     if yaw_deg == 0.0:
         assert yaw < 10.0
     else:
@@ -996,12 +996,35 @@ def test_on_one_leg_the_body_yaw_is_read_from_the_stance_thigh():
     xy[:, L.LEFT_KNEE] = xy[:, L.LEFT_HIP] + stance
     xy[:, L.RIGHT_KNEE] = xy[:, L.RIGHT_HIP] + free
     usable = np.ones(n, bool)
-    assert thigh_yaw_deg(xy, usable, [(12, 30, "left")]) == pytest.approx(37.0, abs=1.5)
-    assert thigh_yaw_deg(xy, usable, [(12, 30, "both")]) < 25.0  # both thighs averaged
+    assert thigh_yaw_deg(xy, usable, [(12, 30, "left")], 0.05) == pytest.approx(37.0, abs=1.5)
+    assert thigh_yaw_deg(xy, usable, [(12, 30, "both")], 0.05) < 25.0  # both thighs averaged
     # a free thigh that adds to the reading (seed 25 phone 007) is not thrown away
     xy[25:, L.RIGHT_KNEE, 0] = xy[25:, L.RIGHT_HIP, 0] - 90.0
-    both = thigh_yaw_deg(xy, usable, [(12, 30, "both")])
-    assert both > 40.0 and thigh_yaw_deg(xy, usable, [(12, 30, "left")]) == both
+    both = thigh_yaw_deg(xy, usable, [(12, 30, "both")], 0.05)
+    assert both > 40.0 and thigh_yaw_deg(xy, usable, [(12, 30, "left")], 0.05) == both
+
+
+def test_a_thigh_within_its_length_noise_is_read_at_the_depth_the_noise_allows():
+    """Shallow sets, seed 36 006 and seed 37 phone 019: 40 deg single-leg squats filmed
+    square-on, whose thighs at the bottom were no shorter than standing. Their depth read
+    nil, so any sideways wobble of the knee read 90 deg, and the clips oblique. Within the
+    length noise the depth is taken as what the noise allows; side-on, where the thigh
+    swings in the image plane, the reading stays side-on."""
+    from squatcheck.analysis.view import thigh_yaw_deg
+
+    n = 40
+    xy = np.full((n, 33, 2), np.nan)
+    xy[:, [L.LEFT_HIP, L.RIGHT_HIP]] = (200.0, 300.0)
+    thigh = np.tile([0.0, 100.0], (n, 1))  # standing, 100 px
+    thigh[25:] = (8.0, 100.5)  # the bottom: 8 px of sideways wobble, no foreshortening
+    xy[:, L.LEFT_KNEE] = xy[:, L.LEFT_HIP] + thigh
+    xy[:, L.RIGHT_KNEE] = xy[:, L.RIGHT_HIP] + thigh
+    usable = np.ones(n, bool)
+    assert thigh_yaw_deg(xy, usable, [(12, 30, "both")], 0.05) < 20.0
+    thigh[25:] = (100.0, 0.0)  # side-on: the thigh swung forwards to horizontal
+    xy[:, L.LEFT_KNEE] = xy[:, L.LEFT_HIP] + thigh
+    xy[:, L.RIGHT_KNEE] = xy[:, L.RIGHT_HIP] + thigh
+    assert thigh_yaw_deg(xy, usable, [(12, 30, "both")], 0.05) > 60.0
 
 
 def test_a_front_view_whose_thighs_show_a_turned_body_is_read_as_oblique():

@@ -63,8 +63,8 @@ def clip_context(sig: Signals, profile, *, final: bool = True) -> ClipStage:
         stage.verdicts = _judge(sig, feat, view.view, stage.candidates, rs, opening)
         # the squats' thighs may show the body turned further than standing did (view.py)
         reps = [(c.start, c.bottom, v.stance) for c, v in stage.squats]
-        stage.view = turned_view(view, thigh_yaw_deg(sig.xy_px, sig.usable, reps), sig.xy_px[base],
-                                 ViewSettings.from_profile(profile))
+        thighs = thigh_yaw_deg(sig.xy_px, sig.usable, reps, rs.segment_length_noise)
+        stage.view = turned_view(view, thighs, sig.xy_px[base], ViewSettings.from_profile(profile))
         if stage.view.view != view.view:
             ctx.view, ctx.facing = stage.view.view, stage.view.facing
             ctx.facing_sign = stage.view.facing_sign

@@ -176,11 +176,19 @@ def estimate_view(sig: Signals, rows: np.ndarray, settings: ViewSettings) -> Vie
 
 
 def thigh_yaw_deg(xy_px: np.ndarray, usable: np.ndarray,
-                  reps: list[tuple[int, int, str]]) -> float:
+                  reps: list[tuple[int, int, str]], length_noise: float) -> float:
     """Median body yaw (deg) from the thighs at the bottom of squat ``reps`` ((start, bottom,
     stance) rows and leg): the hip -> knee vectors' sideways travel since the rep's start
     against their depth, the foreshortening from each thigh's standing image length (90th
     percentile). NaN without reps.
+
+    A thigh within ``length_noise`` of its full length may lie anywhere from the image
+    plane to the depth that shortfall implies (``segment_length_noise``: MediaPipe's
+    lengths wander that much), so its depth is read as at least that. Without this floor a
+    shallow squat from the front, the thighs barely foreshortened, read 90 deg for any
+    sideways wobble of the knee (shallow sets, seed 36 006 and seed 37 phone 019: 40 deg
+    single-leg squats, square-on, read oblique); side-on, where the depth is truly nil,
+    the travel is a thigh's length and still reads 70 deg or more.
 
     On both feet, averaged over the two legs (a knee caving in and its partner going out
     cancel). On one leg the free thigh goes wherever the free leg is held, and may add to
@@ -195,6 +203,7 @@ def thigh_yaw_deg(xy_px: np.ndarray, usable: np.ndarray,
         n = np.linalg.norm(xy_px[:, knee] - xy_px[:, hip], axis=-1)
         n = n[usable & np.isfinite(n)]
         lengths[leg] = float(np.percentile(n, 90)) if n.size else np.nan
+    least = 1.0 - (1.0 - length_noise) ** 2  # squared depth, in squared lengths
 
     def yaw(start: int, bottom: int, legs) -> float:
         at_bottom = slice(max(bottom - 3, 0), bottom + 4)
@@ -207,7 +216,8 @@ def thigh_yaw_deg(xy_px: np.ndarray, usable: np.ndarray,
                 v_bottom = np.nanmedian(xy_px[at_bottom, knee] - xy_px[at_bottom, hip], axis=0)
                 v_start = np.nanmedian(xy_px[at_start, knee] - xy_px[at_start, hip], axis=0)
             travel.append(v_bottom[0] - v_start[0])
-            depth.append(np.sqrt(max(length ** 2 - float(v_bottom @ v_bottom), 0.0)))
+            depth.append(np.sqrt(max(length ** 2 - float(v_bottom @ v_bottom),
+                                     least * length ** 2)))
         return float(np.degrees(np.arctan2(abs(np.mean(travel)), np.mean(depth))))
 
     yaws = [np.nanmax([yaw(start, bottom, ids), yaw(start, bottom, [stance])])
