@@ -172,6 +172,30 @@ def test_standing_frames_with_the_other_foot_beside_the_stance_foot_are_no_basel
     assert heel_rise(sig, ctx, seg) == pytest.approx(0.0, abs=0.01)
 
 
+def test_on_both_feet_a_toe_point_sliding_along_the_foot_keeps_the_standing_baseline():
+    """Held-out seed 47 phone 175, a side-view double-leg squat with a deep trunk lean:
+    MediaPipe's toe point slid forwards and up along the planted foot as the shin inclined,
+    and standing it lay 0.2 foot lengths from its place at the bottom. Read as a foot moved
+    or lifted, every standing frame but two was left out of the heel's baseline, and a flat
+    heel read 0.08-0.1 up against those two. On both feet no leg switch lifts a foot and
+    no free foot hangs by it: only a toe standing higher than at the bottom is left out."""
+    tib, kf = ramp(N_STAND, 30, 10, 30.0), ramp(N_STAND, 30, 10, 90.0)
+    frames = [side_frame(tibia_deg=a, knee_flex_deg=b, free="both")
+              for a, b in zip(tib, kf, strict=True)]
+    rows = np.stack([evidence(xy, person_mask(xy)) for xy in frames])
+    sig = track(frames)
+    sig.extra["foot_evidence"] = rows
+    ctx = context("side", exercise="double_leg_squat")
+    seg = one_rep(sig, "both", N_STAND)
+    slide = (tib / 30.0)[:, None] * np.array([0.2, -0.1]) * FOOT_PX  # forwards, up
+    for leg in ("left", "right"):
+        sig.xy_px[:, LEG[leg]["toe"]] += slide
+    series = compute_series(sig, ctx, PROFILE)
+    ev = rep_evidence(sig, ctx, seg, series, PROFILE)
+    assert ev.values["heel_rise_foot_lengths"] == pytest.approx(0.0, abs=0.01)
+    assert not any("heel baseline" in note for note in ev.notes)
+
+
 def test_the_heel_is_read_against_the_reps_own_standing_not_the_clips():
     """Held-out seed 29 room 008: standing on one leg the front sole read 3-4 px higher
     than on two feet and in the squat. Against the clip's standing that was a front rise

