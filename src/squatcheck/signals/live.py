@@ -25,6 +25,7 @@ from .swaps import (
     ContinuityStep,
     LabelContinuity,
     knees_on_wrong_shanks,
+    legs_apart_px,
     shank_lengths_px,
     swap_pairs,
 )
@@ -126,8 +127,7 @@ class LiveCleaner:
                                            strict=True):
             step = continuity.step(xy, min_jump_px=min_jump, anatomy_margin_px=margin)
             swap = step.swapped
-            apart = np.nan_to_num(np.linalg.norm(xy[continuity.li] - xy[continuity.ri], axis=-1))
-            if vote.side_with_the_model(step, float(apart.mean()), t_s):
+            if vote.side_with_the_model(step, float(legs_apart_px(xy, pairs, min_jump)), t_s):
                 continuity.invert()
                 swap = not swap
             if swap:

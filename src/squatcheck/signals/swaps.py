@@ -97,6 +97,25 @@ def labels_distinct(ref_l: np.ndarray, ref_r: np.ndarray, min_jump_px: float) ->
     return apart.size > 0 and float(apart.mean()) >= min_jump_px
 
 
+def legs_apart_px(xy_px: np.ndarray, pairs, min_jump_px: float) -> np.ndarray:
+    """How far apart the two legs stand, px (``xy_px`` (..., 33, 2) -> (...)), for weighing
+    the model's labels: the mean distance of ``pairs`` (a lost point counts 0), scaled down
+    where the knees stand closer than ``min_jump_px``, in proportion.
+
+    The model labels a whole leg from its look, which it can see only where the legs
+    stand apart, and knees closer than ``min_jump_px`` are as hard for it to tell apart as
+    for continuity. Feet far apart under knees drawn on top of each other (from the side,
+    a free foot held behind with its thigh hanging straight down beside the stance thigh)
+    leave it guessing: held-out seed 48 room 055 had its labels the wrong way round every
+    time the person stood between reps (knees 12 px apart) and right through each rep
+    (60-90 px)."""
+    group = np.nan_to_num(np.linalg.norm(xy_px[..., [a for a, _ in pairs], :]
+                                         - xy_px[..., [b for _, b in pairs], :], axis=-1))
+    knees = np.linalg.norm(xy_px[..., L.LEFT_KNEE, :] - xy_px[..., L.RIGHT_KNEE, :], axis=-1)
+    seen = np.clip(np.nan_to_num(knees / max(min_jump_px, 1e-9), nan=1.0), 0.0, 1.0)
+    return group.mean(axis=-1) * seen  # a knee lost: the group's own distance
+
+
 def continuity_verdict(cur_l, cur_r, ref_l, ref_r, *, min_jump_px: float,
                        max_cost_ratio: float) -> str:
     """What frame-to-frame continuity says of one row's labels for a group of pairs
@@ -228,8 +247,8 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
     (the feet of a single-leg squat from the side before the free foot lifts) it takes the
     model's labels of that moment, and carries them to the next meeting or the clip's end.
     When, over that stretch, it then disagrees with the model on more than ``majority`` of
-    the rows (each weighed by how far apart the two sides stand), the moment it took them
-    from is the likelier mistake: the stretch takes the model's labels
+    the rows (each weighed by how far apart the legs stand: ``legs_apart_px``), the moment
+    it took them from is the likelier mistake: the stretch takes the model's labels
     (:func:`_side_with_the_majority`).
 
     xy_px : (T, 33, 2) -> (swapped (T,) bool, garbled landmarks (T, 33) bool)
@@ -249,7 +268,7 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
         swapped[t], stretch[t] = step.swapped, step.stretch
         if step.doubted is not None:
             doubted[t] = step.doubted
-    apart = np.nan_to_num(np.linalg.norm(xy_px[:, li] - xy_px[:, ri], axis=-1)).mean(axis=1)
+    apart = legs_apart_px(xy_px, pairs, min_jump_px)
     inverted = _side_with_the_majority(swapped, stretch, apart, set(doubted), majority)
     for t, (l_own, r_own, l_other, r_other) in doubted.items():
         far_l, far_r = (l_other, r_other) if inverted[t] else (l_own, r_own)
@@ -290,8 +309,9 @@ def _side_with_the_majority(swapped: np.ndarray, stretch: np.ndarray, apart_px: 
                             doubted: set[int], majority: float) -> np.ndarray:
     """Flip ``swapped`` in place over each stretch (rows sharing a ``stretch`` id >= 0)
     where continuity swapped more than ``majority`` of its judged rows, each row weighed
-    by ``apart_px`` (T,), how far apart the two sides stand in it; (T,) bool of the rows
-    whose stretch was flipped. Doubted (garbled) rows do not vote and keep their labels.
+    by ``apart_px`` (T,), how far apart the legs stand in it (``legs_apart_px``); (T,) bool
+    of the rows whose stretch was flipped. Doubted (garbled) rows do not vote and keep
+    their labels.
 
     Held-out seed 25 phone 063, one leg from the side: as the free foot lifted off behind
     the stance foot the model let its left label follow it for a few frames, continuity
