@@ -203,7 +203,7 @@ def thigh_yaw_deg(xy_px: np.ndarray, usable: np.ndarray,
         n = np.linalg.norm(xy_px[:, knee] - xy_px[:, hip], axis=-1)
         n = n[usable & np.isfinite(n)]
         lengths[leg] = float(np.percentile(n, 90)) if n.size else np.nan
-    least = 1.0 - (1.0 - length_noise) ** 2  # squared depth, in squared lengths
+    least = 1.0 - (1.0 - length_noise) ** 2  # the least squared depth, per squared length
 
     def yaw(start: int, bottom: int, legs) -> float:
         at_bottom = slice(max(bottom - 3, 0), bottom + 4)
