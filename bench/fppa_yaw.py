@@ -1,7 +1,7 @@
 """How much the knee's frontal angle changes when the body is turned from the camera.
 
 FPPA is an angle in the picture. From exactly square-on it is the angle in the body's
-frontal plane; turned by a yaw, the knee's forward travel (a thigh's length at a
+frontal plane; turned by a yaw, the knee's forward travel (most of a thigh's length at a
 single-leg squat's depth) shows up sideways in the picture. This takes the synthetic
 sets' exact 3D joints at each single-leg rep's bottom (filmed facing the camera), films
 them with a far (orthographic) camera turned by each yaw either way, and prints how far
