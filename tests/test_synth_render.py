@@ -44,6 +44,27 @@ def test_side_view_facing_direction(view, facing, image_dx_sign):
 def test_facing_labels():
     assert facing_for(0) == "camera" and facing_for(180) == "away"
     assert facing_for(40) == "left" and facing_for(-130) == "right"
+    # a front view of a body turned from the camera still faces it, or away
+    assert facing_for(15, "front") == "camera" and facing_for(-160, "front") == "away"
+
+
+def test_a_turned_set_turns_only_its_front_views_and_changes_nothing_else():
+    """``--turned``: people rarely stand square to the camera; the same plan with each
+    front view's body turned 5-25 deg either way."""
+    from squatcheck.synth.benchset import plan_set
+
+    plain, turned = plan_set(40, 3), plan_set(40, 3, turned=True)
+    fronts = 0
+    for (name, a), (same, b) in zip(plain, turned, strict=True):
+        assert name == same and a.motion == b.motion and a.body == b.body
+        if a.camera.view != "front":
+            assert b.camera == a.camera
+            continue
+        fronts += 1
+        square = 180.0 if a.camera.facing == "away" else 0.0
+        assert 5.0 <= abs(b.camera.azimuth - square) <= 25.0
+        assert a.camera.azimuth == square
+    assert fronts >= 10
 
 
 def test_shapes_hit_where_geometry_says():

@@ -18,14 +18,15 @@ from ..synth.benchset import FRONT_FAULTS, SIDE_FAULTS, plan_set
 
 def plan_balanced_set(*, per_fault_above: int = 3, per_fault_below: int = 2, clean: int = 4,
                       oblique: int = 3, seed: int = 11, reps: int = 3, pool: int = 400,
-                      room: bool = False, phone: bool = False):
+                      room: bool = False, phone: bool = False, turned: bool = False):
     """(name, ClipSpec) pairs: each side fault on side clips and each front fault on front
     clips ``per_fault_above`` times above and ``per_fault_below`` times below threshold."""
     want = {(f, lvl): n for f in SIDE_FAULTS + FRONT_FAULTS
             for lvl, n in (("above", per_fault_above), ("below", per_fault_below))}
     got: Counter = Counter()
     chosen, n_clean, n_obl, legs = [], 0, 0, Counter()
-    for name, spec in plan_set(pool, seed, reps=reps, room=room, phone=phone):
+    for name, spec in plan_set(pool, seed, reps=reps, room=room, phone=phone,
+                               turned=turned):
         view, level = spec.camera.view, name.split("_")[3]
         if view == "oblique":
             if n_obl < oblique and level != "clean":
@@ -49,14 +50,15 @@ def plan_balanced_set(*, per_fault_above: int = 3, per_fault_below: int = 2, cle
 
 
 def plan_shallow_set(*, seed: int = 36, clips: int = 20, reps: int = 3, pool: int = 400,
-                     room: bool = False, phone: bool = False,
+                     room: bool = False, phone: bool = False, turned: bool = False,
                      depths: tuple[float, ...] = (40.0, 45.0, 50.0, 55.0)):
     """(name, ClipSpec) pairs: the plan's first ``clips`` single-leg squats filmed from the
     side or the front, their bottoms taken in turn to each of ``depths`` (knee flexion,
     deg). The balanced set's squats bend 60-80 deg; a clinical single-leg squat can stop at
     45 (docs/analysis.md, "Shallow squats")."""
     chosen = []
-    for name, spec in plan_set(pool, seed, reps=reps, room=room, phone=phone):
+    for name, spec in plan_set(pool, seed, reps=reps, room=room, phone=phone,
+                               turned=turned):
         if spec.motion.exercise != "single_leg_squat" or spec.camera.view == "oblique":
             continue
         depth = depths[len(chosen) % len(depths)]
@@ -132,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the same clips filmed with a phone's wide lens (63-72 deg) from "
                         "1.3-2.7 m instead of a long lens from 3-4.5 m: phone-strength "
                         "perspective")
+    parser.add_argument("--turned", action="store_true",
+                        help="the same clips with each front view's body turned 5-25 deg "
+                        "from the camera (people rarely stand square to it)")
     parser.add_argument("--shallow", action="store_true",
                         help="instead: 20 single-leg squats from the side and the front at "
                         "40, 45, 50 and 55 deg of knee flexion")
@@ -142,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{fraction:4.0%} {name} ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
 
     paths = generate_balanced_set(args.folder, progress=say, seed=args.seed, jobs=args.jobs,
-                                  room=args.room, phone=args.phone, shallow=args.shallow)
+                                  room=args.room, phone=args.phone, turned=args.turned,
+                                  shallow=args.shallow)
     print(f"{len(paths)} clips with truth and pose tracks in {args.folder}")
     return 0
 

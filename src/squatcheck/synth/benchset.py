@@ -47,6 +47,19 @@ def in_a_room(spec: ClipSpec, seed: int) -> ClipSpec:
                    scene=replace(spec.scene, edges_m=edges))
 
 
+def turned_from_the_camera(spec: ClipSpec, seed: int) -> ClipSpec:
+    """A front view of a body turned 5-25 deg (either way) from the camera: people rarely
+    stand square to it, and the engine's front view reaches 30 deg ([view]
+    front_max_yaw_deg). Other views are returned unchanged. Drawn from its own generator,
+    so the clip is otherwise unchanged."""
+    if spec.camera.view != "front":
+        return spec
+    rng = np.random.default_rng(seed + 9_000_000)
+    square = 180.0 if spec.camera.facing == "away" else 0.0
+    turn = float(rng.choice([-1, 1]) * rng.uniform(5.0, 25.0))
+    return replace(spec, camera=replace(spec.camera, azimuth_deg=round(square + turn, 2)))
+
+
 def with_phone_camera(spec: ClipSpec, seed: int) -> ClipSpec:
     """The same clip filmed with a phone's main camera: 63-72 deg across the image's long
     side (24-28 mm equivalent lenses), so framing the body to the same ``fill`` puts the
@@ -64,10 +77,12 @@ def with_phone_camera(spec: ClipSpec, seed: int) -> ClipSpec:
 
 def plan_set(n: int, seed: int = 0, *, fps: float | None = None,
              size: tuple[int, int] | None = None, reps: int | None = None,
-             room: bool = False, phone: bool = False) -> list[tuple[str, ClipSpec]]:
+             room: bool = False, phone: bool = False,
+             turned: bool = False) -> list[tuple[str, ClipSpec]]:
     """``n`` named clip specs cycling through views, stance legs and fault levels; with
     ``room``, each filmed off level in front of door frames (``in_a_room``); with
-    ``phone``, each filmed with a phone's wide lens from nearer (``with_phone_camera``)."""
+    ``phone``, each filmed with a phone's wide lens from nearer (``with_phone_camera``);
+    with ``turned``, front views of a body turned 5-25 deg (``turned_from_the_camera``)."""
     rng = np.random.default_rng(seed)
     views = ["side", "front", "oblique", "side", "front"]
     plans = []
@@ -133,6 +148,8 @@ def plan_set(n: int, seed: int = 0, *, fps: float | None = None,
             spec = in_a_room(spec, spec.seed)
         if phone:
             spec = with_phone_camera(spec, spec.seed)
+        if turned:
+            spec = turned_from_the_camera(spec, spec.seed)
         plans.append((name, spec))
     return plans
 

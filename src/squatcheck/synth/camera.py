@@ -17,8 +17,11 @@ FACINGS = ("camera", "away", "left", "right")
 
 
 def azimuth_for(view: str, facing: str | None, azimuth_deg: float | None = None) -> float:
-    """Camera azimuth (deg) for a view and the subject's facing direction in the image."""
+    """Camera azimuth (deg) for a view and the subject's facing direction in the image;
+    ``azimuth_deg`` overrides it for front (a body turned from the camera) and oblique views."""
     if view == "front":
+        if azimuth_deg is not None:
+            return float(azimuth_deg)
         return 180.0 if facing == "away" else 0.0
     if view == "side":
         return -90.0 if facing == "right" else 90.0
@@ -27,12 +30,13 @@ def azimuth_for(view: str, facing: str | None, azimuth_deg: float | None = None)
     return {"right": -45.0, "away": 135.0}.get(facing or "left", 45.0)
 
 
-def facing_for(azimuth_deg: float) -> str:
-    """How the subject appears: facing the camera, away, or toward image-left/right."""
+def facing_for(azimuth_deg: float, view: str | None = None) -> str:
+    """How the subject appears: facing the camera, away, or toward image-left/right. In a
+    front view a body turned from the camera still faces it (or away)."""
     a = (azimuth_deg + 180.0) % 360.0 - 180.0
-    if abs(a) < 1e-6:
+    if abs(a) < 1e-6 or (view == "front" and abs(a) < 90.0):
         return "camera"
-    if abs(abs(a) - 180.0) < 1e-6:
+    if abs(abs(a) - 180.0) < 1e-6 or view == "front":
         return "away"
     return "left" if a > 0 else "right"
 

@@ -30,7 +30,7 @@ class CameraSpec:
 
     view: str = "side"
     facing: str | None = None  # camera|away (front), left|right (side, oblique)
-    azimuth_deg: float | None = None  # oblique only; overrides facing
+    azimuth_deg: float | None = None  # front (turned body) and oblique; overrides facing
     distance_m: float = 3.6
     height_m: float | None = None  # None = 0.55 x body height
     focal_px: float | None = None
@@ -189,7 +189,7 @@ def build_truth(spec: ClipSpec, t_s: np.ndarray, lm3d: np.ndarray, vis: np.ndarr
         "generator": GENERATOR,
         "format_version": 1,
         "view": spec.camera.view,
-        "facing": facing_for(spec.camera.azimuth),
+        "facing": facing_for(spec.camera.azimuth, spec.camera.view),
         "exercise": motion.exercise,
         "free_leg": None if motion.double else motion.free_leg,
         "fps": spec.camera.fps,
