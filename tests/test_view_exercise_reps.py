@@ -1070,6 +1070,8 @@ def test_an_oblique_view_whose_thighs_run_at_the_camera_is_read_as_front():
                                      38.0, track.xy_px, settings), "read as oblique")):
         notes = clip_notes(sig, SimpleNamespace(view=view, candidates=[], verdicts=[]))
         assert any(words in n for n in notes)
+        # a front view says the knee's frontal angle needs the body square to the camera
+        assert any("square to the camera" in n for n in notes) == (view.view == "front")
 
 
 def test_a_rep_from_two_feet_back_to_one_leg_standing_counts():

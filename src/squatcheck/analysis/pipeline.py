@@ -160,6 +160,12 @@ def clip_notes(sig: Signals, stage: ClipStage) -> list[str]:
     if v.view == "oblique":
         notes.append("Oblique camera: side-view and front-view findings are not assessable; "
                      "film square-on from the side or the front for those.")
+    if v.view == "front":
+        # bench/fppa_yaw.py; the standing yaw above is only good to ~9 deg (view.py)
+        notes.append("Front view: the knee's frontal angle, pelvic drop and sideways lean "
+                     "assume you stood square to the camera, the standing foot pointing at it. "
+                     "A body turned 5 deg moves the knee's angle by about 7 deg at a "
+                     "single-leg squat's depth, too little a turn for squatcheck to see.")
     for c, verdict in zip(stage.candidates, stage.verdicts, strict=True):
         if not verdict.is_squat:
             notes.append(f"Movement with its lowest point at {sig.t_s[c.bottom]:.1f} s not "
