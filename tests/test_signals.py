@@ -236,6 +236,36 @@ def test_labels_read_where_the_knees_overlap_weigh_nothing_in_the_vote():
     assert not garbled.any()
 
 
+def test_a_restart_after_a_garble_weighs_where_each_foot_stood_not_the_last_row():
+    """Held-out seed 52 phone 002 (these are its ankles, px), one leg obliquely, the free
+    foot held behind: over a few frames the model slid the free foot's label down onto
+    the stance foot and the stance foot's up (each step under the 20 px a swap must
+    save), then put both back. Judged against the last clear row, crossed by then, the
+    rows after were garbled; at the restart the travel rule swapped the feet, and two
+    reps read on the wrong leg. Where each foot stood over the clear rows before says
+    the model's labels are right."""
+    from squatcheck.signals.swaps import FOOT_PAIRS
+
+    n = 80
+    free, stance = np.tile([130.0, 400.0], (n, 1)), np.tile([187.0, 524.0], (n, 1))
+    free[34:43] = np.linspace((133, 412), (154, 511), 9)  # the slow handover, < 20 px a row
+    stance[38:43] = np.linspace((187, 514), (187, 475), 5)
+    free[43:], stance[43:] = (122.0, 432.0), (187.0, 525.0)  # both back where they were
+    xy = np.zeros((n, 33, 2))
+    xy[:, L.LEFT_KNEE], xy[:, L.RIGHT_KNEE] = (180.0, 400.0), (190.0, 420.0)
+    for k, (a, b) in enumerate(FOOT_PAIRS):  # heel and toe ride along with the ankle
+        xy[:, a], xy[:, b] = free + 10 * k, stance + 10 * k
+
+    def swapped_after(memory_rows):
+        swapped, _ = detect_leg_swaps(xy, min_jump_px=20.0, max_cost_ratio=0.5,
+                                      pairs=FOOT_PAIRS, memory_rows=memory_rows, majority=1.1)
+        assert not swapped[:53].any()  # rows 43-52 are garbled: judged, not swapped
+        return swapped[53:]
+
+    assert swapped_after(1).all()  # the last clear row alone: crossed from the restart on
+    assert not swapped_after(30).any()
+
+
 def test_points_the_next_rows_continue_are_not_dropped_after_a_glitch():
     """Held-out seed 26 190 (these are its ankles, px): at a bottom the model merged the
     feet for three frames; the middle one became the reference, and every row after it

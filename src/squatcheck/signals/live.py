@@ -55,7 +55,8 @@ class LiveCleaner:
         self._last_xy = np.full((33, 2), np.nan)
         self._last_world = np.full((33, 3), np.nan)
         self._last_t = np.full(33, -np.inf)
-        self._continuity = [LabelContinuity(pairs, max_cost_ratio=settings.swap_max_cost_ratio)
+        self._continuity = [LabelContinuity(pairs, max_cost_ratio=settings.swap_max_cost_ratio,
+                                            memory_rows=round(settings.swap_memory_s * self.fs))
                             for pairs in SWAP_GROUPS]
         self._votes = [StretchVote(settings.swap_stretch_majority, settings.swap_live_vote_s)
                        for _ in SWAP_GROUPS]

@@ -20,6 +20,8 @@ that pass close and parts them the wrong way; there the shank decides
 
 from __future__ import annotations
 
+import warnings
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -160,10 +162,12 @@ class LabelContinuity:
 
     ``step(row, ...)`` judges one row (33, 2) px against the last clear row;
     ``invert()`` swaps that reference, for a caller that has decided the labels it carries
-    are the wrong way round.
+    are the wrong way round. It also remembers where each side stood over its last
+    ``memory_rows`` clear rows, for a restart after a garbled stretch (``step``).
     """
 
-    def __init__(self, pairs, *, max_cost_ratio: float, max_doubt_rows: int = 10):
+    def __init__(self, pairs, *, max_cost_ratio: float, max_doubt_rows: int = 10,
+                 memory_rows: int = 1):
         self.pairs = pairs
         self.li = [a for a, _ in pairs]
         self.ri = [b for _, b in pairs]
@@ -173,12 +177,21 @@ class LabelContinuity:
         self.ref_l: np.ndarray | None = None
         self.ref_r: np.ndarray | None = None
         self.doubt = 0  # garbled rows in a row
+        self.memory: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=max(memory_rows, 1))
         self.stretch = -1
         self.rows = 0
 
     def invert(self) -> None:
         if self.ref_l is not None:
             self.ref_l, self.ref_r = self.ref_r, self.ref_l
+            self.memory = deque(((r, le) for le, r in self.memory), maxlen=self.memory.maxlen)
+
+    def remembered(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where each side stood over the remembered clear rows (median, px)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a point never seen: NaN
+            return (np.nanmedian([m[0] for m in self.memory], axis=0),
+                    np.nanmedian([m[1] for m in self.memory], axis=0))
 
     def step(self, row: np.ndarray, *, min_jump_px: float,
              anatomy_margin_px: float = np.inf) -> ContinuityStep:
@@ -189,6 +202,7 @@ class LabelContinuity:
             if not (np.isfinite(cur_l).all() and np.isfinite(cur_r).all()):
                 return ContinuityStep(False, -1)
             self.ref_l, self.ref_r = cur_l.copy(), cur_r.copy()
+            self.memory.append((self.ref_l, self.ref_r))
             self.stretch = t
             return ContinuityStep(False, t)
         ref_l, ref_r = self.ref_l, self.ref_r
@@ -208,11 +222,16 @@ class LabelContinuity:
                     np.linalg.norm(cur_l - ref_l, axis=-1), np.linalg.norm(cur_r - ref_r, axis=-1),
                     np.linalg.norm(cur_l - ref_r, axis=-1), np.linalg.norm(cur_r - ref_l, axis=-1)))
             # the reference restarts here (the person moved): with the labelling that
-            # travelled less since the last clear row, a better guess than whatever the
+            # travelled less since the clear rows before, a better guess than whatever the
             # model holds at this moment (held-out seed 16 123: the model held the feet
             # swapped through a single-leg squat's bottom, the restart took that, and when
-            # the model righted itself continuity swapped the feet for the rest of the clip)
-            same, swap = _pair_costs(cur_l, cur_r, ref_l, ref_r)
+            # the model righted itself continuity swapped the feet for the rest of the clip).
+            # Against where each side stood over those rows, not the last one alone: the
+            # model can hand labels over slowly, a few pixels a frame, just before a garble
+            # (held-out seed 52 phone 002: the free foot's label slid down onto the stance
+            # foot over three frames, the last clear row held them crossed, and the restart
+            # swapped the feet for the rest of the clip; two reps on the wrong leg)
+            same, swap = _pair_costs(cur_l, cur_r, *self.remembered())
             swapped = same - swap > min_jump_px and not hangs_worse_swapped(
                 row, self.pairs, self.anchors, anatomy_margin_px)
         if swapped:
@@ -220,11 +239,12 @@ class LabelContinuity:
         self.doubt = 0
         self.ref_l = np.where(np.isfinite(cur_l), cur_l, ref_l)
         self.ref_r = np.where(np.isfinite(cur_r), cur_r, ref_r)
+        self.memory.append((self.ref_l, self.ref_r))
         return ContinuityStep(swapped, self.stretch)
 
 
 def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: float,
-                     pairs=LEG_PAIRS, max_doubt_rows: int = 10,
+                     pairs=LEG_PAIRS, max_doubt_rows: int = 10, memory_rows: int = 1,
                      anatomy_margin_px: float = np.inf,
                      majority: float = 0.67) -> tuple[np.ndarray, np.ndarray]:
     """Rows whose leg labels should be swapped, and rows too garbled to trust.
@@ -240,8 +260,8 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
     flagged and not used as the reference; in it, only the landmarks far from their
     own reference are marked (a planted foot that stayed put is kept). After
     ``max_doubt_rows`` such rows in a row, the reference restarts from the current
-    row (the person really moved), labelled the way that travelled less since the last
-    clear row.
+    row (the person really moved), labelled the way that travelled less from where each
+    side stood over the last ``memory_rows`` clear rows.
 
     Continuity knows which point is which only while they stand apart: where they meet
     (the feet of a single-leg squat from the side before the free foot lifts) it takes the
@@ -259,7 +279,7 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
     li = [a for a, _ in pairs]
     ri = [b for _, b in pairs]
     continuity = LabelContinuity(pairs, max_cost_ratio=max_cost_ratio,
-                                 max_doubt_rows=max_doubt_rows)
+                                 max_doubt_rows=max_doubt_rows, memory_rows=memory_rows)
     stretch = np.full(n, -1)  # the stretch of distinct labels each judged row belongs to
     doubted = {}  # garbled row -> its points' distances (ContinuityStep.doubted)
     for t in range(n):
