@@ -196,6 +196,18 @@ def test_on_both_feet_a_toe_point_sliding_along_the_foot_keeps_the_standing_base
     assert not any("heel baseline" in note for note in ev.notes)
 
 
+def test_a_sole_risen_more_than_the_rearfoot_is_long_is_another_foot():
+    """Held-out seed 51 245: as the free foot swung past the stance heel its sole passed
+    under the rear band, and a flat heel read 0.57-0.95 foot lengths up for 0.24 s. The back
+    of a heel cannot rise more than the rearfoot is long (heel to ball): the foot would
+    stand on end."""
+    sig, ctx, seg = side_rep_with_masks(0.0)
+    real_foot_px = FOOT_PX / PROFILE.measurements.mediapipe_foot_length_ratio
+    up = np.arange(seg.bottom - 5, seg.bottom + 5)  # a third of a second at 30 fps
+    sig.extra["foot_evidence"][up, REAR] -= 0.9 * real_foot_px / sig.image_size[1]
+    assert heel_rise(sig, ctx, seg) == pytest.approx(0.0, abs=0.01)
+
+
 def test_the_heel_is_read_against_the_reps_own_standing_not_the_clips():
     """Held-out seed 29 room 008: standing on one leg the front sole read 3-4 px higher
     than on two feet and in the squat. Against the clip's standing that was a front rise

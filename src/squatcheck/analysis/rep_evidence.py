@@ -305,6 +305,10 @@ def _heel(r: _Rep, ev: RepEvidence, values: dict) -> None:
     # matched, -0.43 foot lengths, and a 3 cm lift read "absent")
     cut_off = r.profile.section("heel_lift")["threshold_foot_lengths"]
     rise_rel[rise_rel < -cut_off] = np.nan
+    # nor can the back of the heel rise more than the rearfoot is long (heel to ball: the
+    # foot would stand vertical); more is another foot's sole passing under the band
+    # (held-out seed 51 245: the free foot swinging past the stance heel read 0.95)
+    rise_rel[rise_rel > m["heel_to_ball_foot_lengths"]] = np.nan
     seen = np.isfinite(rise_rel).mean()
     rise_rel[drop] = np.nan
     angle_rel[drop] = np.nan
