@@ -13,6 +13,7 @@ from squatcheck.live import setup_check as sc
 from squatcheck.live.cues import CueBoard, verdict_text
 from squatcheck.live.engine import GridResampler
 from squatcheck.live.hud import CUE_BGR, SKELETON_BGR, HudState, render
+from squatcheck.live.loop import LiveOptions
 from squatcheck.live.recorder import SessionRecorder
 from squatcheck.live.sources import FileSource, LiveFrame
 from squatcheck.pose import landmarks as L
@@ -119,6 +120,28 @@ def test_hud_draws_skeleton_and_cue_in_their_colours():
     assert (out == SKELETON_BGR).all(-1).sum() > 500
     assert (out == CUE_BGR).all(-1).sum() > 2000
     assert (frame == 90).all()  # drawn on a copy
+
+
+def _columns(mask: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(mask.all(-1).any(0))
+
+
+def test_hud_mirrors_the_picture_but_not_the_text():
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    frame[:, :100] = 20  # a dark band on the picture's left
+    board = CueBoard()
+    board.cue("knee_past_toes", 0.0)
+    state = HudState(landmarks=standing_person(cx=0.25), cues=board.cues, setup_done=True)
+    plain, mirrored = render(frame, state), render(frame, state, mirror=True)
+    skeleton = _columns(plain == SKELETON_BGR)
+    assert skeleton.max() < 320
+    assert np.array_equal(_columns(mirrored == SKELETON_BGR), np.sort(639 - skeleton))
+    assert (mirrored[-1, -100:] == 20).all() and (mirrored[-1, :100] == 90).all()
+    # the cue banner stays at the top left, its text readable (drawn after the flip)
+    banner = (plain == CUE_BGR).all(-1)
+    rows, cols = np.flatnonzero(banner.any(1)), np.flatnonzero(banner.any(0))
+    box = np.s_[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    assert cols.max() < 320 and np.array_equal(mirrored[box], plain[box])
 
 
 @pytest.fixture
@@ -241,3 +264,10 @@ def test_track_builder_keeps_the_subjects_image_evidence_under_the_offline_keys(
     plain.add(0.1, 1, person, np.zeros((1, 33, 3)))
     assert plain.build(source="x", image_size=(640, 480), fps_nominal=30.0, frames_decoded=2,
                        model="m.task").extra == {}
+
+
+def test_the_window_is_a_mirror_for_a_camera_only(tmp_path):
+    assert LiveOptions(tmp_path, camera=0).mirrored
+    assert not LiveOptions(tmp_path, source=tmp_path / "clip.mp4").mirrored
+    assert not LiveOptions(tmp_path, camera=0, mirror=False).mirrored
+    assert LiveOptions(tmp_path, source=tmp_path / "clip.mp4", mirror=True).mirrored

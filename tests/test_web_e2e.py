@@ -135,6 +135,9 @@ def test_record_with_the_webcam_and_see_the_report(page):
     page.goto("/")
     page.click("#camera-start")
     page.wait_for_function("() => document.getElementById('preview').videoWidth > 0")
+    # shown like a mirror while recording; the recording itself is not flipped
+    assert page.evaluate("() => getComputedStyle(document.getElementById('preview')).transform") \
+        == "matrix(-1, 0, 0, 1, 0, 0)"
     page.click("#record-start")
     page.wait_for_timeout(3000)
     page.click("#record-stop")

@@ -32,6 +32,10 @@ def register(sub) -> None:
                    help="output folder (default: ./live_session)")
     p.add_argument("--no-window", action="store_true",
                    help="no window: record, analyse and report only")
+    p.add_argument("--mirror", action=argparse.BooleanOptionalAction, default=None,
+                   help="show the window flipped left-right like a mirror (default: on for "
+                   "a camera, off for --source); the recording and the report are never "
+                   "flipped, and left/right always mean your own left and right")
     p.add_argument("--every-frame", action="store_true",
                    help="with --source: analyse every frame in order instead of real time")
     p.add_argument("--record-format", choices=("avi", "webm"), default="avi",
@@ -57,7 +61,8 @@ def run(args) -> int:
     options = LiveOptions(out_dir=args.output, camera=args.camera, source=args.source,
                           window=not args.no_window, realtime=not args.every_frame,
                           record_format=args.record_format, model=args.model,
-                          profile=args.profile, evidence=not args.no_evidence)
+                          profile=args.profile, evidence=not args.no_evidence,
+                          mirror=args.mirror)
     outcome = run_live(options, log=lambda text: print(text, file=sys.stderr))
     s = outcome.summary
     reps = outcome.report_rep_count

@@ -110,12 +110,19 @@ def _text_lines_up(image, text, bottom, *, scale, bg, thick=2, alpha=1.0) -> int
     return top
 
 
-def render(frame: np.ndarray, state: HudState) -> np.ndarray:
-    """A new image: ``frame`` with the overlay for ``state``."""
+def render(frame: np.ndarray, state: HudState, mirror: bool = False) -> np.ndarray:
+    """A new image: ``frame`` with the overlay for ``state``.
+
+    ``mirror``: show the picture (and the skeleton on it) flipped left-right, as a mirror
+    and every video-call app show a person their own camera, so that stepping to the left
+    moves left on screen. The text is drawn after the flip, so it reads normally.
+    """
     out = frame.copy()
+    draw_skeleton(out, state.landmarks)
+    if mirror:
+        out = np.ascontiguousarray(out[:, ::-1])
     s = _scale(out)
     h, w = out.shape[:2]
-    draw_skeleton(out, state.landmarks)
 
     # top: rep count, then speed beside it (or below it on a narrow picture)
     below = _text_box(out, f"Reps {state.rep_count}", (8, 8), scale=1.1 * s, bg=PANEL_BGR,

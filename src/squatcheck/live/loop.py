@@ -56,6 +56,11 @@ class LiveOptions:
     max_duration_s: float | None = None
     write_report: bool = True
     evidence: bool = True  # segmentation masks + image evidence (pelvis, feet) for the report
+    mirror: bool | None = None  # window flipped like a mirror; None: for a camera, not a file
+
+    @property
+    def mirrored(self) -> bool:
+        return self.source is None if self.mirror is None else self.mirror
 
 
 @dataclass
@@ -330,7 +335,7 @@ class _Loop:
                          fps=self.stats.fps, latency_ms=self.stats.latency_ms,
                          note=f"Live analysis stopped ({self.engine.error}); the report will "
                          "still be written." if self.engine.error else "")
-        canvas = render(frame.image, state)
+        canvas = render(frame.image, state, mirror=self.options.mirrored)
         drawn = time.perf_counter()
         quit_ = self.window.show(canvas)
         shown = time.perf_counter()
