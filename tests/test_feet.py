@@ -366,7 +366,7 @@ def test_a_tip_at_the_foot_index_of_a_folded_foot_is_not_read():
     sig, ctx, seg = side_rep_with_masks(0.0)
     good = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
     good = good.values["knee_toe_offset_foot_lengths"]
-    rows = np.arange(seg.bottom - 15, seg.end)
+    rows = np.arange(seg.bottom - 15, len(sig.t_s))  # folded to the end: no tip after it
     heel, toe = (sig.xy_px[rows, LEG["left"][k], 0] for k in ("heel", "toe"))
     folded_toe = heel + 0.35 * (toe - heel)
     sig.xy_px[rows, LEG["left"]["toe"], 0] = folded_toe
@@ -374,7 +374,31 @@ def test_a_tip_at_the_foot_index_of_a_folded_foot_is_not_read():
     ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
     assert ev.values["knee_toe_offset_foot_lengths"] is None
     assert "tip of the stance shoe" in ev.reasons["knee_toe_offset_foot_lengths"]
+    # unfolded after the rep, the planted shoe's tip seen on both sides is held through
+    after = rows[rows > seg.end]
+    unfolded = toe[-len(after):]
+    sig.xy_px[after, LEG["left"]["toe"], 0] = unfolded
+    sig.extra["foot_evidence"][after, TIP_X] = (unfolded + TIP_AHEAD_PX * ctx.facing_sign) / W
+    ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+    assert ev.values["knee_toe_offset_foot_lengths"] == pytest.approx(good, abs=0.02)
     # the same tip ahead of a foot of full length is read as it is
     sig.xy_px[rows, LEG["left"]["toe"], 0] = toe
     ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
     assert ev.values["knee_toe_offset_foot_lengths"] > good + 0.3
+
+
+def test_a_planted_shoes_tip_lost_at_the_bottom_is_where_it_was():
+    """Held-out seed 54 room phone 118: on a small foot the model's foot index slid back at
+    the bottom, the outline's end lay past the search, and every rep was not assessable."""
+    sig, ctx, seg = side_rep_with_masks(0.0)
+    good = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+    good = good.values["knee_toe_offset_foot_lengths"]
+    lost = np.arange(seg.bottom - 15, seg.bottom + 15)
+    sig.extra["foot_evidence"][lost, TIP_X] = np.nan
+    ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+    assert ev.values["knee_toe_offset_foot_lengths"] == pytest.approx(good, abs=0.01)
+    # a foot picked up and set down elsewhere meanwhile: its old tip says nothing
+    for part in ("heel", "toe", "ankle"):
+        sig.xy_px[lost, LEG["left"][part], 0] += 0.5 * FOOT_PX * ctx.facing_sign
+    ev = rep_evidence(sig, ctx, seg, compute_series(sig, ctx, PROFILE), PROFILE)
+    assert ev.values["knee_toe_offset_foot_lengths"] is None

@@ -118,4 +118,29 @@ def shoe_tip_x_px(sig: Signals, leg: str, foot_px: float, profile) -> np.ndarray
                >= mp["foot_collapse_fraction"] * mp["mediapipe_foot_length_ratio"] * foot_px)
     ahead = (tip - toe[:, 0]) * np.sign(toe[:, 0] - heel[:, 0])
     tip[folded & ~(ahead >= mp["min_tip_ahead_foot_lengths"] * foot_px)] = np.nan
+    tip = hold_planted_tip(tip, heel[:, 0], mp["planted_tip_hold_foot_lengths"] * foot_px)
     return fill_short_gaps(tip, sig.t_s, profile.section("signals")["max_gap_s"])
+
+
+def hold_planted_tip(tip_x: np.ndarray, heel_x: np.ndarray, tol_px: float) -> np.ndarray:
+    """(T,) shoe tip x (px) with each unseen stretch filled by the tip seen on both sides
+    of it, where those two agree within ``tol_px`` and the heel landmark's x (px) stayed
+    within ``tol_px`` of both ends all through: the foot stayed planted, and a planted
+    shoe's front does not move, even under a lifted heel.
+
+    The tip is lost most at the bottom, where the knee is read against it: the model's
+    foot index slides back and the foot shortens in the image, so the outline's end lies
+    past where :func:`~squatcheck.pose.foot_silhouette.shoe_tip_x` looks (held-out seed
+    54 room phone 118: a 33 px foot, the tip 20 px ahead of the index at the bottom of
+    every rep, each one "not assessable").
+    """
+    x = np.asarray(tip_x, float).copy()
+    seen = np.flatnonzero(np.isfinite(x))
+    for a, b in zip(seen[:-1], seen[1:], strict=True):
+        if b - a < 2 or abs(x[a] - x[b]) > tol_px:
+            continue
+        ends = heel_x[[a, b]]
+        moved = np.abs(heel_x[a:b + 1, None] - ends[None, :])
+        if np.isfinite(ends).all() and np.nanmax(moved) <= tol_px:
+            x[a + 1:b] = (x[a] + x[b]) / 2
+    return x
