@@ -4,7 +4,7 @@ The real clips are few; the rules must hold on phones, rooms and people we have 
 This re-encodes every real clip (``shared/clips``) under changes that leave the squat as it
 was — mirrored, half the resolution, a dim noisy room, half the frame rate, heavy JPEG
 compression, a phone held 5 deg off level, filmed from further away, out of focus,
-over-exposed (evaluation/invariance.py)
+over-exposed, held in the hand (evaluation/invariance.py)
 — runs the whole pipeline (pose model included) on each, and compares the
 result with the untouched clip's: view, facing, exercise, rep count, each rep's stance leg
 (matched by bottom time) and each finding (clip level: present in any rep, absent, or not

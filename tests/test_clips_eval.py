@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from clip_tracks import TrackCache
@@ -55,6 +56,25 @@ def test_a_mirrored_clip_swaps_left_and_right_and_nothing_else(clips_dir, clip_c
     diffs = compare(summarise(base, False), summarise(result, True))
     for item in ("view", "facing", "exercise", "rep count", "stance leg"):
         assert diffs[item] is None, f"{item}: {diffs[item]}"
+
+
+def test_the_hand_held_wobble_is_smooth_small_and_the_same_every_run():
+    from squatcheck.evaluation.invariance import CHANGES
+
+    sway, every = CHANGES["handheld"]
+    img = np.zeros((480, 640, 3), np.uint8)
+    img[220:260, 300:340] = 255
+    rng = np.random.default_rng(0)
+
+    def centre(t_s):
+        ys, xs = np.nonzero(sway(img, rng, t_s)[..., 0] > 127)
+        return np.array([xs.mean(), ys.mean()])
+
+    path = np.array([centre(t) for t in np.arange(0, 10, 1 / 30)])
+    moved = np.linalg.norm(path - [319.5, 239.5], axis=1)
+    assert every == 1 and 0.01 * 480 < moved.max() < 0.04 * 480
+    assert np.linalg.norm(np.diff(path, axis=0), axis=1).max() < 0.005 * 480  # no jumps
+    assert np.array_equal(sway(img, rng, 3.3), sway(img, rng, 3.3))
 
 
 def test_not_a_squat_clip_explains_why(clip_runs):
