@@ -113,23 +113,34 @@ def _video(result, rendered, video_name: str | None) -> str:
             f"report).</p></section>")
 
 
-def _finding_rows(rep) -> str:
-    rows = []
-    for name, f in rep.findings.items():
-        sev = severity_of(f)
-        value = fmt_value(f.value, f.unit, uncertainty=f.uncertainty)
-        thr = fmt_threshold(f.threshold, f.unit)
-        when = f"{f.t_s:.2f} s" if is_number(f.t_s) else "—"
-        rows.append(
-            f'<tr data-finding="{e(name)}" title="{e(MEANING.get(name, ""))}">'
+def _finding_row(name: str, f) -> str:
+    value = fmt_value(f.value, f.unit, uncertainty=f.uncertainty)
+    thr = fmt_threshold(f.threshold, f.unit)
+    when = f"{f.t_s:.2f} s" if is_number(f.t_s) else "—"
+    return (f'<tr data-finding="{e(name)}" title="{e(MEANING.get(name, ""))}">'
             f'<td><strong>{e(finding_label(name))}</strong>'
-            f'<div class="reason">{e(f.reason)}</div></td><td>{chip(status_text(f), sev)}</td>'
+            f'<div class="reason">{e(f.reason)}</div></td>'
+            f'<td>{chip(status_text(f), severity_of(f))}</td>'
             f'<td class="num">{e(value)}</td><td class="num">{e(thr)}</td>'
             f'<td class="num">{e(when)}</td></tr>')
-    if not rows:
+
+
+def _finding_rows(rep) -> str:
+    """The rep's findings; those not assessable folded under one line that names them
+    (from one view most of them always are, and every rep would repeat the same rows)."""
+    head = ('<table class="finding-table"><tr><th>Finding</th><th>Status</th><th>Value</th>'
+            '<th>Threshold</th><th>At</th></tr>')
+    judged = [_finding_row(n, f) for n, f in rep.findings.items() if f.assessable]
+    unjudged = {n: f for n, f in rep.findings.items() if not f.assessable}
+    if not judged and not unjudged:
         return '<p class="muted">No findings were reported for this rep.</p>'
-    return ('<table class="finding-table"><tr><th>Finding</th><th>Status</th><th>Value</th>'
-            '<th>Threshold</th><th>At</th></tr>' + "".join(rows) + "</table>")
+    out = head + "".join(judged) + "</table>" if judged else ""
+    if unjudged:
+        names = ", ".join(finding_label(n) for n in unjudged)
+        rows = "".join(_finding_row(n, f) for n, f in unjudged.items())
+        out += (f'<details class="not-assessed"><summary>Not assessable in this rep: {e(names)}'
+                f" (why)</summary>{head}{rows}</table></details>")
+    return out
 
 
 def _rating_chips(rating: dict) -> str:
