@@ -158,29 +158,9 @@ def _heel_lift(mk: _Maker, profile, seg: RepSegment) -> Finding:
                       "foot_lengths", describe)
 
 
-# Filmed from behind, MediaPipe misreads the knee's frontal angle both ways: on the
-# mannequin a caving knee read at about half its size, 23 deg as 9-11 (calibration log,
-# held-out seed 14 034) and 21 deg as 12 (held-out seed 16 011; the true joints, projected,
-# showed 24, the model 16), and a straight knee under a 17 deg sideways trunk lean, filmed
-# close on a phone, as 15-16 deg of valgus (held-out seed 31 phone 006). From the front it
-# read -0.9 deg off on average. No reading from behind is trusted, over the cut-off or under.
-BEHIND_REASON = ("filmed from behind, the pose model misreads the knee's frontal angle: a knee "
-                 "caving in reads at about half its angle (mannequin: 21-23 deg as 9-12 deg), "
-                 "and a straight knee under a sideways trunk lean can read as caving in (15 deg "
-                 "for 0), so this rep's {value:.0f} deg shows neither; film from the front, "
-                 "facing the camera")
-
-
 def _knee_valgus(mk: _Maker, profile, ctx: ClipContext, seg: RepSegment) -> Finding:
     sec = profile.section("knee_valgus")
     key = "fppa_deg"
-    value = mk.get(key)
-    thr = sec["threshold_deg"]
-    if ctx.facing == "away" and value is not None:
-        why = BEHIND_REASON.format(value=value)
-        return mk.make("knee_valgus", key, present=None, severity="not_assessable", value=None,
-                       unit="deg", threshold=thr, source=sec["source"],
-                       reason=f"Not assessable: {why}.", uncertainty=sec["uncertainty_deg"])
 
     def describe(value: float, sev: str, thr: float) -> str:
         if seg.stance == "both":

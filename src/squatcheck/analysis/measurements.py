@@ -60,7 +60,7 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
     ``trunk_inclination_deg``, ``pelvic_obliquity_deg``, ``lateral_trunk_lean_deg`` and
     ``hip_drop_leg_lengths``. Baseline-relative series use the clip's standing baseline.
     FPPA is NaN where the thigh is too foreshortened (``profile`` [knee_valgus]
-    ``min_thigh_fraction``; default profile when None).
+    ``min_thigh_fraction``; default profile when None) and for a person facing away.
     """
     profile = as_profile(profile)
     xy = sig.xy_px
@@ -92,7 +92,9 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
             values["hip_flexion_deg"] = flexion_deg(lm["hip"] + (sh_mid - hip_mid), lm["hip"],
                                                     lm["hip"] - thighs[leg])
             values["tibia_minus_trunk_deg"] = values["tibia_inclination_deg"] - trunk
-        values["fppa_deg"] = _fppa(sig, ctx, leg, lm, base, profile) if front else nan
+        # from behind no knee angle is reported (rep_evidence.BEHIND_REASON)
+        values["fppa_deg"] = (_fppa(sig, ctx, leg, lm, base, profile)
+                              if front and ctx.facing != "away" else nan)
         for name, arr in values.items():
             out[f"{name}_{leg}"] = np.array(arr, float)
 

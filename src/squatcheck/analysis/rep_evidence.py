@@ -492,6 +492,20 @@ def _deepest_finite(r: _Rep) -> int:
     return int(cand[np.argmax(series["hip_drop_leg_lengths"][cand])])
 
 
+# Filmed from behind, MediaPipe misreads the knee's frontal angle both ways: on the
+# mannequin a caving knee read at about half its size, 23 deg as 9-11 (calibration log,
+# held-out seed 14 034) and 21 deg as 12 (held-out seed 16 011; the true joints, projected,
+# showed 24, the model 16), a straight knee under a 17 deg sideways trunk lean, filmed
+# close on a phone, as 15-16 deg of valgus (held-out seed 31 phone 006), and straight
+# knees of single-leg squats as 16-30 deg of varus (seeds 34, 41, 54 room phone). From the
+# front it read -0.9 deg off on average. No reading from behind is reported.
+BEHIND_REASON = ("filmed from behind, the pose model misreads the knee's frontal angle: a knee "
+                 "caving in reads at about half its angle (mannequin: 21-23 deg as 9-12 deg), "
+                 "and a straight knee can read as caving in or bowing out by 15 deg or more; "
+                 "film from the front, facing the camera")
+FPPA_KEYS = ("fppa_deg", "fppa_deg_left", "fppa_deg_right")
+
+
 def _view_reason(key: str, ctx: ClipContext) -> str | None:
     if key == "hip_drop_leg_lengths":
         return None
@@ -499,6 +513,8 @@ def _view_reason(key: str, ctx: ClipContext) -> str | None:
     if ctx.view == needs:
         if needs == "side" and ctx.facing_sign == 0:
             return "the direction the person faces could not be decided from the side view"
+        if key in FPPA_KEYS and ctx.facing == "away":
+            return BEHIND_REASON
         return None
     if ctx.view == "oblique":
         return OBLIQUE_REASON
