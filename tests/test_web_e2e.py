@@ -7,6 +7,7 @@ upload cap holding while the body streams, and twenty concurrent uploads.
 
 from __future__ import annotations
 
+import re
 import select
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 import cv2
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from test_web_support import SMALL_CLIP, clip_frames, wait_until_finished, write_y4m
 
@@ -115,7 +116,8 @@ def see_the_report(page) -> str:
 
 def test_upload_a_real_clip_and_see_the_report(page, server):
     page.goto("/")
-    assert page.locator("#limit").inner_text().startswith("Up to 2.0 MB")
+    # filled in by the page's script once it has the server's limits: wait for it
+    expect(page.locator("#limit")).to_have_text(re.compile(r"^Up to 2\.0 MB"))
     page.set_input_files("#file", str(SMALL_CLIP))
     page.click("#upload-button")
     analysis_id = see_the_report(page)
