@@ -140,6 +140,9 @@ def test_html_is_self_contained_and_escaped(written):
     assert page.count("data:image/jpeg;base64,") == len(REPS) + 1  # + the video's poster
     assert page.count("data:image/svg+xml;base64,") >= 4
     assert "foot lengths past the toes" in page and "glutes" in page
+    # a side view has no knee angle over time; named, its abbreviation kept
+    assert re.search(r"Not plotted \(no measurable data in this view\):[^<]*knee valgus \(FPPA\)",
+                     page)
 
 
 def test_without_video_output(tmp_path):

@@ -182,7 +182,7 @@ def _plots(plots, empty) -> str:
                    for p in plots)
     missing = ""
     if empty:
-        names = ", ".join(p.title.lower() for p in empty)
+        names = ", ".join(p.title[:1].lower() + p.title[1:] for p in empty)  # keep "FPPA"
         missing = f'<p class="muted">Not plotted (no measurable data in this view): {e(names)}.</p>'
     return f'<section id="plots"><h2>Over time</h2>{figs}{missing}</section>'
 
