@@ -50,6 +50,28 @@ def test_each_rep_is_judged_on_todays_labels(scored):
     assert offset["n"] == 3 and offset["within_target"] == 1.0
 
 
+def test_several_sets_are_scored_as_one_pool(scored, tmp_path):
+    # the closing figures pool many sets: each clip counts once per set, and a miss says
+    # which set it came from (the same stem is in both)
+    folder, _ = scored
+    for name in ("set_a", "set_b"):
+        (tmp_path / name).mkdir()
+        for suffix in (".mp4", ".json", ".npz"):
+            shutil.copy(folder / f"{SAMPLE.stem}{suffix}", tmp_path / name)
+    truth_b = tmp_path / "set_b" / f"{SAMPLE.stem}.json"
+    truth_b.write_text(json.dumps(json.loads(truth_b.read_text()) | {
+        "exercise": "double_leg_squat"}))
+    out = tmp_path / "pooled.json"
+    assert main(["eval", "--synthetic", str(tmp_path / "set_a"), str(tmp_path / "set_b"),
+                 "--no-clips", "--json", str(out)]) == 0
+    scores = json.loads(out.read_text())
+    exercise = scores["synthetic"]["exercise"]
+    assert (exercise["labelled"], exercise["agreed"]) == (2, 1)
+    assert exercise["misses"] == [f"set_b/{SAMPLE.stem}: truth double_leg_squat, "
+                                  "ours single_leg_squat"]
+    assert scores["synthetic_findings"]["reps"] == 6
+
+
 @pytest.mark.parametrize("finding, flag, label, truth_key, words", [
     ("pelvic_drop", "loose_top", "pelvic_drop", "pelvic_drop_deg", "wear a loose top"),
     ("knee_valgus", "from_behind", "knee_valgus", "fppa_deg", "are filmed from behind")])

@@ -14,6 +14,7 @@ EPILOG = """examples:
   squatcheck eval --clips ../shared/clips --tracks /tmp/tracks --only tux_hyva7
   squatcheck eval --synthetic /tmp/synthset        # clips made by 'squatcheck synth --set N'
   squatcheck eval --synthetic /tmp/synthset --no-clips --json scores.json
+  squatcheck eval --synthetic /tmp/sets/* --no-clips   # several sets, pooled
   squatcheck eval --pelvis /tmp/pelvis_bench --no-clips   # pelvic drop/tilt benchmark
 
 Pose tracks are extracted once per clip (slow: about 30-80 frames/s) and cached:
@@ -34,8 +35,9 @@ def register(sub) -> None:
                    help="cache of the real clips' pose tracks (default /tmp/tracks)")
     p.add_argument("--only", action="append", default=None, metavar="CLIP",
                    help="only this clip (file name or stem); repeatable")
-    p.add_argument("--synthetic", type=Path, default=None, metavar="DIR",
-                   help="folder of synthetic clips with truth JSON ('squatcheck synth')")
+    p.add_argument("--synthetic", type=Path, nargs="+", default=None, metavar="DIR",
+                   help="folder(s) of synthetic clips with truth JSON ('squatcheck synth'); "
+                   "several are scored as one pool")
     p.add_argument("--oracle", action="store_true",
                    help="synthetic findings: use the truth's view and reps (judge the clinical "
                    "stage alone) instead of the whole engine")
@@ -68,13 +70,14 @@ def run(args) -> int:
         blocks.append(tally.format(f"Real clips ({source}): {len(runs)} clips"))
     if args.synthetic:
         from ..evaluation.synthetic import score_synthetic
-        from ..evaluation.synthetic_findings import evaluate_dir, format_report, score
+        from ..evaluation.synthetic_findings import evaluate_dirs, format_report, score
 
         tally = score_synthetic(args.synthetic, profile=profile, progress=_say)
         scores["synthetic"] = tally.to_dict()
-        blocks.append(tally.format(f"Synthetic clips ({args.synthetic}): clip level"))
-        findings = score(evaluate_dir(args.synthetic, profile,
-                                      mode="oracle" if args.oracle else "engine"))
+        where = ", ".join(str(d) for d in args.synthetic)
+        blocks.append(tally.format(f"Synthetic clips ({where}): clip level"))
+        findings = score(evaluate_dirs(args.synthetic, profile,
+                                       mode="oracle" if args.oracle else "engine"))
         scores["synthetic_findings"] = findings
         blocks.append(format_report(findings))
     if args.pelvis:

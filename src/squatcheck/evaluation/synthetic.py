@@ -34,29 +34,36 @@ def truth_files(folder: str | Path) -> list[tuple[Path, dict]]:
     return out
 
 
-def score_synthetic(folder: str | Path, *, profile=None,
+def score_synthetic(folders: str | Path | list, *, profile=None,
                     progress: Callable[[str], None] | None = None) -> Tally:
+    """One tally over one folder or several; with several, a miss names its folder too."""
+    folders = [Path(folders)] if isinstance(folders, (str, Path)) else [Path(f) for f in folders]
     tally = Tally(ITEMS)
-    for path, truth in truth_files(folder):
-        video = path.with_name(truth.get("video") or f"{path.stem}.mp4")
-        track = track_for(video, path.parent, progress=progress)
-        res = analyze_track(track, profile=profile)
-        name = path.stem
-        tally["view"].add(res.view == truth["view"], f"{name}: truth {truth['view']}, "
-                          f"ours {res.view}")
-        if truth.get("facing"):
-            tally["facing"].add(res.facing == truth["facing"], f"{name}: truth "
-                                f"{truth['facing']}, ours {res.facing}")
-        tally["exercise"].add(res.exercise == truth["exercise"], f"{name}: truth "
-                              f"{truth['exercise']}, ours {res.exercise}")
-        want = len(truth["reps"])
-        tally["rep count"].add(len(res.reps) == want, f"{name}: truth {want}, ours "
-                               f"{len(res.reps)} at {[round(r.bottom_s, 1) for r in res.reps]} s")
-        add_stance_legs(tally["stance leg"], name, truth["reps"], res.reps, label="truth",
-                        match_s=BOTTOM_MATCH_S)
-        if (truth.get("scene") or {}).get("edges_m"):  # a room with frames to read it from
-            want, got = truth["camera"].get("roll_deg", 0.0), res.camera_roll_deg
-            tally["camera roll"].add(got is not None and abs(got - want) <= ROLL_TOLERANCE_DEG,
-                                     f"{name}: truth {want:+.1f} deg, ours "
-                                     + ("not measured" if got is None else f"{got:+.1f} deg"))
+    for folder in folders:
+        prefix = f"{folder.name}/" if len(folders) > 1 else ""
+        for path, truth in truth_files(folder):
+            _score_clip(tally, path, truth, prefix + path.stem, profile, progress)
     return tally
+
+
+def _score_clip(tally: Tally, path: Path, truth: dict, name: str, profile, progress) -> None:
+    video = path.with_name(truth.get("video") or f"{path.stem}.mp4")
+    track = track_for(video, path.parent, progress=progress)
+    res = analyze_track(track, profile=profile)
+    tally["view"].add(res.view == truth["view"], f"{name}: truth {truth['view']}, "
+                      f"ours {res.view}")
+    if truth.get("facing"):
+        tally["facing"].add(res.facing == truth["facing"], f"{name}: truth "
+                            f"{truth['facing']}, ours {res.facing}")
+    tally["exercise"].add(res.exercise == truth["exercise"], f"{name}: truth "
+                          f"{truth['exercise']}, ours {res.exercise}")
+    want = len(truth["reps"])
+    tally["rep count"].add(len(res.reps) == want, f"{name}: truth {want}, ours "
+                           f"{len(res.reps)} at {[round(r.bottom_s, 1) for r in res.reps]} s")
+    add_stance_legs(tally["stance leg"], name, truth["reps"], res.reps, label="truth",
+                    match_s=BOTTOM_MATCH_S)
+    if (truth.get("scene") or {}).get("edges_m"):  # a room with frames to read it from
+        want, got = truth["camera"].get("roll_deg", 0.0), res.camera_roll_deg
+        tally["camera roll"].add(got is not None and abs(got - want) <= ROLL_TOLERANCE_DEG,
+                                 f"{name}: truth {want:+.1f} deg, ours "
+                                 + ("not measured" if got is None else f"{got:+.1f} deg"))

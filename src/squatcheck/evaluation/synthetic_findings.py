@@ -84,7 +84,16 @@ class RepOutcome:
     from_behind: bool = False  # a front view of a subject facing away
 
 
-def evaluate_dir(folder: str | Path, profile=None, *, mode: str = "oracle") -> list[RepOutcome]:
+def evaluate_dirs(folders: list, profile=None, *, mode: str = "oracle") -> list[RepOutcome]:
+    """``evaluate_dir`` over several folders, pooled; with several, a clip is named
+    ``folder/stem``."""
+    prefix = len(folders) > 1
+    return [o for f in folders for o in evaluate_dir(f, profile, mode=mode,
+                                                     prefix=f"{Path(f).name}/" if prefix else "")]
+
+
+def evaluate_dir(folder: str | Path, profile=None, *, mode: str = "oracle",
+                 prefix: str = "") -> list[RepOutcome]:
     """All reps of all clips in ``folder`` that have a truth JSON and a pose track."""
     profile = as_profile(profile)
     out: list[RepOutcome] = []
@@ -95,7 +104,8 @@ def evaluate_dir(folder: str | Path, profile=None, *, mode: str = "oracle") -> l
         track_path = truth_path.with_suffix(".npz")
         if not track_path.exists():
             continue
-        out += evaluate_clip(track_path, truth, profile, mode=mode, name=truth_path.stem)
+        out += evaluate_clip(track_path, truth, profile, mode=mode,
+                            name=prefix + truth_path.stem)
     return out
 
 
