@@ -202,6 +202,38 @@ def test_leg_switch_and_rep_stances():
     assert steps.max() < 0.05
 
 
+@pytest.mark.parametrize("phase", ["descent", "ascent"])
+def test_a_halting_rep_stops_where_asked_and_reaches_the_same_bottom(phase):
+    seg = Segments.of(BODIES[0])
+    plain = sls(("left",))
+    halting = sls(("left",), halt_s=1.0, halt_at=0.4, halt_phase=phase)
+    tl, t, sks = frames(seg, halting)
+    rep = tl.reps[0]
+    assert rep["halt"] == {"phase": phase, "at": 0.4, "s": 1.0}
+    assert rep["end_s"] - rep["start_s"] == pytest.approx(
+        build_timeline(seg, plain).reps[0]["end_s"] - build_timeline(seg, plain).reps[0]
+        ["start_s"] + 1.0, abs=1e-3)
+    pelvis = track(sks, "pelvis")[:, 2]
+    inside = (t >= rep["start_s"]) & (t <= rep["end_s"])
+    speed = np.abs(np.diff(pelvis)) * FPS
+    # still for most of a second on the way, at a height between standing and the bottom
+    still = inside[1:] & (speed < 1e-4)
+    runs = np.diff(np.flatnonzero(np.diff(np.r_[0, still.astype(int), 0])))[::2]
+    assert runs.max() >= 0.8 * FPS
+    where = pelvis[1:][still]
+    bottom = pelvis[inside].min()
+    assert bottom + 0.1 * (pelvis[0] - bottom) < where.mean() < pelvis[0] - 0.1 * (
+        pelvis[0] - bottom)
+    assert bottom_truth(seg, halting) == bottom_truth(seg, plain)
+
+
+def test_a_halt_must_lie_between_standing_and_the_bottom():
+    for kw in ({"halt_s": 1.0, "halt_at": 1.0}, {"halt_s": -1.0},
+               {"halt_s": 1.0, "halt_phase": "sideways"}):
+        with pytest.raises(ValueError):
+            sls(("left",), **kw)
+
+
 @pytest.mark.parametrize("text, want", [("heel_lift=3cm", ("heel_lift", 3.0)),
                                         ("heel_lift=25mm", ("heel_lift", 2.5)),
                                         ("knee_valgus", ("knee_valgus", 20.0)),

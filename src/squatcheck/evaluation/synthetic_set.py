@@ -69,12 +69,39 @@ def plan_shallow_set(*, seed: int = 36, clips: int = 20, reps: int = 3, pool: in
     return chosen
 
 
+# (phase, share of the way down, seconds): halts in the top half of the way down or up,
+# near the bottom, and a long hold at the bottom itself
+HALTS = (("descent", 0.35, 0.8), ("ascent", 0.4, 0.8), ("descent", 0.5, 1.2),
+         ("descent", 0.75, 1.0), ("bottom", 1.0, 2.0))
+
+
+def plan_halting_set(*, seed: int = 57, clips: int = 20, reps: int = 3, pool: int = 400,
+                     room: bool = False, phone: bool = False, turned: bool = False):
+    """(name, ClipSpec) pairs: the plan's first ``clips`` squats filmed from the side or
+    the front, each rep halting in turn as ``HALTS`` says. The balanced set's reps never
+    stop on the way; a person unsure of their balance does (docs/analysis.md, "Reps")."""
+    chosen = []
+    for name, spec in plan_set(pool, seed, reps=reps, room=room, phone=phone,
+                               turned=turned):
+        if spec.camera.view == "oblique":
+            continue
+        phase, at, hold_s = HALTS[len(chosen) % len(HALTS)]
+        motion = (replace(spec.motion, tempo=replace(spec.motion.tempo, hold_s=hold_s))
+                  if phase == "bottom" else
+                  replace(spec.motion, halt_s=hold_s, halt_at=at, halt_phase=phase))
+        chosen.append((f"{name}_halt_{phase}{at * 100:.0f}", replace(spec, motion=motion)))
+        if len(chosen) == clips:
+            break
+    return chosen
+
+
 def _other(stance: str) -> str:
     return {"left": "right", "right": "left"}.get(stance, stance)
 
 
 def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool = True,
-                          jobs: int = 1, shallow: bool = False, **plan_kw) -> list[Path]:
+                          jobs: int = 1, shallow: bool = False, halting: bool = False,
+                          **plan_kw) -> list[Path]:
     """Render the balanced set into ``out_dir`` (skipping clips already there) and cache
     each clip's pose track as ``<stem>.npz``, ``jobs`` clips at a time; returns the video
     paths in plan order."""
@@ -82,7 +109,8 @@ def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool =
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    plans = plan_shallow_set(**plan_kw) if shallow else plan_balanced_set(**plan_kw)
+    plan = plan_shallow_set if shallow else plan_halting_set if halting else plan_balanced_set
+    plans = plan(**plan_kw)
     paths = [out_dir / f"{name}.mp4" for name, _ in plans]
     work = [(spec, video, extract) for (_, spec), video in zip(plans, paths, strict=True)]
     if jobs <= 1:
@@ -140,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shallow", action="store_true",
                         help="instead: 20 single-leg squats from the side and the front at "
                         "40, 45, 50 and 55 deg of knee flexion")
+    parser.add_argument("--halting", action="store_true",
+                        help="instead: 20 squats from the side and the front whose reps halt "
+                        "0.8-1.2 s on the way down or up, or hold the bottom 2 s")
     args = parser.parse_args(argv)
     t0 = time.monotonic()
 
@@ -148,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
 
     paths = generate_balanced_set(args.folder, progress=say, seed=args.seed, jobs=args.jobs,
                                   room=args.room, phone=args.phone, turned=args.turned,
-                                  shallow=args.shallow)
+                                  shallow=args.shallow, halting=args.halting)
     print(f"{len(paths)} clips with truth and pose tracks in {args.folder}")
     return 0
 

@@ -49,6 +49,11 @@ class MotionSpec:
     depth_deg: float | None = None  # knee flexion at the bottom; None = exercise default
     arms: str = "forward"  # "forward" or "down"
     tempo: Tempo = field(default_factory=Tempo)
+    # each rep halts for ``halt_s`` (0: never) on its way down or up ("descent" / "ascent"),
+    # ``halt_at`` of the way from standing to the bottom: people unsure of their balance do
+    halt_s: float = 0.0
+    halt_at: float = 0.5
+    halt_phase: str = "descent"
 
     def __post_init__(self) -> None:
         if self.exercise not in EXERCISES:
@@ -69,6 +74,10 @@ class MotionSpec:
             raise ValueError("depth must be a knee flexion between 20 and 140 deg")
         if self.free_leg not in FREE_LEG:
             raise ValueError(f"free_leg must be one of {FREE_LEG}")
+        if self.halt_s < 0 or not 0.0 < self.halt_at < 1.0 or \
+                self.halt_phase not in ("descent", "ascent"):
+            raise ValueError("a halt lasts >= 0 s, lies strictly between standing and the "
+                             "bottom, on the descent or the ascent")
 
     @property
     def double(self) -> bool:
@@ -221,6 +230,17 @@ def smoothstep(u: float) -> float:
     return u * u * (3 - 2 * u)
 
 
+def halting_progress(u: float, at: float, held: float) -> float:
+    """Progress through a move of unit time ``u`` that eases to a stop at progress ``at``,
+    stays there for the share ``held`` of the time, and eases on to the end."""
+    first = (1.0 - held) * at  # share of the time spent before the halt
+    if u < first:
+        return at * smoothstep(u / first)
+    if u < first + held:
+        return at
+    return at + (1.0 - at) * smoothstep((u - first - held) / (1.0 - held - first))
+
+
 @dataclass(frozen=True)
 class Segment:
     t0: float
@@ -229,11 +249,13 @@ class Segment:
     b: PoseParams
     kind: str  # hold | move | descent | ascent
     heel_start: float = 0.45
+    halt: tuple[float, float] | None = None  # (progress it halts at, share of time held)
 
     def pose_at(self, t: float) -> PoseParams:
         if self.kind == "hold" or self.t1 <= self.t0:
             return self.a
-        s = smoothstep((t - self.t0) / (self.t1 - self.t0))
+        u = (t - self.t0) / (self.t1 - self.t0)
+        s = smoothstep(u) if self.halt is None else halting_progress(u, *self.halt)
         h = self.heel_start
         if self.kind == "descent":
             w = smoothstep((s - h) / (1 - h))
@@ -296,9 +318,9 @@ def build_timeline(seg: Segments, spec: MotionSpec) -> Timeline:
     fppa_poses: list[PoseParams] = []
     t = 0.0
 
-    def add(a, b, dur, kind, heel_start=0.45, is_standing=False):
+    def add(a, b, dur, kind, heel_start=0.45, is_standing=False, halt=None):
         nonlocal t
-        segments.append(Segment(t, t + dur, a, b, kind, heel_start))
+        segments.append(Segment(t, t + dur, a, b, kind, heel_start, halt))
         if is_standing:
             standing.append((round(t, 4), round(t + dur, 4)))
         t += dur
@@ -322,18 +344,33 @@ def build_timeline(seg: Segments, spec: MotionSpec) -> Timeline:
         neutral = forward_kinematics(seg, up)
         bottom, heel_start = bottom_pose(seg, spec, st, faults, neutral)
         start = t
-        add(cur, bottom, tp.descent_s, "descent", heel_start)
+        down, back, halt = _halted_phases(spec)
+        add(cur, bottom, down, "descent", heel_start, halt=halt.get("descent"))
         bottom_s = t + tp.hold_s / 2
         add(bottom, bottom, tp.hold_s, "hold")
-        add(bottom, up, tp.ascent_s, "ascent", heel_start)
+        add(bottom, up, back, "ascent", heel_start, halt=halt.get("ascent"))
         reps.append({"start_s": round(start, 4), "bottom_s": round(bottom_s, 4),
                      "end_s": round(t, 4), "stance": st,
-                     "faults": {k: float(v) for k, v in faults.items()}})
+                     "faults": {k: float(v) for k, v in faults.items()}}
+                    | ({"halt": {"phase": spec.halt_phase, "at": spec.halt_at,
+                                 "s": spec.halt_s}} if halt else {}))
         bottoms.append(bottom)
         fppa_poses.append(fppa_reading_pose(seg, up, bottom, heel_start, neutral))
         last = i == len(spec.stances) - 1
         cur = add(up, up, tp.outro_s if last else tp.stand_s, "hold", is_standing=True)
     return Timeline(segments, reps, standing, bottoms, fppa_poses)
+
+
+def _halted_phases(spec: MotionSpec) -> tuple[float, float, dict]:
+    """Descent and ascent durations (s), and the ``Segment.halt`` of the phase that halts."""
+    tp = spec.tempo
+    if spec.halt_s <= 0:
+        return tp.descent_s, tp.ascent_s, {}
+    if spec.halt_phase == "descent":
+        dur = tp.descent_s + spec.halt_s
+        return dur, tp.ascent_s, {"descent": (spec.halt_at, spec.halt_s / dur)}
+    dur = tp.ascent_s + spec.halt_s
+    return tp.descent_s, dur, {"ascent": (1.0 - spec.halt_at, spec.halt_s / dur)}
 
 
 def rep_truth(seg: Segments, spec: MotionSpec, timeline: Timeline, k: int,
