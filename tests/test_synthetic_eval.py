@@ -113,3 +113,20 @@ def test_the_shallow_set_takes_single_leg_squats_to_each_depth_in_turn():
         assert spec.motion.depth_deg == (40.0, 45.0, 50.0, 55.0)[k % 4]
         assert name.endswith(f"_d{spec.motion.depth_deg:.0f}")
     assert {spec.camera.view for _, spec in plan} == {"side", "front"}
+
+
+def test_a_labelled_bottom_held_two_seconds_matches_the_rep_whose_span_holds_it():
+    # the lowest frame of a held bottom may lie a second or more from its middle
+    from types import SimpleNamespace
+
+    from squatcheck.evaluation.agreement import Item, add_stance_legs, matching_rep
+
+    ours = [SimpleNamespace(start_s=1.8, bottom_s=2.3, end_s=5.5, stance="right"),
+            SimpleNamespace(start_s=6.5, bottom_s=7.9, end_s=9.0, stance="right")]
+    assert matching_rep(ours, 3.8) is ours[0]  # 1.5 s from its bottom, inside its span
+    assert matching_rep(ours, 6.0) is None
+    assert matching_rep(ours, 7.2) is ours[1]
+    item = Item("stance leg")
+    add_stance_legs(item, "clip", [{"bottom_s": 3.8, "stance": "right"},
+                                   {"bottom_s": 6.0, "stance": "right"}], ours)
+    assert (item.labelled, item.agreed) == (2, 1) and "not found" in item.misses[0]

@@ -491,6 +491,53 @@ def test_reps_counted_when_one_leg_stance_sits_lower_than_the_two_leg_start():
     assert all(abs(c.descent_leg_lengths - c.return_leg_lengths) < 0.02 for c in cands)
 
 
+def _ease(t, a, b):
+    """0 before ``a``, 1 after ``b``, a smooth step between (s)."""
+    u = np.clip((t - a) / (b - a), 0, 1)
+    return u * u * (3 - 2 * u)
+
+
+def _one_leg_rep_with_a_halt(t, *, halt_at: float = 0.8):
+    """Two feet until 1 s; the left foot lifted 0.15 by 1.5 s, the hip 0.06 lower; down to
+    0.6 with a 1 s halt at ``halt_at`` (3-4 s); bottom at 5 s, back up to the one-leg
+    stance by 6.5 s, the foot set down at 8-8.5 s. Heights in leg lengths."""
+    lift = _ease(t, 1.0, 1.5) - _ease(t, 8.0, 8.5)
+    h = 1.0 - 0.06 * lift
+    h -= (0.94 - halt_at) * _ease(t, 2.0, 3.0) + (halt_at - 0.6) * _ease(t, 4.0, 5.0)
+    h += 0.34 * _ease(t, 5.2, 6.5)
+    feet = np.stack([0.15 * lift + 0.2 * (0.94 - h) * (lift > 0.99), np.zeros_like(t)], axis=1)
+    return h, feet
+
+
+def test_a_rep_that_halts_on_the_way_down_starts_where_the_hip_stood():
+    """A halt of a second a third of the way down is a quiet stretch like standing: from
+    it, the descent (0.2) is under 0.7 of the return (0.34), and the hip alone would drop
+    the rep or start it at the halt. The hip climbs on from the halt with the feet where
+    they were (the free foot rises with the body): still the rep. From the one-leg stance
+    it climbs on as the free foot is set down: a change of stance, the rep's top."""
+    t = _timeline(fps=30.0, seconds=10.0)
+    h, feet = _one_leg_rep_with_a_halt(t)
+    (rep,) = segment_reps(h, t, _rep_settings(), feet=feet)
+    assert 1.5 < t[rep.top_start] <= 2.05 and 2.0 < t[rep.start] < 3.0  # not at the halt
+    assert rep.descent_leg_lengths == pytest.approx(0.34, abs=0.01)
+    assert 6.4 < t[rep.top_end] < 8.0  # on one leg, before the foot is set down
+    # without the feet the halt reads as where the rep began
+    assert [t[c.top_start] > 3.0 for c in segment_reps(h, t, _rep_settings())] in ([], [True])
+
+
+def test_a_rep_that_halts_on_the_way_up_ends_on_one_leg():
+    # down from the one-leg stance (0.94) to 0.6, up to a 1.2 s halt at 0.8, on up to
+    # 0.94 by 7 s; the free foot is set down at 8-8.5 s and the hip rises to 1.0
+    t = _timeline(fps=30.0, seconds=10.0)
+    lift = _ease(t, 1.0, 1.5) - _ease(t, 8.0, 8.5)
+    h = (1.0 - 0.06 * lift - 0.34 * _ease(t, 2.0, 3.5) + 0.2 * _ease(t, 3.8, 4.6)
+         + 0.14 * _ease(t, 5.8, 7.0))
+    feet = np.stack([0.15 * lift, np.zeros_like(t)], axis=1)
+    (rep,) = segment_reps(h, t, _rep_settings(), feet=feet)
+    assert 7.0 <= t[rep.top_end] < 8.0 and rep.return_leg_lengths == pytest.approx(
+        0.34, abs=0.01)
+
+
 def test_a_knee_straightening_as_the_hips_go_down_is_a_free_leg():
     """A foot on the floor under a descending hip bends its knee; only a free leg can
     straighten then (balanced seed 13 018: a free foot held low on the far side, its knee

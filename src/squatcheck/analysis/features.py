@@ -18,6 +18,7 @@ standing leg in a side view read 30-55 deg of knee flexion on the mannequin.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,8 @@ class BodyFeatures:
         seen (90th percentile; foreshortening only ever shortens it).
     knee_flexion_deg, hip_flexion_deg : {leg: (T,)} flexion reconstructed from the image.
     trunk_inclination_deg : (T,) unsigned 2D angle of hip-mid -> shoulder-mid to vertical.
+    ankle_height_leg_lengths : (T, 2) each ankle (left, right) above the clip's median
+        ground line, in the image: a foot's own moves, for a camera that stays still.
     """
 
     hip_height_leg_lengths: np.ndarray
@@ -47,6 +50,7 @@ class BodyFeatures:
     knee_flexion_deg: dict[str, np.ndarray]
     hip_flexion_deg: dict[str, np.ndarray]
     trunk_inclination_deg: np.ndarray
+    ankle_height_leg_lengths: np.ndarray
 
 
 def _lift(v_px: np.ndarray, length_px: float, sign: float,
@@ -166,4 +170,10 @@ def body_features(sig: Signals, *, ground_window_s: float, opening_s: float,
     mid = (xy[:, L.LEFT_HIP] + xy[:, L.RIGHT_HIP]) / 2
     seg = sh - mid
     trunk = np.degrees(np.arctan2(np.abs(seg[:, 0]), -seg[:, 1]))
-    return BodyFeatures(height, float(leg_px), legs, knee, hip, trunk)
+    # against one fixed line, not the per-frame ground: that switches to the other foot
+    # when the lower one lifts, and from the side the far foot stands higher in the image
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # no ankle ever seen: NaN
+        floor = np.nanmedian(ground)
+    ankles = (floor - xy[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE], 1]) / leg_px
+    return BodyFeatures(height, float(leg_px), legs, knee, hip, trunk, ankles)

@@ -120,7 +120,8 @@ class IncrementalAnalyzer:
                              length_noise=rs.segment_length_noise)
         if not np.isfinite(feat.leg_length_px):
             return []
-        cands = segment_reps(feat.hip_height_leg_lengths, recent.t_s, rs, final=final)
+        cands = segment_reps(feat.hip_height_leg_lengths, recent.t_s, rs, final=final,
+                             feet=feat.ankle_height_leg_lengths)
         if not any(self._is_new(_span(recent.t_s, c)) for c in cands):
             return []
         sig = self.signals()  # the whole buffer: baseline, view and lengths from all of it

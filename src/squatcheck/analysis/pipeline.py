@@ -57,7 +57,8 @@ def clip_context(sig: Signals, profile, *, final: bool = True) -> ClipStage:
                       leg_length_px=legs)
     stage = ClipStage(ctx, feat, view)
     if np.isfinite(feat.leg_length_px) and feat.leg_length_px > 0:
-        stage.candidates = segment_reps(feat.hip_height_leg_lengths, sig.t_s, rs, final=final)
+        stage.candidates = segment_reps(feat.hip_height_leg_lengths, sig.t_s, rs, final=final,
+                                        feet=feat.ankle_height_leg_lengths)
         first = stage.candidates[0] if stage.candidates else None
         opening = opening_elevation(sig, feat, opening_rows(sig, first, rs), rs)
         stage.verdicts = _judge(sig, feat, view.view, stage.candidates, rs, opening)

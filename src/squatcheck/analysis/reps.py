@@ -100,12 +100,13 @@ def _fs(t_s: np.ndarray) -> float:
 
 
 def segment_reps(hip_height: np.ndarray, t_s: np.ndarray, settings: RepSettings, *,
-                 final: bool = True) -> list[Candidate]:
+                 final: bool = True, feet: np.ndarray | None = None) -> list[Candidate]:
     """Candidate reps from the hip height (leg lengths above the feet, (T,), NaN allowed).
 
     A long NaN stretch (the person is lost) ends any rep in progress: each finite
     run is segmented on its own. With ``final=False`` the last rep of the last run
-    is kept only if it has visibly ended (see module docstring).
+    is kept only if it has visibly ended (see module docstring). ``feet`` ((T, 2), each
+    ankle's height above the floor in leg lengths) lets a rep halt on its way (``_tops``).
     """
     h = np.asarray(hip_height, float)
     t_s = np.asarray(t_s, float)
@@ -115,12 +116,13 @@ def segment_reps(hip_height: np.ndarray, t_s: np.ndarray, settings: RepSettings,
         if b - a < 3:
             continue
         open_end = not final and k == len(runs) - 1 and b == len(h)
-        out.extend(_segment_run(h[a:b], t_s[a:b], settings, a, open_end))
+        out.extend(_segment_run(h[a:b], t_s[a:b], settings, a, open_end,
+                                None if feet is None else np.asarray(feet, float)[a:b]))
     return out
 
 
 def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
-                 open_end: bool) -> list[Candidate]:
+                 open_end: bool, feet: np.ndarray | None = None) -> list[Candidate]:
     distance = max(int(round(s.min_rep_interval_s * _fs(t_s))), 1)
     peaks, _ = find_peaks(-h, prominence=s.min_depth_leg_lengths, distance=distance)
     peaks = list(peaks)
@@ -129,7 +131,7 @@ def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
     while peaks:
         scores = []
         for i, p in enumerate(peaks):
-            (top_l, top_r), stood = _tops(h, peaks, i, s, fs)
+            (top_l, top_r), stood = _tops(h, peaks, i, s, fs, feet)
             descent, ret = h[top_l] - h[p], h[top_r] - h[p]
             depth = max(descent, ret)
             ok_depth = min(descent, ret) >= s.min_depth_leg_lengths
@@ -143,7 +145,7 @@ def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
 
     reps = []
     for i, p in enumerate(peaks):
-        (top_l, top_r), _ = _tops(h, peaks, i, s, fs)
+        (top_l, top_r), _ = _tops(h, peaks, i, s, fs, feet)
         descent, ret = h[top_l] - h[p], h[top_r] - h[p]
         start_level = h[p] + (1 - s.boundary_fraction) * descent
         end_level = h[p] + (1 - s.boundary_fraction) * ret
@@ -159,8 +161,8 @@ def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
     return reps
 
 
-def _tops(h: np.ndarray, peaks: list[int], i: int, s: RepSettings,
-          fs: float) -> tuple[tuple[int, int], bool]:
+def _tops(h: np.ndarray, peaks: list[int], i: int, s: RepSettings, fs: float,
+          feet: np.ndarray | None = None) -> tuple[tuple[int, int], bool]:
     """(start, end) tops of the rep whose bottom is ``peaks[i]``: the standing level the
     hip came down from and the one it went back up to.
 
@@ -188,7 +190,8 @@ def _tops(h: np.ndarray, peaks: list[int], i: int, s: RepSettings,
     lo, hi = max(lo, p - phase), min(hi, p + phase)
     plateau = max(int(round(s.top_plateau_s * fs)), 1)
     climb = s.top_min_climb_share * (min(np.max(h[lo:p + 1]), np.max(h[p:hi + 1])) - h[p])
-    left, right = (_local_top(h, p, stop, step, s.top_rise_leg_lengths, plateau, climb)
+    left, right = (_local_top(h, p, stop, step, s.top_rise_leg_lengths, plateau, climb,
+                              feet, s.foot_still_leg_lengths)
                    for stop, step in ((lo, -1), (hi, 1)))
     held = all(_held(h, top, step, s.top_rise_leg_lengths, plateau)
                for top, step in ((left, -1), (right, 1)))
@@ -207,26 +210,66 @@ def _held(h: np.ndarray, top: int, step: int, rise: float, plateau: int) -> bool
 
 
 def _local_top(h: np.ndarray, p: int, stop: int, step: int, rise: float, plateau: int,
-               min_climb: float) -> int:
+               min_climb: float, feet: np.ndarray | None = None,
+               foot_still: float = np.inf) -> int:
     """Index of the top reached walking from bottom ``p`` towards ``stop``: once the hip
     has climbed ``min_climb``, the walk ends where it then climbs less than ``rise`` in
     ``plateau`` samples (a pause at the bottom or low down does not end it; a slow,
-    steady climb does not either)."""
-    best = p
-    anchor = h[p]  # level at which the current quiet stretch began
+    steady climb does not either).
+
+    A quiet stretch the hip then climbs on from (by more than ``rise``, to its next quiet
+    stretch, without first sinking more than ``rise`` below it: that would be another
+    movement) is a halt on the way, and the walk goes on, unless on that climb a foot
+    (``feet``, (T, k) heights in the image) sank by ``foot_still`` or more: a free leg
+    set down (or, walking back in time, lifted), a change of stance, whose one-leg level
+    is the rep's top. On one leg the hip stands lower than on two, and from the side the
+    image floor rises with the nearer foot, so the hip alone cannot tell the two apart;
+    the feet can (docs/analysis.md, "Reps"). A free foot rises with the body. Walked
+    over is the whole stretch up to where the walk stopped: the hip may stand as high on
+    one leg as on two, and then the leg lift lies inside the last quiet stretch."""
+    best, _, i = _walk(h, p, p + step, stop, step, rise, plateau, h[p] + min_climb)
+    while feet is not None and i is not None:
+        nxt, reached, after = _walk(h, best, i, stop, step, rise, plateau, h[best] + rise)
+        on_the_way = h[min(best, reached):max(best, reached) + 1]
+        walked = stop if after is None else after - step
+        if (h[nxt] - h[best] <= rise or np.min(on_the_way) < h[best] - rise
+                or _foot_sank(feet, best, walked, foot_still)):
+            break
+        best, i = nxt, after
+    return best
+
+
+def _walk(h: np.ndarray, best: int, i: int, stop: int, step: int, rise: float, plateau: int,
+          must_reach: float) -> tuple[int, int, int | None]:
+    """Walking from ``i`` on from ``best``: (the highest index reached, where the hip
+    reached the level it then stayed at, where the walk stopped at a quiet stretch or None
+    at ``stop``). No stretch is quiet before the hip has reached ``must_reach``."""
+    anchor = h[best]  # level at which the current quiet stretch began
+    reached = best
     quiet = 0
-    i = p + step
     while (step < 0 and i >= stop) or (step > 0 and i <= stop):
         if h[i] > h[best]:
             best = i
-        if h[i] > anchor + rise or h[best] - h[p] < min_climb:
-            anchor, quiet = h[best], 0
+        if h[i] > anchor + rise or h[best] < must_reach:
+            anchor, quiet, reached = h[best], 0, best
         else:
             quiet += 1
         if quiet >= plateau:
-            break
+            return best, reached, i + step
         i += step
-    return best
+    return best, reached, None
+
+
+def _foot_sank(feet: np.ndarray, a: int, b: int, foot_still: float) -> bool:
+    """Did a foot sink ``foot_still`` or more below its height at row ``a`` (median of 7
+    rows) anywhere up to row ``b``? A foot not seen at ``a`` counts as sunk."""
+    near_a = feet[max(a - 3, 0):a + 4]
+    if not np.isfinite(near_a).any(axis=0).all():
+        return True  # the hip's reading stands
+    level = np.nanmedian(near_a, axis=0)
+    span = feet[min(a, b):max(a, b) + 1]
+    lowest = np.min(np.where(np.isfinite(span), span, np.inf), axis=0)
+    return bool(np.any(lowest <= level - foot_still))
 
 
 def standing_rows(hip_height: np.ndarray, usable: np.ndarray,

@@ -75,18 +75,26 @@ def clip_finding(reps, name: str) -> bool | None:
     return any(seen)
 
 
+def matching_rep(reps, bottom_s: float, match_s: float = 1.0):
+    """Our rep for a labelled bottom: the one whose bottom is nearest, among those within
+    ``match_s`` seconds of it or whose span holds it (a bottom held 2 s is a stretch, and
+    the lowest frame anywhere in it), or None."""
+    near = [r for r in reps
+            if abs(r.bottom_s - bottom_s) <= match_s or r.start_s <= bottom_s <= r.end_s]
+    return min(near, key=lambda r: abs(r.bottom_s - bottom_s)) if near else None
+
+
 def add_stance_legs(item: Item, name: str, labelled_reps: list[dict], reps, *,
                     label: str = "labelled", match_s: float = 1.0) -> None:
-    """Compare each labelled rep's stance leg with our rep whose bottom is nearest, within
-    ``match_s`` seconds (``labelled_reps``: dicts with ``bottom_s`` and ``stance``)."""
+    """Compare each labelled rep's stance leg with its ``matching_rep`` (``labelled_reps``:
+    dicts with ``bottom_s`` and ``stance``)."""
     for rep in labelled_reps:
         if rep.get("stance") is None or rep.get("bottom_s") is None:
             continue
-        near = [r for r in reps if abs(r.bottom_s - rep["bottom_s"]) <= match_s]
-        if not near:
+        best = matching_rep(reps, rep["bottom_s"], match_s)
+        if best is None:
             item.add(False, f"{name}: rep at {rep['bottom_s']:.1f} s ({rep['stance']}) not found")
             continue
-        best = min(near, key=lambda r: abs(r.bottom_s - rep["bottom_s"]))
         item.add(best.stance == rep["stance"], f"{name}: rep at {rep['bottom_s']:.1f} s "
                  f"{label} {rep['stance']}, ours {best.stance}")
 

@@ -27,6 +27,8 @@ from ..analysis.measurements import compute_series
 from ..analysis.pipeline import measure_one
 from ..analysis.profile import as_profile
 from ..synth.faults import GUARD_BANDS, LABEL_CRITERIA, label_findings
+from .agreement import matching_rep
+from .clips import BOTTOM_MATCH_S
 
 # our finding -> the truth label that judges it, per view
 LABELS = {
@@ -146,11 +148,10 @@ def _engine_outcomes(track, truth: dict, profile, name: str) -> list[RepOutcome]
     result = analyze_track(track, profile=profile)
     outcomes = []
     for i, rep in enumerate(truth["reps"]):
-        near = [r for r in result.reps if abs(r.bottom_s - rep["bottom_s"]) < 1.0]
-        if not near:
+        best = matching_rep(result.reps, rep["bottom_s"], BOTTOM_MATCH_S)
+        if best is None:
             outcomes.append(_outcome(name, i, truth, rep, {}, {}, missed_rep=True))
             continue
-        best = min(near, key=lambda r: abs(r.bottom_s - rep["bottom_s"]))
         outcomes.append(_outcome(name, i, truth, rep, best.findings, best.measurements,
                                  view=result.view))
     return outcomes
