@@ -106,7 +106,7 @@ def segment_reps(hip_height: np.ndarray, t_s: np.ndarray, settings: RepSettings,
     A long NaN stretch (the person is lost) ends any rep in progress: each finite
     run is segmented on its own. With ``final=False`` the last rep of the last run
     is kept only if it has visibly ended (see module docstring). ``feet`` ((T, 2), each
-    ankle's height above the floor in leg lengths) lets a rep halt on its way (``_tops``).
+    ankle's height in the image, leg lengths) lets a rep halt on its way (``_local_top``).
     """
     h = np.asarray(hip_height, float)
     t_s = np.asarray(t_s, float)
