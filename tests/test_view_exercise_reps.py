@@ -538,6 +538,25 @@ def test_a_rep_that_halts_on_the_way_up_ends_on_one_leg():
         0.34, abs=0.01)
 
 
+def test_a_slow_squat_s_knee_is_read_from_where_it_was_straight():
+    """A descent too slow to climb 0.02 leg lengths in 0.5 s puts the rep's tops inside
+    the movement; the stance knee's bend from standing is read from its straight end up
+    to ``standing_lookback_s`` beyond them."""
+    from squatcheck.analysis.reps import Candidate
+    from squatcheck.analysis.rises import flexion_rise_deg
+
+    t = _timeline(fps=30.0, seconds=10.0)
+    knee = 5.0 + 35.0 * (_ease(t, 2.0, 5.0) - _ease(t, 5.3, 8.3))  # 3 s down, 3 s up
+    row = {s: int(round(s * 30)) for s in (3.5, 4.2, 5.1, 6.0, 6.8)}
+    c = Candidate(row[4.2], row[5.1], row[6.0], 0.05, 0.05, 0.05, row[3.5], row[6.8])
+    lookback = _rep_settings().standing_lookback_s
+    within, _ = flexion_rise_deg(knee, t, c, from_top=True)
+    from_standing, bottom = flexion_rise_deg(knee, t, c, from_top=True, lookback_s=lookback)
+    assert bottom == pytest.approx(40.0, abs=0.5)
+    assert within < 25.0 <= from_standing  # the knee-bend rule's cut-off
+    assert from_standing == pytest.approx(35.0, abs=3.0)
+
+
 def test_a_knee_straightening_as_the_hips_go_down_is_a_free_leg():
     """A foot on the floor under a descending hip bends its knee; only a free leg can
     straighten then (balanced seed 13 018: a free foot held low on the far side, its knee

@@ -95,12 +95,12 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
             f[f"{joint}_rise_{leg}"], f[f"{joint}_bottom_{leg}"] = flexion_rise_deg(
                 recon[joint], t_s, c)
             # from standing: how far a stance joint bent (``rise_deg``)
-            f[f"{joint}_stand_rise_{leg}"], _ = flexion_rise_deg(recon[joint], t_s, c,
-                                                                 from_top=True)
+            f[f"{joint}_stand_rise_{leg}"], _ = flexion_rise_deg(
+                recon[joint], t_s, c, from_top=True, lookback_s=s.standing_lookback_s)
             if view != "front":
                 f[f"{joint}_image_rise_{leg}"], _ = flexion_rise_deg(image[joint], t_s, c)
                 f[f"{joint}_image_stand_rise_{leg}"], _ = flexion_rise_deg(
-                    image[joint], t_s, c, from_top=True)
+                    image[joint], t_s, c, from_top=True, lookback_s=s.standing_lookback_s)
     f["bottom_hold_s"] = hold = bottom_hold_s(feat.hip_height_leg_lengths, t_s, c, 0.1)
     f["feet_apart_leg_lengths"] = feet_apart_leg_lengths(sig, feat, c)
 

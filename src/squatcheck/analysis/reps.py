@@ -48,6 +48,7 @@ class RepSettings(ProfileSection):
     standing_tolerance_leg_lengths: float
     min_knee_flexion_rise_deg: float
     bent_knee_rise_deg: float
+    standing_lookback_s: float
     foot_still_leg_lengths: float
     foot_swung_leg_lengths: float
     foot_visibility: float

@@ -14,7 +14,7 @@ from .windows import finite_max, near_median, time_window
 
 
 def flexion_rise_deg(series: np.ndarray, t_s: np.ndarray, c: Candidate, *,
-                     from_top: bool = False) -> tuple[float, float]:
+                     from_top: bool = False, lookback_s: float = 0.0) -> tuple[float, float]:
     """(rise from standing to bottom, value at bottom): bottom = max within ±0.3 s of it.
 
     Standing is the straighter of the rep's start and end: a squat bends the joint on
@@ -28,15 +28,33 @@ def flexion_rise_deg(series: np.ndarray, t_s: np.ndarray, c: Candidate, *,
     angle 0 -> 39 deg read a rise of 28). ``from_top`` also takes the joint where the hip
     stood before and after (the rep's tops): how far a *stance* joint bent from standing.
     Not for a free leg: it may have been lifted after the top (a knee held bent reads as
-    bending).
+    bending). With ``from_top``, the straight end of the joint (its 10th percentile) is
+    also looked for ``lookback_s`` beyond each top: a slow descent does not climb
+    ``top_rise_leg_lengths`` in ``top_plateau_s``, so its top lies inside the movement
+    (a 45 deg single-leg squat from the side at a third of the speed: 0.05 leg lengths
+    of hip drop over 3.3 s; the top 2 s into it, the knee already 17-25 deg bent).
     """
     marks = (c.start, c.end)
     if from_top:
         marks += tuple(k for k in (c.top_start, c.top_end) if k is not None)
     ends = [near_median(series, t_s, k, 0.1) for k in marks]
+    if from_top and lookback_s > 0:
+        if c.top_start is not None:
+            ends.append(_straight(series[np.searchsorted(t_s, t_s[c.top_start] - lookback_s):
+                                         c.top_start + 1]))
+        if c.top_end is not None:
+            ends.append(_straight(series[c.top_end:np.searchsorted(
+                t_s, t_s[c.top_end] + lookback_s, "right")]))
     ends = [v for v in ends if np.isfinite(v)]
     bottom = finite_max(series[time_window(t_s, c.bottom, 0.3)])
     return (bottom - min(ends) if ends else float("nan")), bottom
+
+
+def _straight(x: np.ndarray) -> float:
+    """The joint's straight end over a stretch: 10th percentile of the finite values
+    (a few misread frames do not make it), NaN if none."""
+    x = x[np.isfinite(x)]
+    return float(np.percentile(x, 10)) if x.size else float("nan")
 
 
 def rise_deg(f: dict[str, float], joint: str, leg: str, view: str, *,
