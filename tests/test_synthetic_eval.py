@@ -130,3 +130,13 @@ def test_a_labelled_bottom_held_two_seconds_matches_the_rep_whose_span_holds_it(
     add_stance_legs(item, "clip", [{"bottom_s": 3.8, "stance": "right"},
                                    {"bottom_s": 6.0, "stance": "right"}], ours)
     assert (item.labelled, item.agreed) == (2, 1) and "not found" in item.misses[0]
+
+
+def test_a_slowed_set_keeps_its_clips_and_stretches_their_time():
+    from squatcheck.evaluation.synthetic_set import plan_shallow_set, slowed
+
+    for _, spec in plan_shallow_set(seed=36, clips=4):
+        slow = slowed(spec, 3.0)
+        assert slow.motion.tempo.descent_s == pytest.approx(3 * spec.motion.tempo.descent_s)
+        assert slow.motion.depth_deg == spec.motion.depth_deg and slow.camera == spec.camera
+        assert slowed(spec, 1.0) is spec

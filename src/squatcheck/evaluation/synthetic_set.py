@@ -95,13 +95,20 @@ def plan_halting_set(*, seed: int = 57, clips: int = 20, reps: int = 3, pool: in
     return chosen
 
 
+def slowed(spec, factor: float):
+    """``spec`` with every phase of its motion ``factor`` times as long (1: unchanged)."""
+    if factor == 1:
+        return spec
+    return replace(spec, motion=replace(spec.motion, tempo=spec.motion.tempo.scaled(factor)))
+
+
 def _other(stance: str) -> str:
     return {"left": "right", "right": "left"}.get(stance, stance)
 
 
 def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool = True,
                           jobs: int = 1, shallow: bool = False, halting: bool = False,
-                          **plan_kw) -> list[Path]:
+                          slow: float = 1.0, **plan_kw) -> list[Path]:
     """Render the balanced set into ``out_dir`` (skipping clips already there) and cache
     each clip's pose track as ``<stem>.npz``, ``jobs`` clips at a time; returns the video
     paths in plan order."""
@@ -110,7 +117,8 @@ def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool =
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     plan = plan_shallow_set if shallow else plan_halting_set if halting else plan_balanced_set
-    plans = plan(**plan_kw)
+    plans = [(f"{name}_slow{slow:g}" if slow != 1 else name, slowed(spec, slow))
+             for name, spec in plan(**plan_kw)]
     paths = [out_dir / f"{name}.mp4" for name, _ in plans]
     work = [(spec, video, extract) for (_, spec), video in zip(plans, paths, strict=True)]
     if jobs <= 1:
@@ -171,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--halting", action="store_true",
                         help="instead: 20 squats from the side and the front whose reps halt "
                         "0.8-1.2 s on the way down or up, or hold the bottom 2 s")
+    parser.add_argument("--slow", type=float, default=1.0, metavar="FACTOR",
+                        help="every clip's motion this many times slower (3: the 1 s "
+                        "descents take 3 s, as a clinician's slow, controlled squat)")
     args = parser.parse_args(argv)
     t0 = time.monotonic()
 
@@ -179,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
 
     paths = generate_balanced_set(args.folder, progress=say, seed=args.seed, jobs=args.jobs,
                                   room=args.room, phone=args.phone, turned=args.turned,
-                                  shallow=args.shallow, halting=args.halting)
+                                  shallow=args.shallow, halting=args.halting,
+                                  slow=args.slow)
     print(f"{len(paths)} clips with truth and pose tracks in {args.folder}")
     return 0
 
