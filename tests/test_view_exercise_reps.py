@@ -557,6 +557,21 @@ def test_a_slow_squat_s_knee_is_read_from_where_it_was_straight():
     assert from_standing == pytest.approx(35.0, abs=3.0)
 
 
+def test_a_slow_shallow_rep_s_depth_is_read_from_standing():
+    """A hip dropping 0.045 leg lengths over 3.5 s (a 45 deg single-leg squat from the
+    side, slowed: MediaPipe follows the hips about halfway) climbs less than 0.02 per
+    0.5 s, so the rep's tops lie inside the movement, under 0.035 above the bottom on
+    each side; the depth is read from where the hip stood, up to ``standing_lookback_s``
+    beyond them."""
+    t = _timeline(fps=30.0, seconds=12.0)
+    h = 0.95 - 0.045 * (_ease(t, 2.0, 5.5) - _ease(t, 6.0, 9.5))
+    (rep,) = segment_reps(h, t, _rep_settings())
+    assert t[rep.bottom] == pytest.approx(5.75, abs=0.3)
+    assert min(rep.descent_leg_lengths, rep.return_leg_lengths) < 0.035  # tops inside
+    shallower = 0.95 - 0.03 * (_ease(t, 2.0, 5.5) - _ease(t, 6.0, 9.5))  # a walking bob
+    assert segment_reps(shallower, t, _rep_settings()) == []
+
+
 def test_a_knee_straightening_as_the_hips_go_down_is_a_free_leg():
     """A foot on the floor under a descending hip bends its knee; only a free leg can
     straighten then (balanced seed 13 018: a free foot held low on the far side, its knee

@@ -135,7 +135,8 @@ def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
             (top_l, top_r), stood = _tops(h, peaks, i, s, fs, feet)
             descent, ret = h[top_l] - h[p], h[top_r] - h[p]
             depth = max(descent, ret)
-            ok_depth = min(descent, ret) >= s.min_depth_leg_lengths
+            ok_depth = min(_standing_drops(h, peaks, i, (top_l, top_r), s, fs)) \
+                >= s.min_depth_leg_lengths
             # standing still on both sides: a rep whatever the ratio (see _tops)
             ratio = 1.0 if stood else min(descent, ret) / depth if depth > 0 else 0.0
             scores.append(ratio if ok_depth else -1.0 + ratio)
@@ -198,6 +199,22 @@ def _tops(h: np.ndarray, peaks: list[int], i: int, s: RepSettings, fs: float,
                for top, step in ((left, -1), (right, 1)))
     stood = held and abs(h[left] - h[right]) <= s.standing_level_change_leg_lengths
     return (left, right), stood
+
+
+def _standing_drops(h: np.ndarray, peaks: list[int], i: int, tops: tuple[int, int],
+                    s: RepSettings, fs: float) -> tuple[float, float]:
+    """How far the hip dropped from standing to bottom ``peaks[i]``, on each side: from the
+    highest level within ``standing_lookback_s`` beyond each top (not past the neighbouring
+    bottoms). A slow descent climbs less than ``top_rise_leg_lengths`` per
+    ``top_plateau_s``, so its top lies inside the movement, short of where the hip stood."""
+    p = peaks[i]
+    look = int(round(s.standing_lookback_s * fs))
+    lo = peaks[i - 1] if i > 0 else 0
+    hi = peaks[i + 1] if i + 1 < len(peaks) else len(h) - 1
+    left, right = tops
+    before = np.max(h[max(lo, left - look):left + 1])
+    after = np.max(h[right:min(hi, right + look) + 1])
+    return float(before - h[p]), float(after - h[p])
 
 
 def _held(h: np.ndarray, top: int, step: int, rise: float, plateau: int) -> bool:
