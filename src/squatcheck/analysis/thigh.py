@@ -14,7 +14,9 @@ An edge is not used where its points do not lie on one line (``max_rms_thigh_len
 or where it points further from the landmarks' thigh than MediaPipe strays
 (``max_from_landmarks_deg``): there the calf, folded onto the back of the thigh, or the
 free leg across its front, is the outline. Of two edges far apart, the one nearer the
-landmarks counts: those outlines bend further from the thigh than MediaPipe strays.
+landmarks counts: those outlines bend further from the thigh than MediaPipe strays. A
+straight edge whose partner is bent and turned the other way from the landmarks' thigh
+is not used: the outline is disturbed on both sides (docs/calibration.md).
 Where nothing is read, the landmarks' thigh stands.
 
 Tracks made without the mask (older files) use the landmarks.
@@ -79,20 +81,28 @@ def thigh_axis_offset_deg(sig: Signals, leg: str, base: np.ndarray, profile) -> 
         return np.full(n, np.nan)
     p = profile.section("thigh_axis")
     landmark_deg = image_angle_deg(hip - knee)
-    reads = []
+    reads, bent = [], []
     for edge in ("edge_a", "edge_b"):
         straight = ev[:, _F[f"{edge}_rms_px"]] <= p["max_rms_thigh_lengths"] * thigh_px
-        off = np.where(straight, wrap_deg(ev[:, _F[f"{edge}_deg"]] - landmark_deg), np.nan)
+        off = wrap_deg(ev[:, _F[f"{edge}_deg"]] - landmark_deg)
         # the edge's own angle to the thigh, from standing, where the landmarks hold
-        off = off - nanmedian(off[base])
-        reads.append(np.where(np.abs(off) <= p["max_from_landmarks_deg"], off, np.nan))
+        off = off - nanmedian(np.where(straight, off, np.nan)[base])
+        near = np.abs(off) <= p["max_from_landmarks_deg"]
+        reads.append(np.where(straight & near, off, np.nan))
+        bent.append(np.where(~straight & near, off, np.nan))
     a, b = reads
     both = np.isfinite(a) & np.isfinite(b)
     offset = np.where(both, (a + b) / 2, np.where(np.isfinite(a), a, b))
+    apart = lambda x, y: np.abs(x - y) > p["max_edge_disagreement_deg"]  # noqa: E731
     # two edges far apart: one follows the calf or the free leg, which bend the outline
     # further from the thigh than MediaPipe strays, so the edge nearer the landmarks counts
-    apart = both & (np.abs(a - b) > p["max_edge_disagreement_deg"])
-    offset[apart] = np.where(np.abs(a) <= np.abs(b), a, b)[apart]
+    far = both & apart(a, b)
+    offset[far] = np.where(np.abs(a) <= np.abs(b), a, b)[far]
+    # one edge straight, the other bent and on the far side of the landmarks' thigh: the
+    # outline is disturbed on both sides and the straight edge has nothing to back it
+    for lone, other in ((a, bent[1]), (b, bent[0])):
+        split = (lone * other < 0) & apart(lone, other)
+        offset[split] = np.nan
     return fill_short_gaps(offset, sig.t_s, profile.section("signals")["max_gap_s"])
 
 
