@@ -93,7 +93,9 @@ def thigh_axis_offset_deg(sig: Signals, leg: str, base: np.ndarray, profile) -> 
     a, b = reads
     both = np.isfinite(a) & np.isfinite(b)
     offset = np.where(both, (a + b) / 2, np.where(np.isfinite(a), a, b))
-    apart = lambda x, y: np.abs(x - y) > p["max_edge_disagreement_deg"]  # noqa: E731
+    def apart(x, y):
+        return np.abs(x - y) > p["max_edge_disagreement_deg"]
+
     # two edges far apart: one follows the calf or the free leg, which bend the outline
     # further from the thigh than MediaPipe strays, so the edge nearer the landmarks counts
     far = both & apart(a, b)
