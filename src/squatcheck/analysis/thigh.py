@@ -93,17 +93,15 @@ def thigh_axis_offset_deg(sig: Signals, leg: str, base: np.ndarray, profile) -> 
     a, b = reads
     both = np.isfinite(a) & np.isfinite(b)
     offset = np.where(both, (a + b) / 2, np.where(np.isfinite(a), a, b))
-    def apart(x, y):
-        return np.abs(x - y) > p["max_edge_disagreement_deg"]
-
+    gap = p["max_edge_disagreement_deg"]
     # two edges far apart: one follows the calf or the free leg, which bend the outline
     # further from the thigh than MediaPipe strays, so the edge nearer the landmarks counts
-    far = both & apart(a, b)
+    far = both & (np.abs(a - b) > gap)
     offset[far] = np.where(np.abs(a) <= np.abs(b), a, b)[far]
     # one edge straight, the other bent and on the far side of the landmarks' thigh: the
     # outline is disturbed on both sides and the straight edge has nothing to back it
     for lone, other in ((a, bent[1]), (b, bent[0])):
-        split = (lone * other < 0) & apart(lone, other)
+        split = (lone * other < 0) & (np.abs(lone - other) > gap)
         offset[split] = np.nan
     return fill_short_gaps(offset, sig.t_s, profile.section("signals")["max_gap_s"])
 
