@@ -301,3 +301,25 @@ def test_a_phone_camera_frames_the_same_clip_from_nearer_with_a_wide_lens():
         long_lens = replace(spec.camera, focal_px=None)
         assert cam.focal_px * 1.02 * spec.body.height_m / cam.distance_m == pytest.approx(
             long_lens.fill * long_lens.height, rel=1e-3)
+
+
+@pytest.mark.parametrize("body", BODIES)
+@pytest.mark.parametrize("motion", [sls(), dls()])
+def test_hands_on_hips_stay_on_the_waist_with_arms_of_their_length(body, motion):
+    """The clinic's single-leg squat with the hands on the hips: each wrist on its side of
+    the pelvis-fixed waist all through the squat, the elbow out beyond the shoulder."""
+    from dataclasses import replace
+
+    motion = replace(motion, arms="hips")
+    seg = Segments.of(body)
+    _, _, sks = frames(seg, motion)
+    for s, sign in (("l", 1.0), ("r", -1.0)):
+        upper = np.linalg.norm(track(sks, f"elbow_{s}") - track(sks, f"shoulder_{s}"), axis=1)
+        fore = np.linalg.norm(track(sks, f"wrist_{s}") - track(sks, f"elbow_{s}"), axis=1)
+        assert np.allclose(upper, seg.upper_arm) and np.allclose(fore, seg.forearm)
+        for sk in sks:
+            local = sk.frames["pelvis"].T @ (sk.points[f"wrist_{s}"] - sk.points["waist"])
+            assert abs(local[0]) < 0.05 and abs(local[2]) < 0.02  # beside the waist
+            assert sign * local[1] == pytest.approx(0.142 * seg.girth + 0.025, abs=0.01)
+            elbow = sk.frames["thorax"].T @ (sk.points[f"elbow_{s}"] - sk.points["shoulder_mid"])
+            assert sign * elbow[1] > seg.shoulder_width / 2 + 0.05  # out to the side

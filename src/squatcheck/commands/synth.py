@@ -48,7 +48,8 @@ def register(sub) -> None:
     g.add_argument("--fault", action="append", default=[], metavar="NAME[=MAG]")
     g.add_argument("--depth", type=float, metavar="DEG", help="knee flexion at the bottom")
     g.add_argument("--tempo", type=float, default=1.0, help="duration scale (2 = half speed)")
-    g.add_argument("--arms", choices=["forward", "down"], default="forward")
+    g.add_argument("--arms", choices=["forward", "down", "hips"], default="forward",
+                   help="hips: hands on the hips, as many clinicians ask")
     b = p.add_argument_group("body")
     b.add_argument("--body-height", type=float, default=1.75, metavar="M")
     b.add_argument("--leg-ratio", type=float, default=1.0)

@@ -102,13 +102,20 @@ def slowed(spec, factor: float):
     return replace(spec, motion=replace(spec.motion, tempo=spec.motion.tempo.scaled(factor)))
 
 
+def with_arms(spec, arms: str | None):
+    """``spec`` with the arms held as ``arms`` ("forward", "down", "hips"; None: as
+    planned)."""
+    return spec if arms is None else replace(spec, motion=replace(spec.motion, arms=arms))
+
+
 def _other(stance: str) -> str:
     return {"left": "right", "right": "left"}.get(stance, stance)
 
 
 def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool = True,
                           jobs: int = 1, shallow: bool = False, halting: bool = False,
-                          slow: float = 1.0, **plan_kw) -> list[Path]:
+                          slow: float = 1.0, arms: str | None = None,
+                          **plan_kw) -> list[Path]:
     """Render the balanced set into ``out_dir`` (skipping clips already there) and cache
     each clip's pose track as ``<stem>.npz``, ``jobs`` clips at a time; returns the video
     paths in plan order."""
@@ -117,8 +124,8 @@ def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool =
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     plan = plan_shallow_set if shallow else plan_halting_set if halting else plan_balanced_set
-    plans = [(f"{name}_slow{slow:g}" if slow != 1 else name, slowed(spec, slow))
-             for name, spec in plan(**plan_kw)]
+    plans = [(name + (f"_slow{slow:g}" if slow != 1 else "") + (f"_arms{arms}" if arms else ""),
+              with_arms(slowed(spec, slow), arms)) for name, spec in plan(**plan_kw)]
     paths = [out_dir / f"{name}.mp4" for name, _ in plans]
     work = [(spec, video, extract) for (_, spec), video in zip(plans, paths, strict=True)]
     if jobs <= 1:
@@ -182,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow", type=float, default=1.0, metavar="FACTOR",
                         help="every clip's motion this many times slower (3: the 1 s "
                         "descents take 3 s, as a clinician's slow, controlled squat)")
+    parser.add_argument("--arms", choices=["forward", "down", "hips"],
+                        help="every clip's arms held so (hips: hands on the hips, as many "
+                        "clinicians ask for the single-leg squat; default: forward)")
     args = parser.parse_args(argv)
     t0 = time.monotonic()
 
@@ -191,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = generate_balanced_set(args.folder, progress=say, seed=args.seed, jobs=args.jobs,
                                   room=args.room, phone=args.phone, turned=args.turned,
                                   shallow=args.shallow, halting=args.halting,
-                                  slow=args.slow)
+                                  slow=args.slow, arms=args.arms)
     print(f"{len(paths)} clips with truth and pose tracks in {args.folder}")
     return 0
 

@@ -89,6 +89,7 @@ class PoseParams:
     arm_flex_deg: float = 80.0  # 0 hanging, 90 horizontal forward
     arm_abd_deg: float = 8.0
     elbow_flex_deg: float = 35.0
+    hands_on_hips: bool = False  # hands on the iliac crests, elbows out (arm angles unused)
     head_pitch_deg: float = 0.0  # + chin down
 
     def blend(self, target: PoseParams, s: float, **weights: float) -> PoseParams:
@@ -259,6 +260,34 @@ def _head(seg: Segments, p: PoseParams, pts: dict, frames: dict, z_t: np.ndarray
                                    + np.array([0.022 * g, 0.0, 0.0]))
 
 
+def _hand_on_hip(seg: Segments, pts: dict, frames: dict, shoulder: np.ndarray,
+                 sg: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Elbow, wrist and hand frame of a hand resting on the iliac crest, fingers forward
+    and down along the flank, the elbow out to the side and back (two-bone inverse
+    kinematics). The crest is the side of the pelvis-fixed waist, at waistband level
+    (torso.py: its half-width is 0.142 girths)."""
+    rp, rt = frames["pelvis"], frames["thorax"]
+    g = seg.girth
+    wrist = pts["waist"] + rp @ np.array([-0.03, sg * (0.142 * g + 0.025), 0.0])
+    reach = wrist - shoulder
+    d = float(np.clip(np.linalg.norm(reach), abs(seg.upper_arm - seg.forearm) + 1e-3,
+                      seg.upper_arm + seg.forearm - 1e-3))
+    u = reach / np.linalg.norm(reach)
+    along = (seg.upper_arm ** 2 - seg.forearm ** 2 + d ** 2) / (2 * d)
+    pole = rt @ np.array([-0.5, sg * 1.0, 0.0])  # out and back
+    pole = pole - u * float(pole @ u)
+    elbow = (shoulder + u * along
+             + pole / np.linalg.norm(pole) * np.sqrt(max(seg.upper_arm ** 2 - along ** 2, 0.0)))
+    wrist = shoulder + u * d
+    # the hand's long axis (-z) forward and down, its palm (thin y axis) on the flank
+    z = -(rp @ np.array([0.75, 0.0, -0.66]))
+    z /= np.linalg.norm(z)
+    y = rp @ np.array([0.0, sg, 0.0])
+    y = y - z * float(y @ z)
+    y /= np.linalg.norm(y)
+    return elbow, wrist, np.column_stack([np.cross(y, z), y, z])
+
+
 def head_radii(seg: Segments) -> tuple[float, float, float]:
     """Head ellipsoid semi-axes (front-back, side, up-down) in metres."""
     return 0.1 * seg.girth, 0.078 * seg.girth, 0.118 * seg.girth
@@ -273,13 +302,16 @@ def _arms(seg: Segments, p: PoseParams, pts: dict, frames: dict) -> None:
     down = np.array([0.0, 0.0, -1.0])
     for side in SIDES:
         sg = side_sign(side)
-        abd = rot_x(sg * p.arm_abd_deg)
-        upper = abd @ rot_y(-p.arm_flex_deg) @ down
-        fore = abd @ rot_y(-(p.arm_flex_deg + p.elbow_flex_deg)) @ down
         sh = pts[f"shoulder_{side[0]}"]
-        elbow = sh + seg.upper_arm * upper
-        wrist = elbow + seg.forearm * fore
-        r_hand = abd @ rot_y(-(p.arm_flex_deg + p.elbow_flex_deg))
+        if p.hands_on_hips:
+            elbow, wrist, r_hand = _hand_on_hip(seg, pts, frames, sh, sg)
+        else:
+            abd = rot_x(sg * p.arm_abd_deg)
+            upper = abd @ rot_y(-p.arm_flex_deg) @ down
+            fore = abd @ rot_y(-(p.arm_flex_deg + p.elbow_flex_deg)) @ down
+            elbow = sh + seg.upper_arm * upper
+            wrist = elbow + seg.forearm * fore
+            r_hand = abd @ rot_y(-(p.arm_flex_deg + p.elbow_flex_deg))
         h = seg.hand
         pts[f"elbow_{side[0]}"], pts[f"wrist_{side[0]}"] = elbow, wrist
         pts[f"index_{side[0]}"] = wrist + r_hand @ np.array([0.0, sg * 0.01, -0.7 * h])
