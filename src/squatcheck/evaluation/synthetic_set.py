@@ -124,7 +124,7 @@ def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool =
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     plan = plan_shallow_set if shallow else plan_halting_set if halting else plan_balanced_set
-    plans = [(name + (f"_slow{slow:g}" if slow != 1 else "") + (f"_arms{arms}" if arms else ""),
+    plans = [(name + (f"_slow{slow:g}" if slow != 1 else "") + (f"_arms_{arms}" if arms else ""),
               with_arms(slowed(spec, slow), arms)) for name, spec in plan(**plan_kw)]
     paths = [out_dir / f"{name}.mp4" for name, _ in plans]
     work = [(spec, video, extract) for (_, spec), video in zip(plans, paths, strict=True)]
