@@ -406,6 +406,19 @@ def test_hands_in_front_of_the_waist_hide_it(hand_offset_torso, covered):
         assert drop.present is True and drop.value == pytest.approx(9.0, abs=0.5)
 
 
+def test_from_the_side_hands_on_the_hips_hide_the_waist_and_the_advice_says_so():
+    """From the side a hand on the hip lies over the waistband (the mannequin with its hands
+    on its hips, seed 64: every side rep); the advice must not be "hands on the hips"."""
+    sig, ctx, seg = side_tilt_rep(tilt=12.0)
+    w, h = sig.image_size
+    ev = sig.extra["pelvis_evidence"]
+    centre = np.stack([ev[:, F["band_x"]] * w, ev[:, F["band_y"]] * h], axis=1)
+    sig.xy_px[:, 15:23] = centre[:, None]
+    tilt = findings(sig, ctx, seg, profile=TILT_ON)[0]["pelvic_tilt"]
+    assert tilt.present is None and "hide it from the side" in tilt.reason
+    assert "hands on the hips" not in tilt.reason and "arms crossed" in tilt.reason
+
+
 def test_no_pelvic_number_is_reported_beside_not_assessable():
     from squatcheck.analysis.pipeline import measure_one
 

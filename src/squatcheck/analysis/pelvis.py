@@ -118,7 +118,7 @@ def pelvis_series(sig: Signals, ctx: ClipContext, profile) -> PelvisSeries:
     good = base[ok[base]]
     seen = base[np.isfinite(raw[base])]
     if seen.size and covered[seen].mean() > 1 - sec["min_baseline_share"]:
-        return PelvisSeries(kind, _nan(n), _nan(n), HANDS_REASON)
+        return PelvisSeries(kind, _nan(n), _nan(n), HANDS_REASON[kind])
     # one garment over waist and hips (a loose or long top), or one colour: judged while
     # standing (deeper, shading and a bending trunk move the colour samples around)
     with np.errstate(invalid="ignore"):
@@ -186,8 +186,12 @@ def line_height_torso(sig: Signals, ev: np.ndarray) -> np.ndarray:
 
 HEM_REASON = ("the edge at the waist sits lower on the body than a waistband does: the hem "
               "of a top hanging over the hips (a tucked-in or fitted top shows the waistband)")
-HANDS_REASON = ("the hands are held in front of the waist while standing and hide it (hands "
-                "on the hips or arms crossed on the chest show it)")
+# what shows the waist instead: from the side a hand on the hip lies over the band
+HANDS_REASON = {
+    "obliquity": "the hands are held in front of the waist while standing and hide it (hands "
+                 "on the hips or arms crossed on the chest show it)",
+    "tilt": "the hands are held at the waist while standing and hide it from the side (arms "
+            "crossed on the chest or held forward show it)"}
 _HANDS = np.arange(LEFT_WRIST, LEFT_WRIST + 8)  # wrists, pinkies, index fingers, thumbs
 
 
