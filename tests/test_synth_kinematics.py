@@ -305,21 +305,30 @@ def test_a_phone_camera_frames_the_same_clip_from_nearer_with_a_wide_lens():
 
 @pytest.mark.parametrize("body", BODIES)
 @pytest.mark.parametrize("motion", [sls(), dls()])
-def test_hands_on_hips_stay_on_the_waist_with_arms_of_their_length(body, motion):
-    """The clinic's single-leg squat with the hands on the hips: each wrist on its side of
-    the pelvis-fixed waist all through the squat, the elbow out beyond the shoulder."""
+@pytest.mark.parametrize("held", ["hips", "crossed"])
+def test_arms_held_stay_in_place_with_arms_of_their_length(body, motion, held):
+    """The clinic's single-leg squat with the hands on the hips (each wrist on its side of
+    the pelvis-fixed waist, the elbow out beyond the shoulder) or the arms folded on the
+    chest (each wrist in front of the chest past the midline, the elbow below the
+    shoulder), all through the squat."""
     from dataclasses import replace
 
-    motion = replace(motion, arms="hips")
     seg = Segments.of(body)
-    _, _, sks = frames(seg, motion)
+    _, _, sks = frames(seg, replace(motion, arms=held))
     for s, sign in (("l", 1.0), ("r", -1.0)):
         upper = np.linalg.norm(track(sks, f"elbow_{s}") - track(sks, f"shoulder_{s}"), axis=1)
         fore = np.linalg.norm(track(sks, f"wrist_{s}") - track(sks, f"elbow_{s}"), axis=1)
         assert np.allclose(upper, seg.upper_arm) and np.allclose(fore, seg.forearm)
         for sk in sks:
-            local = sk.frames["pelvis"].T @ (sk.points[f"wrist_{s}"] - sk.points["waist"])
-            assert abs(local[0]) < 0.05 and abs(local[2]) < 0.02  # beside the waist
-            assert sign * local[1] == pytest.approx(0.142 * seg.girth + 0.025, abs=0.01)
-            elbow = sk.frames["thorax"].T @ (sk.points[f"elbow_{s}"] - sk.points["shoulder_mid"])
-            assert sign * elbow[1] > seg.shoulder_width / 2 + 0.05  # out to the side
+            rt = sk.frames["thorax"]
+            elbow = rt.T @ (sk.points[f"elbow_{s}"] - sk.points["shoulder_mid"])
+            if held == "hips":
+                local = sk.frames["pelvis"].T @ (sk.points[f"wrist_{s}"] - sk.points["waist"])
+                assert abs(local[0]) < 0.05 and abs(local[2]) < 0.02  # beside the waist
+                assert sign * local[1] == pytest.approx(0.142 * seg.girth + 0.025, abs=0.01)
+                assert sign * elbow[1] > seg.shoulder_width / 2 + 0.05  # out to the side
+            else:
+                local = rt.T @ (sk.points[f"wrist_{s}"] - sk.points["waist"])
+                assert local[0] > 0.108 * seg.girth  # in front of the chest
+                assert sign * local[1] < 0  # past the midline
+                assert elbow[2] < -0.1  # hanging below the shoulders

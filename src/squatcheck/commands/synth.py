@@ -48,8 +48,10 @@ def register(sub) -> None:
     g.add_argument("--fault", action="append", default=[], metavar="NAME[=MAG]")
     g.add_argument("--depth", type=float, metavar="DEG", help="knee flexion at the bottom")
     g.add_argument("--tempo", type=float, default=1.0, help="duration scale (2 = half speed)")
-    g.add_argument("--arms", choices=["forward", "down", "hips"], default="forward",
-                   help="hips: hands on the hips, as many clinicians ask")
+    g.add_argument("--arms", choices=["forward", "down", "hips", "crossed"],
+                   default="forward",
+                   help="hips: hands on the hips; crossed: arms folded on the chest "
+                   "(clinicians ask for either)")
     b = p.add_argument_group("body")
     b.add_argument("--body-height", type=float, default=1.75, metavar="M")
     b.add_argument("--leg-ratio", type=float, default=1.0)

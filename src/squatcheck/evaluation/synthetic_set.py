@@ -189,9 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow", type=float, default=1.0, metavar="FACTOR",
                         help="every clip's motion this many times slower (3: the 1 s "
                         "descents take 3 s, as a clinician's slow, controlled squat)")
-    parser.add_argument("--arms", choices=["forward", "down", "hips"],
-                        help="every clip's arms held so (hips: hands on the hips, as many "
-                        "clinicians ask for the single-leg squat; default: forward)")
+    parser.add_argument("--arms", choices=["forward", "down", "hips", "crossed"],
+                        help="every clip's arms held so (hips: hands on the hips; crossed: "
+                        "folded on the chest; clinicians ask for either for the single-leg "
+                        "squat; default: forward)")
     args = parser.parse_args(argv)
     t0 = time.monotonic()
 

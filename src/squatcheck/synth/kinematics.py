@@ -89,7 +89,8 @@ class PoseParams:
     arm_flex_deg: float = 80.0  # 0 hanging, 90 horizontal forward
     arm_abd_deg: float = 8.0
     elbow_flex_deg: float = 35.0
-    hands_on_hips: bool = False  # hands on the iliac crests, elbows out (arm angles unused)
+    arms_held: str = ""  # "hips" (hands on them) or "crossed" (on the chest): the arm
+    # angles above are then unused (``_held_arm``)
     head_pitch_deg: float = 0.0  # + chin down
 
     def blend(self, target: PoseParams, s: float, **weights: float) -> PoseParams:
@@ -260,30 +261,40 @@ def _head(seg: Segments, p: PoseParams, pts: dict, frames: dict, z_t: np.ndarray
                                    + np.array([0.022 * g, 0.0, 0.0]))
 
 
-def _hand_on_hip(seg: Segments, pts: dict, frames: dict, shoulder: np.ndarray,
-                 sg: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Elbow, wrist and hand frame of a hand resting on the iliac crest, fingers forward
-    and down along the flank, the elbow out to the side and back (two-bone inverse
-    kinematics). The crest is the side of the pelvis-fixed waist, at waistband level
-    (torso.py: its half-width is 0.142 girths)."""
+def _held_arm(seg: Segments, pts: dict, frames: dict, shoulder: np.ndarray, sg: float,
+              held: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Elbow, wrist and hand frame of an arm held in place (two-bone inverse kinematics):
+
+    - ``hips``: the hand on the iliac crest, fingers forward and down along the flank, the
+      elbow out and back. The crest is the side of the pelvis-fixed waist at waistband
+      level (torso.py: its half-width is 0.142 girths).
+    - ``crossed``: arms folded on the chest, the wrist in front of the other shoulder's side
+      of the upper chest (torso.py's chest: 0.112 girths deep), the palm on it, the elbow
+      down at the side.
+    """
     rp, rt = frames["pelvis"], frames["thorax"]
     g = seg.girth
-    wrist = pts["waist"] + rp @ np.array([-0.03, sg * (0.142 * g + 0.025), 0.0])
+    if held == "hips":
+        wrist = pts["waist"] + rp @ np.array([-0.03, sg * (0.142 * g + 0.025), 0.0])
+        pole = rt @ np.array([-0.5, sg * 1.0, 0.0])  # out and back
+        hand_dir, palm = rp @ np.array([0.75, 0.0, -0.66]), rp @ np.array([0.0, sg, 0.0])
+    else:
+        trunk = float(np.linalg.norm(pts["shoulder_mid"] - pts["waist"]))
+        wrist = pts["waist"] + rt @ np.array([0.108 * g + 0.035, -sg * 0.09 * g, 0.7 * trunk])
+        pole = rt @ np.array([0.3, sg * 0.6, -1.0])  # down at the side, a little forward
+        hand_dir, palm = rt @ np.array([0.0, -sg, 0.3]), rt @ np.array([1.0, 0.0, 0.0])
     reach = wrist - shoulder
     d = float(np.clip(np.linalg.norm(reach), abs(seg.upper_arm - seg.forearm) + 1e-3,
                       seg.upper_arm + seg.forearm - 1e-3))
     u = reach / np.linalg.norm(reach)
     along = (seg.upper_arm ** 2 - seg.forearm ** 2 + d ** 2) / (2 * d)
-    pole = rt @ np.array([-0.5, sg * 1.0, 0.0])  # out and back
     pole = pole - u * float(pole @ u)
     elbow = (shoulder + u * along
              + pole / np.linalg.norm(pole) * np.sqrt(max(seg.upper_arm ** 2 - along ** 2, 0.0)))
     wrist = shoulder + u * d
-    # the hand's long axis (-z) forward and down, its palm (thin y axis) on the flank
-    z = -(rp @ np.array([0.75, 0.0, -0.66]))
-    z /= np.linalg.norm(z)
-    y = rp @ np.array([0.0, sg, 0.0])
-    y = y - z * float(y @ z)
+    # the hand's long axis is its -z, the palm's normal its thin y axis
+    z = -hand_dir / np.linalg.norm(hand_dir)
+    y = palm - z * float(palm @ z)
     y /= np.linalg.norm(y)
     return elbow, wrist, np.column_stack([np.cross(y, z), y, z])
 
@@ -303,8 +314,8 @@ def _arms(seg: Segments, p: PoseParams, pts: dict, frames: dict) -> None:
     for side in SIDES:
         sg = side_sign(side)
         sh = pts[f"shoulder_{side[0]}"]
-        if p.hands_on_hips:
-            elbow, wrist, r_hand = _hand_on_hip(seg, pts, frames, sh, sg)
+        if p.arms_held:
+            elbow, wrist, r_hand = _held_arm(seg, pts, frames, sh, sg, p.arms_held)
         else:
             abd = rot_x(sg * p.arm_abd_deg)
             upper = abd @ rot_y(-p.arm_flex_deg) @ down

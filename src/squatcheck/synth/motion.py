@@ -47,7 +47,7 @@ class MotionSpec:
     rep_faults: tuple[dict, ...] = ({}, {}, {})
     free_leg: str = "forward"
     depth_deg: float | None = None  # knee flexion at the bottom; None = exercise default
-    arms: str = "forward"  # "forward", "down" or "hips" (hands on the hips)
+    arms: str = "forward"  # "forward", "down", "hips" (hands on them) or "crossed" (on the chest)
     tempo: Tempo = field(default_factory=Tempo)
     # each rep halts for ``halt_s`` (0: never) on its way down or up ("descent" / "ascent"),
     # ``halt_at`` of the way from standing to the bottom: people unsure of their balance do
@@ -112,7 +112,7 @@ def standing_pose(seg: Segments, spec: MotionSpec, stance: str, single: bool) ->
     foot (single-leg squats only)."""
     arms = {"forward": {}, "down": {"arm_flex_deg": 8.0, "arm_abd_deg": 12.0,
                                     "elbow_flex_deg": 10.0},
-            "hips": {"hands_on_hips": True}}[spec.arms]
+            "hips": {"arms_held": "hips"}, "crossed": {"arms_held": "crossed"}}[spec.arms]
     p = PoseParams(stance=_root(stance), mirror=spec.double,
                    stance_width_m=1.7 * seg.hip_width if spec.double else 0.0,
                    toe_out_deg=7.0 if spec.double else 0.0, **arms)
