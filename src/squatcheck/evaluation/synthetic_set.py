@@ -103,8 +103,8 @@ def slowed(spec, factor: float):
 
 
 def with_arms(spec, arms: str | None):
-    """``spec`` with the arms held as ``arms`` ("forward", "down", "hips"; None: as
-    planned)."""
+    """``spec`` with the arms held as ``arms`` ("forward", "down", "hips", "crossed"; None:
+    as planned)."""
     return spec if arms is None else replace(spec, motion=replace(spec.motion, arms=arms))
 
 
