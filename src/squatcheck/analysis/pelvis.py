@@ -186,12 +186,14 @@ def line_height_torso(sig: Signals, ev: np.ndarray) -> np.ndarray:
 
 HEM_REASON = ("the edge at the waist sits lower on the body than a waistband does: the hem "
               "of a top hanging over the hips (a tucked-in or fitted top shows the waistband)")
-# what shows the waist instead: from the side a hand on the hip lies over the band
+# what shows the waist instead (mannequin, seed 64 with each arm pose): from the side a
+# hand on the hip lies over the band; from the front arms folded on the chest come down
+# over it at the bottom
 HANDS_REASON = {
     "obliquity": "the hands are held in front of the waist while standing and hide it (hands "
-                 "on the hips or arms crossed on the chest show it)",
+                 "on the hips or arms held forward show it)",
     "tilt": "the hands are held at the waist while standing and hide it from the side (arms "
-            "crossed on the chest or held forward show it)"}
+            "held forward or crossed on the chest show it)"}
 _HANDS = np.arange(LEFT_WRIST, LEFT_WRIST + 8)  # wrists, pinkies, index fingers, thumbs
 
 
