@@ -416,7 +416,7 @@ def test_from_the_side_hands_on_the_hips_hide_the_waist_and_the_advice_says_so()
     sig.xy_px[:, 15:23] = centre[:, None]
     tilt = findings(sig, ctx, seg, profile=TILT_ON)[0]["pelvic_tilt"]
     assert tilt.present is None and "hide it from the side" in tilt.reason
-    assert "hands on the hips" not in tilt.reason and "arms crossed" in tilt.reason
+    assert "hands on the hips" not in tilt.reason and "arms held forward" in tilt.reason
 
 
 def test_no_pelvic_number_is_reported_beside_not_assessable():
