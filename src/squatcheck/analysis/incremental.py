@@ -19,11 +19,13 @@ import numpy as np
 from ..signals import LiveCleaner, SignalSettings
 from .context import Signals
 from .features import body_features
-from .measurements import compute_series
-from .pipeline import clip_context, measure_one, rep_segment
+from .measurements import compute_series, rep_evidence
+from .pipeline import clip_context, measure_one, rep_segment, turned_body_reason
 from .profile import as_profile
+from .rep_evidence import RepEvidence
 from .reps import RepSettings, segment_reps
 from .result import Rep
+from .turned_body import without_frontal_angles
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class IncrementalAnalyzer:
         self._last_check = -np.inf
         self._judged: list[tuple[float, float, float]] = []  # (start, bottom, end) s judged
         self.reps: list[Rep] = []
+        self._evidence: list[RepEvidence] = []  # every squat rep's, for the turned-body check
         # the camera's roll and its verticals' convergence, set once read (live/loop.py)
         self.camera_roll_deg: float | None = None
         self.camera_slope_deg_per_side: float | None = None
@@ -137,8 +140,14 @@ class IncrementalAnalyzer:
                 continue
             if series is None:
                 series = compute_series(sig, stage.ctx, self.profile)
-            rep = measure_one(sig, stage.ctx, rep_segment(c, v), series, self.profile,
-                              index=len(self.reps))
+            seg = rep_segment(c, v)
+            ev = rep_evidence(sig, stage.ctx, seg, series, self.profile)
+            # the knees of the reps so far, as offline: a turned body shows on both knees
+            self._evidence.append(ev)
+            turned = turned_body_reason(stage.ctx, self._evidence, self.profile)
+            ev = without_frontal_angles(ev, turned) if turned else ev
+            rep = measure_one(sig, stage.ctx, seg, series, self.profile, index=len(self.reps),
+                              evidence=ev)
             self.reps.append(rep)
             events.append(RepEvent(float(sig.t_s[-1]), rep))
         return events

@@ -16,12 +16,13 @@ from .context import ClipContext, RepSegment, Signals
 from .exercise import RepVerdict, clip_exercise, judge_in_context, judge_rep
 from .features import LEGS, BodyFeatures, body_features
 from .findings import assess_rep, reported_measurements
-from .measurements import compute_series, rep_evidence
+from .measurements import RepEvidence, compute_series, rep_evidence
 from .rating import rate_rep
 from .references import foot_image_length_px
 from .reps import Candidate, RepSettings, segment_reps, standing_rows
 from .result import Rep
 from .stance import opening_elevation, opening_rows
+from .turned_body import opposite_knees_reason, without_frontal_angles
 from .view import ViewEstimate, ViewSettings, estimate_view, thigh_yaw_deg, turned_view
 
 
@@ -91,16 +92,33 @@ def measure_reps(sig: Signals, stage: ClipStage, profile, *,
     """Clinical measurements, findings and rating of every squat rep of ``stage``."""
     if series is None:
         series = compute_series(sig, stage.ctx, profile)
-    reps = []
-    for i, (c, v) in enumerate(stage.squats):
-        reps.append(measure_one(sig, stage.ctx, rep_segment(c, v), series, profile,
-                                index=first_index + i))
-    return reps, series
+    segments = [rep_segment(c, v) for c, v in stage.squats]
+    evidence = [rep_evidence(sig, stage.ctx, seg, series, profile) for seg in segments]
+    turned = turned_body_reason(stage.ctx, evidence, profile)
+    if turned:
+        evidence = [without_frontal_angles(ev, turned) for ev in evidence]
+    return [measure_one(sig, stage.ctx, seg, series, profile, index=first_index + i,
+                        evidence=ev)
+            for i, (seg, ev) in enumerate(zip(segments, evidence, strict=True))], series
+
+
+def turned_body_reason(ctx: ClipContext, evidence: list[RepEvidence], profile) -> str | None:
+    """Front view: why the knee and sideways trunk angles of these reps cannot be read
+    (their two knees lean opposite ways: the body stood turned from the camera,
+    turned_body.py), noted once on the clip; None when they can."""
+    if ctx.view != "front":
+        return None
+    turned = opposite_knees_reason(evidence,
+                                   profile.section("knee_valgus")["turned_min_opposite_deg"])
+    note = f"Knee and sideways trunk angles not assessed: {turned}."
+    if turned and note not in ctx.notes:
+        ctx.notes.append(note)
+    return turned
 
 
 def measure_one(sig: Signals, ctx: ClipContext, seg: RepSegment, series, profile, *,
-                index: int) -> Rep:
-    ev = rep_evidence(sig, ctx, seg, series, profile)
+                index: int, evidence: RepEvidence | None = None) -> Rep:
+    ev = evidence or rep_evidence(sig, ctx, seg, series, profile)
     findings = assess_rep(ev.values, series, sig, ctx, seg, profile, evidence=ev)
     values = reported_measurements(ev.values, findings)
     rating = rate_rep(findings, profile, single_leg=seg.stance != "both")
@@ -166,7 +184,8 @@ def clip_notes(sig: Signals, stage: ClipStage) -> list[str]:
         notes.append("Front view: the knee's frontal angle, pelvic drop and sideways lean "
                      "assume you stood square to the camera, the standing foot pointing at it. "
                      "A body turned 5 deg moves the knee's angle by about 7 deg at a "
-                     "single-leg squat's depth, too little a turn for squatcheck to see.")
+                     "single-leg squat's depth, too little a turn for squatcheck to see "
+                     "standing; only knees leaning opposite ways show it.")
     for c, verdict in zip(stage.candidates, stage.verdicts, strict=True):
         if not verdict.is_squat:
             notes.append(f"Movement with its lowest point at {sig.t_s[c.bottom]:.1f} s not "

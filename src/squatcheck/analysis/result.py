@@ -99,6 +99,13 @@ class AnalysisResult:
     camera_roll_deg: float | None = None  # measured and undone; None = not measured
     schema_version: str = SCHEMA_VERSION
 
+    def all_notes(self) -> list[str]:
+        """The clip's notes and the summary's (rep counts, frontal angles set aside), once
+        each: what the text and HTML reports list."""
+        summary = self.summary if isinstance(self.summary, dict) else {}
+        extra = summary.get("notes") if isinstance(summary.get("notes"), list) else []
+        return list(dict.fromkeys(str(n) for n in [*self.notes, *extra] if str(n).strip()))
+
     def to_dict(self) -> dict:
         """JSON-ready dict (NaN becomes None); series arrays become lists."""
         out = {

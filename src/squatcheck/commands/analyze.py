@@ -84,8 +84,8 @@ def format_result(res: AnalysisResult, name: str) -> str:
         for rep in res.reps:
             lines += _rep_findings(rep)
         lines.append("")
-    if res.notes:
-        lines += ["Notes:"] + [f"  - {n}" for n in res.notes]
+    if res.all_notes():
+        lines += ["Notes:"] + [f"  - {n}" for n in res.all_notes()]
     return "\n".join(lines).rstrip()
 
 

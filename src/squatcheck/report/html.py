@@ -266,9 +266,7 @@ def render_html(analysis, *, plots=(), empty_plots=(), rendered=None,
 
 
 def _notes(result) -> str:
-    summary = result.summary if isinstance(result.summary, dict) else {}
-    extra = summary.get("notes") if isinstance(summary.get("notes"), list) else []
-    notes = list(dict.fromkeys(str(n) for n in [*result.notes, *extra] if str(n).strip()))
+    notes = result.all_notes()
     if not notes:
         return ""
     items = "".join(f"<li>{e(n)}</li>" for n in notes)
