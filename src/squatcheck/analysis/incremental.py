@@ -144,7 +144,7 @@ class IncrementalAnalyzer:
             ev = rep_evidence(sig, stage.ctx, seg, series, self.profile)
             # the knees of the reps so far, as offline: a turned body shows on both knees
             self._evidence.append(ev)
-            turned = turned_body_reason(stage.ctx, self._evidence, self.profile)
+            turned = turned_body_reason(sig, stage.ctx, self._evidence, self.profile)
             ev = without_frontal_angles(ev, turned) if turned else ev
             rep = measure_one(sig, stage.ctx, seg, series, self.profile, index=len(self.reps),
                               evidence=ev)

@@ -22,7 +22,12 @@ from .references import foot_image_length_px
 from .reps import Candidate, RepSettings, segment_reps, standing_rows
 from .result import Rep
 from .stance import opening_elevation, opening_rows
-from .turned_body import opposite_knees_reason, without_frontal_angles
+from .turned_body import (
+    feet_turn_deg,
+    feet_turned_reason,
+    opposite_knees_reason,
+    without_frontal_angles,
+)
 from .view import ViewEstimate, ViewSettings, estimate_view, thigh_yaw_deg, turned_view
 
 
@@ -94,7 +99,7 @@ def measure_reps(sig: Signals, stage: ClipStage, profile, *,
         series = compute_series(sig, stage.ctx, profile)
     segments = [rep_segment(c, v) for c, v in stage.squats]
     evidence = [rep_evidence(sig, stage.ctx, seg, series, profile) for seg in segments]
-    turned = turned_body_reason(stage.ctx, evidence, profile)
+    turned = turned_body_reason(sig, stage.ctx, evidence, profile)
     if turned:
         evidence = [without_frontal_angles(ev, turned) for ev in evidence]
     return [measure_one(sig, stage.ctx, seg, series, profile, index=first_index + i,
@@ -102,14 +107,18 @@ def measure_reps(sig: Signals, stage: ClipStage, profile, *,
             for i, (seg, ev) in enumerate(zip(segments, evidence, strict=True))], series
 
 
-def turned_body_reason(ctx: ClipContext, evidence: list[RepEvidence], profile) -> str | None:
+def turned_body_reason(sig: Signals, ctx: ClipContext, evidence: list[RepEvidence],
+                       profile) -> str | None:
     """Front view: why the knee and sideways trunk angles of these reps cannot be read
-    (their two knees lean opposite ways: the body stood turned from the camera,
-    turned_body.py), noted once on the clip; None when they can."""
+    (the feet point to one side of the camera, or the two knees lean opposite ways: the
+    body stood turned from it, turned_body.py), noted once on the clip; None when they can."""
     if ctx.view != "front":
         return None
-    turned = opposite_knees_reason(evidence,
-                                   profile.section("knee_valgus")["turned_min_opposite_deg"])
+    sec = profile.section("knee_valgus")
+    feet = feet_turn_deg(sig, ctx, sec["toe_ahead_leg_lengths"],
+                         profile.section("measurements")["camera_fov_deg"])
+    turned = (feet_turned_reason(feet, sec["turned_max_feet_deg"])
+              or opposite_knees_reason(evidence, sec["turned_min_opposite_deg"]))
     note = f"Knee and sideways trunk angles not assessed: {turned}."
     if turned and note not in ctx.notes:
         ctx.notes.append(note)

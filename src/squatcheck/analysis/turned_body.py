@@ -1,15 +1,22 @@
-"""Knees leaning opposite ways: the mark of a body turned from a front camera.
+"""A body turned from a front camera: where its feet point, and knees leaning opposite ways.
 
 Turned from the camera by a yaw, a body shows each knee's forward travel sideways in the
 picture, to the same side for both knees: one knee reads valgus and the other varus, about
 1.4 deg of FPPA per degree of turn at a single-leg squat's depth (docs/perspective.md,
-Limits). Standing, no landmark reading tells a 10 deg turn from square-on (view.py), but
-the knees themselves do when both are seen: in a double-leg squat, or a clip that tests
-each leg. A person's knees go in together or out together (real wide squats read -35 to
--45 deg on both; the mannequin filmed square-on never reads a knee past -7.5 deg), so two
-knees each past the measurement noise in opposite directions are the camera's doing, and
-the frontal angles are set aside with that reason instead of reporting 20-50 deg of
-"valgus" (held-out seed 65, bodies turned 5-25 deg).
+Limits). The shoulders and hips do not tell a 10 deg turn from square-on (view.py); two
+other things do, and either sets the clip's knee angles aside with its reason instead of
+reporting 20-50 deg of "valgus" (held-out seed 65, bodies turned 6-24 deg):
+
+- **the feet**, standing: each toe lies ahead of its ankle, so turned it lies to one side
+  of it, both feet to the same side (toe-out is one foot to each side, and cancels). With
+  MediaPipe's ankle-to-toe length from the side views, the mannequin's turns read within
+  3 deg on 8 of 12 turned clips, square-on ones at most 8.5 deg (178 clips), the real
+  square-on squats at most 6 deg. Past ``turned_max_feet_deg`` (10) the knee angle would
+  move 14 deg, past the valgus cut-off itself.
+- **the knees**, when both are seen (a double-leg squat, or a clip that tests each leg): a
+  person's knees go in together or out together (real wide squats read -35 to -45 deg on
+  both; the mannequin square-on never reads a knee past -7.5 deg), so two knees each past
+  the measurement noise in opposite directions are the camera's doing.
 
 The sideways trunk lean comes from the same picture (the trunk's forward lean shows
 sideways) and is set aside with the knees.
@@ -21,10 +28,53 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..pose.landmarks import LEG
+from .context import ClipContext, Signals
+from .geometry import level
+from .perspective import focal_length_px
+from .references import nanmedian
 from .rep_evidence import RepEvidence
 
+FPPA_DEG_PER_TURN_DEG = 1.4  # bench/fppa_yaw.py: 7.3 deg at 5 deg of turn, 14.4 at 10, 21.2 at 15
 KNEE_KEYS = ("fppa_deg", "fppa_deg_left", "fppa_deg_right")
 SET_ASIDE = (*KNEE_KEYS, "lateral_trunk_lean_deg")
+
+
+def feet_turn_deg(sig: Signals, ctx: ClipContext, toe_ahead_leg_lengths: float,
+                  fov_deg: float) -> float:
+    """The body's turn from the camera (deg, its sign the side turned to) from the feet
+    standing: the two toes' mean sideways offset from their ankles (levelled) against how
+    far a toe lies ahead of its ankle (``toe_ahead_leg_lengths``). The toe stands nearer
+    the camera than the ankle, and a lens magnifies it away from the picture's middle: that
+    share is taken off for a lens of ``fov_deg``. NaN when the feet or the facing are not
+    known."""
+    toward_camera = {"camera": 1.0, "away": -1.0}.get(ctx.facing)
+    leg_px = np.mean(list(ctx.leg_length_px.values())) if ctx.leg_length_px else np.nan
+    if toward_camera is None or not np.isfinite(leg_px) or len(ctx.baseline) == 0:
+        return float("nan")
+    ahead_px = toe_ahead_leg_lengths * leg_px
+    centre_x = sig.image_size[0] / 2
+    focal = focal_length_px(sig.image_size, fov_deg) if fov_deg else np.inf
+    offsets = []
+    for ids in LEG.values():
+        toe, ankle = sig.xy_px[ctx.baseline, ids["toe"]], sig.xy_px[ctx.baseline, ids["ankle"]]
+        side = nanmedian(level(toe - ankle, sig.camera_roll_deg)[:, 0])
+        lens = nanmedian(toe[:, 0] - centre_x) * toward_camera * ahead_px / focal
+        offsets.append((side - lens) * toward_camera)
+    ratio = np.mean(offsets) / ahead_px
+    return float(np.degrees(np.arcsin(np.clip(ratio, -1.0, 1.0)))) if np.isfinite(ratio) \
+        else float("nan")
+
+
+def feet_turned_reason(turn_deg: float, max_turn_deg: float) -> str | None:
+    """Why the frontal angles cannot be read when the feet point more than ``max_turn_deg``
+    to one side of the camera, or None."""
+    if not abs(turn_deg) > max_turn_deg:
+        return None
+    return (f"standing, the feet pointed about {abs(turn_deg):.0f} deg to one side of the "
+            f"camera: a body turned that much moves the knee's angle by about "
+            f"{FPPA_DEG_PER_TURN_DEG * abs(turn_deg):.0f} deg; film facing the camera squarely, "
+            "the feet pointing at it")
 
 
 def knees_per_leg_deg(evidence: list[RepEvidence]) -> dict[str, float]:
@@ -51,8 +101,8 @@ def opposite_knees_reason(evidence: list[RepEvidence], min_opposite_deg: float) 
     word = {True: "inside", False: "outside"}
     return (f"the left knee read {abs(left):.0f} deg {word[left > 0]} and the right "
             f"{abs(right):.0f} deg {word[right > 0]} the hip-ankle line: knees leaning opposite "
-            "ways are what a body turned from the camera shows (each degree of turn moves "
-            "the angle by about 1.4 deg); film facing the camera squarely")
+            f"ways are what a body turned from the camera shows (each degree of turn moves "
+            f"the angle by about {FPPA_DEG_PER_TURN_DEG:g} deg); film facing the camera squarely")
 
 
 def without_frontal_angles(ev: RepEvidence, reason: str) -> RepEvidence:
