@@ -193,8 +193,8 @@ def clip_notes(sig: Signals, stage: ClipStage) -> list[str]:
         notes.append("Front view: the knee's frontal angle, pelvic drop and sideways lean "
                      "assume you stood square to the camera, the standing foot pointing at it. "
                      "A body turned 5 deg moves the knee's angle by about 7 deg at a "
-                     "single-leg squat's depth, too little a turn for squatcheck to see "
-                     "standing; only knees leaning opposite ways show it.")
+                     "single-leg squat's depth; squatcheck sees a turn from about 12 deg "
+                     "(where the feet point), or when the two knees lean opposite ways.")
     for c, verdict in zip(stage.candidates, stage.verdicts, strict=True):
         if not verdict.is_squat:
             notes.append(f"Movement with its lowest point at {sig.t_s[c.bottom]:.1f} s not "

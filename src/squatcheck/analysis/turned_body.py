@@ -11,8 +11,8 @@ reporting 20-50 deg of "valgus" (held-out seed 65, bodies turned 6-24 deg):
   of it, both feet to the same side (toe-out is one foot to each side, and cancels). With
   MediaPipe's ankle-to-toe length from the side views, the mannequin's turns read within
   3 deg on 8 of 12 turned clips, square-on ones at most 8.5 deg (178 clips), the real
-  square-on squats at most 6 deg. Past ``turned_max_feet_deg`` (10) the knee angle would
-  move 14 deg, past the valgus cut-off itself.
+  square-on squats at most 6 deg (10 with the camera 5 deg off level unseen). Past
+  ``turned_max_feet_deg`` (12) the knee angle would move 17 deg, past the valgus cut-off.
 - **the knees**, when both are seen (a double-leg squat, or a clip that tests each leg): a
   person's knees go in together or out together (real wide squats read -35 to -45 deg on
   both; the mannequin square-on never reads a knee past -7.5 deg), so two knees each past
