@@ -56,7 +56,10 @@ def test_a_turned_double_leg_squat_says_why_knee_valgus_is_not_assessed(yaw_deg)
         valgus = rep.findings["knee_valgus"]
         assert valgus.present is None and "turned from the camera" in valgus.reason
         assert rep.findings["trunk_lean"].present is None
-    assert any("Knee and sideways trunk angles not assessed" in n for n in result.all_notes())
+    assert any("Knee, pelvis and sideways trunk angles not assessed" in n
+               for n in result.all_notes())
+    # the pelvis's forward tilt leaks into the waist line the same way
+    assert all("turned from the camera" in r.findings["pelvic_drop"].reason for r in result.reps)
 
 
 def test_a_square_on_double_leg_squat_keeps_its_knee_angles():

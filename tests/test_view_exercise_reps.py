@@ -1125,6 +1125,24 @@ def test_a_front_view_whose_thighs_show_a_turned_body_is_read_as_oblique():
     assert turned_view(side, 38.0, track.xy_px, settings).view == "side"  # front only
 
 
+def test_a_front_view_whose_feet_point_far_aside_is_read_as_oblique():
+    """Held-out seed 59 room phone 017 and seed 64 (arms folded) 017: bodies turned 35-39
+    deg whose torso (25-26) and thighs (24.7, 29.5) read front, and whose knees then read
+    37-44 deg of "valgus"; standing, their feet pointed 33 and 37 deg aside."""
+    from squatcheck.analysis.view import ViewEstimate, ViewSettings, turned_view
+
+    settings = ViewSettings.from_profile(load_profile())
+    track, _ = squat_track(yaw_deg=35.0, stances=("left",))
+    front = ViewEstimate("front", "camera", 0, 26.0, 30.0, 23.6, 1.0)
+    turned = turned_view(front, 29.5, track.xy_px, settings, yaw_feet=-37.0)
+    assert turned.view == "oblique" and turned.turned_by_feet and not turned.turned_by_thighs
+    assert turned.yaw_deg == 37.0 and turned.yaw_feet_deg == -37.0
+    kept = turned_view(front, 29.5, track.xy_px, settings, yaw_feet=12.0)
+    assert kept.view == "front" and kept.yaw_feet_deg == 12.0
+    # thighs further round than the feet: theirs is the reading, as before
+    assert turned_view(front, 38.0, track.xy_px, settings, yaw_feet=33.0).turned_by_thighs
+
+
 def test_an_oblique_view_whose_thighs_run_at_the_camera_is_read_as_front():
     """Held-out seed 39 026: square-on on one leg, the free leg held up behind; between reps
     the model drew the shoulders and hips together as from the side (standing image yaw 66,

@@ -27,7 +27,8 @@ def assess_rep(measurements: dict[str, float | None], series: dict[str, np.ndarr
     """
     ev = evidence or rep_evidence(sig, ctx, seg, series, profile)
     mk = _Maker(sig, ev, measurements)
-    pelvis = pelvis_findings(sig, ctx, seg, series, profile)  # waist line (analysis/pelvis.py)
+    pelvis = pelvis_findings(sig, ctx, seg, series, profile,  # waist line (analysis/pelvis.py)
+                             set_aside=ev.frontal_set_aside)
     out = {
         "knee_past_toes": _knee_past_toes(mk, profile),
         "heel_lift": _heel_lift(mk, profile, seg),

@@ -4,6 +4,8 @@ it, or "not assessable" with the reason (view, clothing, evidence)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from .context import ClipContext, RepSegment, Signals
@@ -15,11 +17,15 @@ SEVERITY_LADDER = ("threshold_deg", "moderate_deg", "severe_deg")
 
 def pelvis_findings(sig: Signals, ctx: ClipContext, seg: RepSegment,
                     series: dict[str, np.ndarray], profile,
-                    ps: PelvisSeries | None = None) -> dict[str, Finding]:
-    """``{"pelvic_drop": Finding, "pelvic_tilt": Finding}`` for one rep."""
+                    ps: PelvisSeries | None = None,
+                    set_aside: str | None = None) -> dict[str, Finding]:
+    """``{"pelvic_drop": Finding, "pelvic_tilt": Finding}`` for one rep; ``set_aside``: why
+    the clip's frontal angles cannot be read (turned_body.py), which the drop then gives."""
     ps = ps if ps is not None else pelvis_series(sig, ctx, profile)
     fps = float(1.0 / np.median(np.diff(sig.t_s))) if len(sig.t_s) > 1 else 30.0
     rp = rep_pelvis(ps, seg, series, profile, fps)
+    if set_aside and ctx.view == "front":
+        rp = replace(rp, value=None, reason=set_aside)
     return {"pelvic_drop": _drop(sig, ctx, seg, rp, profile),
             "pelvic_tilt": _tilt(sig, ctx, rp, profile)}
 

@@ -23,9 +23,9 @@ from .reps import Candidate, RepSettings, segment_reps, standing_rows
 from .result import Rep
 from .stance import opening_elevation, opening_rows
 from .turned_body import (
-    feet_turn_deg,
     feet_turned_reason,
     opposite_knees_reason,
+    profile_feet_turn_deg,
     without_frontal_angles,
 )
 from .view import ViewEstimate, ViewSettings, estimate_view, thigh_yaw_deg, turned_view
@@ -71,7 +71,9 @@ def clip_context(sig: Signals, profile, *, final: bool = True) -> ClipStage:
         # the squats' thighs may show the body turned further than standing did (view.py)
         reps = [(c.start, c.bottom, v.stance) for c, v in stage.squats]
         thighs = thigh_yaw_deg(sig.xy_px, sig.usable, reps, rs.segment_length_noise)
-        stage.view = turned_view(view, thighs, sig.xy_px[base], ViewSettings.from_profile(profile))
+        feet = profile_feet_turn_deg(sig, ctx, profile) if view.view == "front" else np.nan
+        stage.view = turned_view(view, thighs, sig.xy_px[base], ViewSettings.from_profile(profile),
+                                 yaw_feet=feet)
         if stage.view.view != view.view:
             ctx.view, ctx.facing = stage.view.view, stage.view.facing
             ctx.facing_sign = stage.view.facing_sign
@@ -109,17 +111,16 @@ def measure_reps(sig: Signals, stage: ClipStage, profile, *,
 
 def turned_body_reason(sig: Signals, ctx: ClipContext, evidence: list[RepEvidence],
                        profile) -> str | None:
-    """Front view: why the knee and sideways trunk angles of these reps cannot be read
+    """Front view: why the knee, pelvis and sideways trunk angles of these reps cannot be read
     (the feet point to one side of the camera, or the two knees lean opposite ways: the
     body stood turned from it, turned_body.py), noted once on the clip; None when they can."""
     if ctx.view != "front":
         return None
     sec = profile.section("knee_valgus")
-    feet = feet_turn_deg(sig, ctx, sec["toe_ahead_leg_lengths"],
-                         profile.section("measurements")["camera_fov_deg"])
-    turned = (feet_turned_reason(feet, sec["turned_max_feet_deg"])
+    turned = (feet_turned_reason(profile_feet_turn_deg(sig, ctx, profile),
+                                 sec["turned_max_feet_deg"])
               or opposite_knees_reason(evidence, sec["turned_min_opposite_deg"]))
-    note = f"Knee and sideways trunk angles not assessed: {turned}."
+    note = f"Knee, pelvis and sideways trunk angles not assessed: {turned}."
     if turned and note not in ctx.notes:
         ctx.notes.append(note)
     return turned
@@ -171,7 +172,11 @@ def clip_notes(sig: Signals, stage: ClipStage) -> list[str]:
     v = stage.view
     notes = [f"View {v.view} (body turned {v.yaw_deg:.0f} deg from square-on; image "
              f"{v.yaw_image_deg:.0f}, world {v.yaw_world_deg:.0f}), facing {v.facing}."]
-    if v.turned_by_thighs and v.view == "oblique":
+    if v.turned_by_feet:
+        notes.append(f"Standing, the torso read as a front view, but the feet pointed "
+                     f"{abs(v.yaw_feet_deg):.0f} deg to one side of the camera: read as "
+                     "oblique.")
+    elif v.turned_by_thighs and v.view == "oblique":
         notes.append(f"Standing, the torso read as a front view, but at the bottom of the "
                      f"squats the thighs showed the body turned {v.yaw_thigh_deg:.0f} deg from "
                      "the camera: read as oblique (a phone close above the body shortens the "

@@ -76,6 +76,7 @@ class RepEvidence:
     rows: dict[str, int] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    frontal_set_aside: str | None = None  # why the clip's frontal angles are not read
 
 
 @dataclass(frozen=True)

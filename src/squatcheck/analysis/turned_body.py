@@ -19,7 +19,8 @@ reporting 20-50 deg of "valgus" (held-out seed 65, bodies turned 6-24 deg):
   the measurement noise in opposite directions are the camera's doing.
 
 The sideways trunk lean comes from the same picture (the trunk's forward lean shows
-sideways) and is set aside with the knees.
+sideways), and so does the pelvis's forward tilt in the waist line (pelvic drop): both
+are set aside with the knees.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from .rep_evidence import RepEvidence
 
 FPPA_DEG_PER_TURN_DEG = 1.4  # bench/fppa_yaw.py: 7.3 deg at 5 deg of turn, 14.4 at 10, 21.2 at 15
 KNEE_KEYS = ("fppa_deg", "fppa_deg_left", "fppa_deg_right")
-SET_ASIDE = (*KNEE_KEYS, "lateral_trunk_lean_deg")
+SET_ASIDE = (*KNEE_KEYS, "lateral_trunk_lean_deg", "pelvic_obliquity_deg", "pelvic_drop_deg")
 
 
 def feet_turn_deg(sig: Signals, ctx: ClipContext, toe_ahead_leg_lengths: float,
@@ -64,6 +65,12 @@ def feet_turn_deg(sig: Signals, ctx: ClipContext, toe_ahead_leg_lengths: float,
     ratio = np.mean(offsets) / ahead_px
     return float(np.degrees(np.arcsin(np.clip(ratio, -1.0, 1.0)))) if np.isfinite(ratio) \
         else float("nan")
+
+
+def profile_feet_turn_deg(sig: Signals, ctx: ClipContext, profile) -> float:
+    """:func:`feet_turn_deg` with the profile's toe length and lens."""
+    return feet_turn_deg(sig, ctx, profile.section("knee_valgus")["toe_ahead_leg_lengths"],
+                         profile.section("measurements")["camera_fov_deg"])
 
 
 def feet_turned_reason(turn_deg: float, max_turn_deg: float) -> str | None:
@@ -106,9 +113,10 @@ def opposite_knees_reason(evidence: list[RepEvidence], min_opposite_deg: float) 
 
 
 def without_frontal_angles(ev: RepEvidence, reason: str) -> RepEvidence:
-    """A copy of ``ev`` whose knee and sideways trunk angles are cleared with ``reason``
+    """A copy of ``ev`` whose knee, pelvis and sideways trunk angles are cleared with ``reason``
     (their findings then say "not assessable" and why); ``ev`` keeps its values, which
     later reps are checked against."""
     cleared = dict.fromkeys(SET_ASIDE)
     return replace(ev, values={**ev.values, **cleared},
-                   reasons={**ev.reasons, **dict.fromkeys(SET_ASIDE, reason)})
+                   reasons={**ev.reasons, **dict.fromkeys(SET_ASIDE, reason)},
+                   frontal_set_aside=reason)

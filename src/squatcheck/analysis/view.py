@@ -36,7 +36,9 @@ phone close above an oblique body shortens its torso, and both standing readings
 of "valgus"); and an "oblique" whose thighs ran straight at the camera (at most
 ``thigh_square_on_max_yaw_deg``; obliques read 19 at the least) back into "front": on one
 leg with the free leg held up the model can draw the shoulders and hips together between
-reps, as from the side (held-out seed 39 026: standing 47 deg, thighs 6).
+reps, as from the side (held-out seed 39 026: standing 47 deg, thighs 6). The feet,
+standing, give a fourth reading (turned_body.feet_turn_deg): a "front" whose feet point
+``front_max_yaw_deg`` or more aside is oblique as well.
 """
 
 from __future__ import annotations
@@ -77,6 +79,8 @@ class ViewEstimate:
     facing_votes: float  # > 0 towards image-right (side/oblique) or camera (front)
     yaw_thigh_deg: float = float("nan")  # from the thighs at the reps' bottoms, when read
     turned_by_thighs: bool = False  # the thighs overruled the standing view (front <-> oblique)
+    yaw_feet_deg: float = float("nan")  # from where the feet point standing (turned_body.py)
+    turned_by_feet: bool = False  # the feet turned a "front" into "oblique"
 
 
 def _median(x: np.ndarray) -> float:
@@ -226,19 +230,27 @@ def thigh_yaw_deg(xy_px: np.ndarray, usable: np.ndarray,
 
 
 def turned_view(est: ViewEstimate, yaw_thigh: float, xy_px: np.ndarray,
-                settings: ViewSettings) -> ViewEstimate:
-    """``est`` with the thighs' reading noted, a "front" whose thighs show the body
-    turned ``front_max_yaw_deg`` or more re-read as oblique, and an "oblique" whose thighs
-    read ``thigh_square_on_max_yaw_deg`` or less as front. Side readings stand: the
-    standing estimates are good there, the thighs' depth is noise."""
+                settings: ViewSettings, yaw_feet: float = float("nan")) -> ViewEstimate:
+    """``est`` with the thighs' reading noted, a "front" whose thighs (or feet, standing:
+    ``yaw_feet``, turned_body.feet_turn_deg) show the body turned ``front_max_yaw_deg`` or
+    more re-read as oblique, and an "oblique" whose thighs read
+    ``thigh_square_on_max_yaw_deg`` or less as front. Side readings stand: the standing
+    estimates are good there, the thighs' depth is noise."""
+    est = replace(est, yaw_feet_deg=float(yaw_feet))
     if est.view == "oblique" and yaw_thigh <= settings.thigh_square_on_max_yaw_deg:
         votes = facing_votes(xy_px, "front")
         return replace(est, view="front", facing=facing_word(votes, "front"), facing_sign=0,
                        yaw_deg=float(yaw_thigh), facing_votes=float(votes),
                        yaw_thigh_deg=float(yaw_thigh), turned_by_thighs=True)
-    if not (est.view == "front" and yaw_thigh >= settings.front_max_yaw_deg):
+    # the feet catch bodies turned 35-39 deg whose torso and thighs read 25-29.5 (held-out
+    # seed 59 room phone 017, seed 64 folded arms 017: 37-44 deg of "valgus")
+    feet = abs(float(yaw_feet))
+    turn = max((y for y in (float(yaw_thigh), feet) if np.isfinite(y)), default=np.nan)
+    if not (est.view == "front" and turn >= settings.front_max_yaw_deg):
         return replace(est, yaw_thigh_deg=float(yaw_thigh))
+    by_feet = bool(np.isfinite(feet)) and not yaw_thigh >= feet
     votes = facing_votes(xy_px, "oblique")
     return replace(est, view="oblique", facing=facing_word(votes, "oblique"), facing_sign=0,
-                   yaw_deg=float(max(est.yaw_deg, yaw_thigh)), facing_votes=float(votes),
-                   yaw_thigh_deg=float(yaw_thigh), turned_by_thighs=True)
+                   yaw_deg=float(max(est.yaw_deg, turn)), facing_votes=float(votes),
+                   yaw_thigh_deg=float(yaw_thigh), turned_by_thighs=not by_feet,
+                   turned_by_feet=by_feet)
