@@ -21,7 +21,8 @@ from squatcheck.pose import landmarks as L
 LIMITS = sc.FramingLimits.from_profile()
 
 
-def standing_person(*, cx=0.5, top=0.15, height=0.7, width_ratio=0.6) -> np.ndarray:
+def standing_person(*, cx=0.5, top=0.15, height=0.7, width_ratio=0.6,
+                    turn_dx=0.0) -> np.ndarray:
     """(33, 5) landmarks of an upright person in normalised coordinates of a 640x480 frame.
 
     ``width_ratio``: (shoulder + hip width) / 2 over torso length, in pixels
@@ -44,7 +45,9 @@ def standing_person(*, cx=0.5, top=0.15, height=0.7, width_ratio=0.6) -> np.ndar
         lm[leg["knee"], :2] = x, y(0.75)
         lm[leg["ankle"], :2] = x, y(0.96)
         lm[leg["heel"], :2] = x, y(0.99)
-        lm[leg["toe"], :2] = x + 0.02, y(1.0)
+        # the toes ahead: to one side from the side, turned out a little from the front
+        toe_dx = 0.02 if width_ratio < 0.45 else sign * 0.01 + turn_dx
+        lm[leg["toe"], :2] = x + toe_dx, y(1.0)
     return lm
 
 
@@ -56,6 +59,10 @@ def standing_person(*, cx=0.5, top=0.15, height=0.7, width_ratio=0.6) -> np.ndar
     (standing_person(top=0.0, height=0.95), (sc.TOO_CLOSE,)),
     (standing_person(top=0.3, height=0.3), (sc.TOO_FAR,)),
     (standing_person(width_ratio=0.35), (sc.OBLIQUE,)),
+    # from the front both toes 0.02 of the frame (13 px, ~20 deg) to the same side
+    (standing_person(turn_dx=0.02), (sc.TURNED,)),
+    (standing_person(turn_dx=-0.02), (sc.TURNED,)),
+    (standing_person(turn_dx=0.004), ()),
 ])
 def test_framing_problems(landmarks, expected):
     assert sc.check_framing(landmarks, (640, 480), LIMITS).problems == expected

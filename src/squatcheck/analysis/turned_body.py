@@ -44,27 +44,36 @@ SET_ASIDE = (*KNEE_KEYS, "lateral_trunk_lean_deg", "pelvic_obliquity_deg", "pelv
 def feet_turn_deg(sig: Signals, ctx: ClipContext, toe_ahead_leg_lengths: float,
                   fov_deg: float) -> float:
     """The body's turn from the camera (deg, its sign the side turned to) from the feet
-    standing: the two toes' mean sideways offset from their ankles (levelled) against how
-    far a toe lies ahead of its ankle (``toe_ahead_leg_lengths``). The toe stands nearer
-    the camera than the ankle, and a lens magnifies it away from the picture's middle: that
-    share is taken off for a lens of ``fov_deg``. NaN when the feet or the facing are not
-    known."""
+    standing: :func:`toes_turn_deg` on the standing baseline's medians, levelled, for a
+    lens of ``fov_deg``. NaN when the feet or the facing are not known."""
     toward_camera = {"camera": 1.0, "away": -1.0}.get(ctx.facing)
     leg_px = np.mean(list(ctx.leg_length_px.values())) if ctx.leg_length_px else np.nan
     if toward_camera is None or not np.isfinite(leg_px) or len(ctx.baseline) == 0:
         return float("nan")
-    ahead_px = toe_ahead_leg_lengths * leg_px
-    centre_x = sig.image_size[0] / 2
-    focal = focal_length_px(sig.image_size, fov_deg) if fov_deg else np.inf
-    offsets = []
+    side, from_centre = [], []
     for ids in LEG.values():
         toe, ankle = sig.xy_px[ctx.baseline, ids["toe"]], sig.xy_px[ctx.baseline, ids["ankle"]]
-        side = nanmedian(level(toe - ankle, sig.camera_roll_deg)[:, 0])
-        lens = nanmedian(toe[:, 0] - centre_x) * toward_camera * ahead_px / focal
-        offsets.append((side - lens) * toward_camera)
-    ratio = np.mean(offsets) / ahead_px
-    return float(np.degrees(np.arcsin(np.clip(ratio, -1.0, 1.0)))) if np.isfinite(ratio) \
-        else float("nan")
+        side.append(nanmedian(level(toe - ankle, sig.camera_roll_deg)[:, 0]))
+        from_centre.append(nanmedian(toe[:, 0]) - sig.image_size[0] / 2)
+    return toes_turn_deg(float(np.mean(side)), float(np.mean(from_centre)), leg_px,
+                         toe_ahead_leg_lengths, focal_length_px(sig.image_size, fov_deg)
+                         if fov_deg else np.inf, toward_camera)
+
+
+def toes_turn_deg(side_px: float, from_centre_px: float, leg_px: float,
+                  toe_ahead_leg_lengths: float, focal_px: float, toward_camera: float) -> float:
+    """The turn (deg, its sign the side turned to) that sets the toes ``side_px`` to one
+    side of their ankles (the two feet's mean, px, + = image-right), a toe lying
+    ``toe_ahead_leg_lengths`` ahead of its ankle on legs ``leg_px`` long. The toe stands
+    nearer the camera than the ankle (``toward_camera`` +1; -1 facing away), so a lens of
+    ``focal_px`` moves it away from the picture's middle, ``from_centre_px`` off: that
+    share is taken off first. NaN when any input is."""
+    ahead_px = toe_ahead_leg_lengths * leg_px
+    lens = from_centre_px * toward_camera * ahead_px / focal_px
+    ratio = (side_px - lens) * toward_camera / ahead_px
+    if not np.isfinite(ratio):
+        return float("nan")
+    return float(np.degrees(np.arcsin(np.clip(ratio, -1.0, 1.0))))
 
 
 def profile_feet_turn_deg(sig: Signals, ctx: ClipContext, profile) -> float:

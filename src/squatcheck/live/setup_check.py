@@ -1,7 +1,9 @@
 """Is the person framed so the analysis can work? Checked per frame before the set.
 
 Plain-language problems, most important first, from one frame's landmarks:
-nobody visible, feet out of frame, too close, too far, camera too oblique.
+nobody visible, feet out of frame, too close, too far, camera too oblique, and from the
+front a body turned from the camera (its feet pointing aside: the analysis would set the
+knee angles aside, analysis/turned_body.py).
 A set starts once framing has been fine for ``ready_s`` without a break.
 
 The limits come from the profile's ``[live_setup]`` section (units and reasons
@@ -17,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis.perspective import focal_length_px
+from ..analysis.turned_body import toes_turn_deg
 from ..pose import landmarks as L
 
 FEET = [L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX,
@@ -28,6 +32,8 @@ FEET_OUT = "Feet out of frame: tilt the camera down or step back so both feet sh
 TOO_CLOSE = "Too close: step back so there is space above your head and below your feet."
 TOO_FAR = "Too far: step closer so your body fills more of the picture."
 OBLIQUE = "Camera too oblique: turn so the camera sees you straight from the side or the front."
+TURNED = ("Turned from the camera: face it squarely, your feet pointing at it (from the front "
+          "the knee's angle needs that).")
 
 
 @dataclass(frozen=True)
@@ -41,13 +47,19 @@ class FramingLimits:
     oblique_width_low: float
     oblique_width_high: float
     ready_s: float
+    # from [knee_valgus] and [measurements]: the analysis's own turned-body limit
+    turned_max_feet_deg: float = 12.0
+    toe_ahead_leg_lengths: float = 0.23
+    camera_fov_deg: float = 50.0
 
     @classmethod
     def from_profile(cls, profile=None) -> FramingLimits:
         from ..analysis.profile import as_profile
 
-        sec = as_profile(profile).section("live_setup")
-        return cls(**{name: sec[name] for name in cls.__dataclass_fields__})
+        prof = as_profile(profile)
+        sections = [prof.section(n) for n in ("live_setup", "knee_valgus", "measurements")]
+        return cls(**{name: next(s[name] for s in sections if name in s)
+                      for name in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -102,7 +114,27 @@ def check_framing(landmarks: np.ndarray | None, image_size: tuple[int, int],
     ratio = float((shoulders + hips) / 2 / max(torso, 1e-6))
     if limits.oblique_width_low < ratio < limits.oblique_width_high:
         problems.append(OBLIQUE)
+    elif ratio >= limits.oblique_width_high and FEET_OUT not in problems:
+        turn = _feet_turn_deg(px, (w, h), limits)
+        if abs(turn) > limits.turned_max_feet_deg:
+            problems.append(TURNED)
     return Framing(tuple(problems), height, ratio)
+
+
+def _feet_turn_deg(px: np.ndarray, image_size: tuple[int, int],
+                   limits: FramingLimits) -> float:
+    """From the front, the turn (deg) the toes show beside their ankles in this frame, as
+    the analysis reads it standing (analysis/turned_body.py; the person assumed to face
+    the camera): past the analysis's limit its knee angles would be set aside."""
+    legs = [L.LEG[side] for side in ("left", "right")]
+    side = np.mean([px[leg["toe"], 0] - px[leg["ankle"], 0] for leg in legs])
+    from_centre = np.mean([px[leg["toe"], 0] for leg in legs]) - image_size[0] / 2
+    leg_px = np.mean([np.linalg.norm(px[leg["knee"]] - px[leg["hip"]])
+                      + np.linalg.norm(px[leg["ankle"]] - px[leg["knee"]]) for leg in legs])
+    fov = limits.camera_fov_deg
+    focal = focal_length_px(image_size, fov) if fov else np.inf
+    return toes_turn_deg(float(side), float(from_centre), float(leg_px),
+                         limits.toe_ahead_leg_lengths, focal, 1.0)
 
 
 class SetupGate:
