@@ -83,29 +83,32 @@ def test_live_reps_set_the_angles_aside_as_offline():
 def _feet_turn(track) -> float:
     from squatcheck.analysis.pipeline import clip_context
     from squatcheck.analysis.profile import default_profile
-    from squatcheck.analysis.turned_body import feet_turn_deg
+    from squatcheck.analysis.turned_body import profile_feet_turn_deg
     from squatcheck.signals import SignalSettings, clean_track
 
     profile = default_profile()
     sig, _ = clean_track(track, SignalSettings.from_profile(profile))
-    ctx = clip_context(sig, profile).ctx
-    return feet_turn_deg(sig, ctx, profile.section("knee_valgus")["toe_ahead_leg_lengths"],
-                         profile.section("measurements")["camera_fov_deg"])
+    return profile_feet_turn_deg(sig, clip_context(sig, profile).ctx, profile)
 
 
 def test_the_feet_show_which_way_and_how_far_the_body_is_turned():
-    square = _feet_turn(squat_track(yaw_deg=0.0, stances=("left",) * 2)[0])
-    left = _feet_turn(squat_track(yaw_deg=15.0, stances=("left",) * 2)[0])
-    right = _feet_turn(squat_track(yaw_deg=-15.0, stances=("left",) * 2)[0])
+    # a first rep on both feet gives the standing rows with both feet down
+    reps = ("both", "left", "left")
+    square = _feet_turn(squat_track(yaw_deg=0.0, stances=reps)[0])
+    left = _feet_turn(squat_track(yaw_deg=15.0, stances=reps)[0])
+    right = _feet_turn(squat_track(yaw_deg=-15.0, stances=reps)[0])
     assert abs(square) < 1.0
     assert 11.0 < abs(left) < 17.0 and 11.0 < abs(right) < 17.0
     assert np.sign(left) == -np.sign(right)
+    # on one leg throughout the free foot's toe hangs anywhere: not read
+    assert np.isnan(_feet_turn(squat_track(yaw_deg=15.0, stances=("left",) * 2)[0]))
 
 
 def test_a_turned_single_leg_squat_says_why_knee_valgus_is_not_assessed():
-    # one leg only: no second knee to compare, but the feet pointed 13-14 deg aside
-    turned = analyze_track(squat_track(yaw_deg=15.0, stances=("left",) * 2)[0])
-    square = analyze_track(squat_track(yaw_deg=0.0, stances=("left",) * 2)[0])
+    # the single-leg reps have no second knee to compare, but the feet pointed aside
+    reps = ("both", "left", "left")
+    turned = analyze_track(squat_track(yaw_deg=18.0, stances=reps)[0])
+    square = analyze_track(squat_track(yaw_deg=0.0, stances=reps)[0])
     assert turned.view == square.view == "front"
     assert all(r.findings["knee_valgus"].present is None
                and "the feet pointed" in r.findings["knee_valgus"].reason for r in turned.reps)

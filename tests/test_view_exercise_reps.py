@@ -1128,7 +1128,8 @@ def test_a_front_view_whose_thighs_show_a_turned_body_is_read_as_oblique():
 def test_a_front_view_whose_feet_point_far_aside_is_read_as_oblique():
     """Held-out seed 59 room phone 017 and seed 64 (arms folded) 017: bodies turned 35-39
     deg whose torso (25-26) and thighs (24.7, 29.5) read front, and whose knees then read
-    37-44 deg of "valgus"; standing, their feet pointed 33 and 37 deg aside."""
+    37-44 deg of "valgus"; standing, their feet pointed 33 and 25 deg aside (the second
+    stays front, its frontal angles set aside: turned_body.py)."""
     from squatcheck.analysis.view import ViewEstimate, ViewSettings, turned_view
 
     settings = ViewSettings.from_profile(load_profile())

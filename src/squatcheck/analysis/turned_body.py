@@ -7,12 +7,13 @@ Limits). The shoulders and hips do not tell a 10 deg turn from square-on (view.p
 other things do, and either sets the clip's knee angles aside with its reason instead of
 reporting 20-50 deg of "valgus" (held-out seed 65, bodies turned 6-24 deg):
 
-- **the feet**, standing: each toe lies ahead of its ankle, so turned it lies to one side
-  of it, both feet to the same side (toe-out is one foot to each side, and cancels). With
-  MediaPipe's ankle-to-toe length from the side views, the mannequin's turns read within
-  3 deg on 8 of 12 turned clips, square-on ones at most 8.5 deg (178 clips), the real
-  square-on squats at most 6 deg (10 with the camera 5 deg off level unseen). Past
-  ``turned_max_feet_deg`` (12) the knee angle would move 17 deg, past the valgus cut-off.
+- **the feet**, standing on both: each toe lies ahead of its ankle, so turned it lies to
+  one side of it, both feet to the same side (toe-out is one foot to each side, and
+  cancels). With MediaPipe's ankle-to-toe length from the side views, the mannequin's turns
+  (6-25 deg, 27 clips) read within 3 deg on 19, square-on ones at most 8.3 deg (178 clips),
+  the real square-on squats at most 6 deg (10 with the camera 5 deg off level unseen). Past
+  ``turned_max_feet_deg`` (12) the knee angle would move 17 deg, past the valgus cut-off;
+  turns of 8-12 deg, inside the feet's square-on spread, still move it 11-17.
 - **the knees**, when both are seen (a double-leg squat, or a clip that tests each leg): a
   person's knees go in together or out together (real wide squats read -35 to -45 deg on
   both; the mannequin square-on never reads a knee past -7.5 deg), so two knees each past
@@ -42,18 +43,26 @@ SET_ASIDE = (*KNEE_KEYS, "lateral_trunk_lean_deg", "pelvic_obliquity_deg", "pelv
 
 
 def feet_turn_deg(sig: Signals, ctx: ClipContext, toe_ahead_leg_lengths: float,
-                  fov_deg: float) -> float:
+                  fov_deg: float, max_foot_rise_leg_lengths: float) -> float:
     """The body's turn from the camera (deg, its sign the side turned to) from the feet
-    standing: :func:`toes_turn_deg` on the standing baseline's medians, levelled, for a
-    lens of ``fov_deg``. NaN when the feet or the facing are not known."""
+    standing on both feet: :func:`toes_turn_deg` on the medians of the standing rows whose
+    ankles lie within ``max_foot_rise_leg_lengths`` of level (on one leg between reps the
+    free foot's toe hangs down or back: held-out seed 50 071 and 081, turned 16-19 deg,
+    read 0-3 with those rows in), levelled, for a lens of ``fov_deg``. NaN when the feet
+    or the facing are not known."""
     toward_camera = {"camera": 1.0, "away": -1.0}.get(ctx.facing)
     leg_px = np.mean(list(ctx.leg_length_px.values())) if ctx.leg_length_px else np.nan
     if toward_camera is None or not np.isfinite(leg_px) or len(ctx.baseline) == 0:
         return float("nan")
+    xy, roll = sig.xy_px[ctx.baseline], sig.camera_roll_deg
+    ankles = level(xy[:, LEG["right"]["ankle"]] - xy[:, LEG["left"]["ankle"]], roll)
+    rows = np.abs(ankles[:, 1]) < max_foot_rise_leg_lengths * leg_px
+    if not rows.any():
+        return float("nan")
     side, from_centre = [], []
     for ids in LEG.values():
-        toe, ankle = sig.xy_px[ctx.baseline, ids["toe"]], sig.xy_px[ctx.baseline, ids["ankle"]]
-        side.append(nanmedian(level(toe - ankle, sig.camera_roll_deg)[:, 0]))
+        toe, ankle = xy[rows, ids["toe"]], xy[rows, ids["ankle"]]
+        side.append(nanmedian(level(toe - ankle, roll)[:, 0]))
         from_centre.append(nanmedian(toe[:, 0]) - sig.image_size[0] / 2)
     return toes_turn_deg(float(np.mean(side)), float(np.mean(from_centre)), leg_px,
                          toe_ahead_leg_lengths, focal_length_px(sig.image_size, fov_deg)
@@ -77,9 +86,10 @@ def toes_turn_deg(side_px: float, from_centre_px: float, leg_px: float,
 
 
 def profile_feet_turn_deg(sig: Signals, ctx: ClipContext, profile) -> float:
-    """:func:`feet_turn_deg` with the profile's toe length and lens."""
+    """:func:`feet_turn_deg` with the profile's toe length, lens and free-foot rise."""
     return feet_turn_deg(sig, ctx, profile.section("knee_valgus")["toe_ahead_leg_lengths"],
-                         profile.section("measurements")["camera_fov_deg"])
+                         profile.section("measurements")["camera_fov_deg"],
+                         profile.section("reps")["free_foot_elevation_front_leg_lengths"])
 
 
 def feet_turned_reason(turn_deg: float, max_turn_deg: float) -> str | None:

@@ -243,7 +243,7 @@ def turned_view(est: ViewEstimate, yaw_thigh: float, xy_px: np.ndarray,
                        yaw_deg=float(yaw_thigh), facing_votes=float(votes),
                        yaw_thigh_deg=float(yaw_thigh), turned_by_thighs=True)
     # the feet catch bodies turned 35-39 deg whose torso and thighs read 25-29.5 (held-out
-    # seed 59 room phone 017, seed 64 folded arms 017: 37-44 deg of "valgus")
+    # seed 59 room phone 017, feet 33: 37 deg of "valgus")
     feet = abs(float(yaw_feet))
     turn = max((y for y in (float(yaw_thigh), feet) if np.isfinite(y)), default=np.nan)
     if not (est.view == "front" and turn >= settings.front_max_yaw_deg):

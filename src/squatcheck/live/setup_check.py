@@ -47,17 +47,19 @@ class FramingLimits:
     oblique_width_low: float
     oblique_width_high: float
     ready_s: float
-    # from [knee_valgus] and [measurements]: the analysis's own turned-body limit
+    # from [knee_valgus], [measurements] and [reps]: the analysis's own turned-body limit
     turned_max_feet_deg: float = 12.0
     toe_ahead_leg_lengths: float = 0.23
     camera_fov_deg: float = 50.0
+    free_foot_elevation_front_leg_lengths: float = 0.06
 
     @classmethod
     def from_profile(cls, profile=None) -> FramingLimits:
         from ..analysis.profile import as_profile
 
         prof = as_profile(profile)
-        sections = [prof.section(n) for n in ("live_setup", "knee_valgus", "measurements")]
+        sections = [prof.section(n) for n in ("live_setup", "knee_valgus", "measurements",
+                                              "reps")]
         return cls(**{name: next(s[name] for s in sections if name in s)
                       for name in cls.__dataclass_fields__})
 
@@ -125,12 +127,16 @@ def _feet_turn_deg(px: np.ndarray, image_size: tuple[int, int],
                    limits: FramingLimits) -> float:
     """From the front, the turn (deg) the toes show beside their ankles in this frame, as
     the analysis reads it standing (analysis/turned_body.py; the person assumed to face
-    the camera): past the analysis's limit its knee angles would be set aside."""
+    the camera; NaN on one foot): past the analysis's limit its knee angles would be set
+    aside."""
     legs = [L.LEG[side] for side in ("left", "right")]
     side = np.mean([px[leg["toe"], 0] - px[leg["ankle"], 0] for leg in legs])
     from_centre = np.mean([px[leg["toe"], 0] for leg in legs]) - image_size[0] / 2
     leg_px = np.mean([np.linalg.norm(px[leg["knee"]] - px[leg["hip"]])
                       + np.linalg.norm(px[leg["ankle"]] - px[leg["knee"]]) for leg in legs])
+    rise = abs(px[legs[0]["ankle"], 1] - px[legs[1]["ankle"], 1])
+    if rise > limits.free_foot_elevation_front_leg_lengths * leg_px:
+        return float("nan")  # on one leg: the free foot's toe hangs anywhere
     fov = limits.camera_fov_deg
     focal = focal_length_px(image_size, fov) if fov else np.inf
     return toes_turn_deg(float(side), float(from_centre), float(leg_px),
