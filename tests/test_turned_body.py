@@ -1,5 +1,6 @@
-"""A body turned from a front camera: knees leaning opposite ways set the frontal angles
-aside (analysis/turned_body.py)."""
+"""A body turned from a front camera: knees leaning opposite ways, or feet pointing aside,
+set its frontal angles aside (analysis/turned_body.py); the live setup screen asks it to
+turn (tests/test_live_parts.py)."""
 
 from __future__ import annotations
 
