@@ -67,6 +67,27 @@ def test_a_turned_set_turns_only_its_front_views_and_changes_nothing_else():
     assert fronts >= 10
 
 
+def test_a_side_turned_plan_turns_only_its_side_views_and_they_stay_side_views():
+    """``--side-turned``: a phone propped at home is rarely at a right angle to the body;
+    each side view's body turned 5-25 deg either way, its truth still a side view facing
+    the same way (the engine's side view reaches 60 deg from square-on)."""
+    from squatcheck.synth.benchset import plan_set, turned_from_side_on
+    from squatcheck.synth.camera import facing_for
+
+    sides, ways = 0, set()
+    for _, spec in plan_set(40, 3):
+        turned = turned_from_side_on(spec, spec.seed)
+        if spec.camera.view != "side":
+            assert turned == spec
+            continue
+        sides += 1
+        turn = turned.camera.azimuth - spec.camera.azimuth
+        assert 5.0 <= abs(turn) <= 25.0 and abs(spec.camera.azimuth) == 90.0
+        ways.add(np.sign(turn) * np.sign(spec.camera.azimuth))  # + = its back to the camera
+        assert facing_for(turned.camera.azimuth) == spec.camera.facing
+    assert sides >= 10 and ways == {-1.0, 1.0}
+
+
 def test_shapes_hit_where_geometry_says():
     o = np.array([0.0, 0.0, 0.0])
     d = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], np.float32)

@@ -65,7 +65,8 @@ def register(sub) -> None:
     c.add_argument("--facing", choices=["camera", "away", "left", "right"],
                    help="how the subject faces in the image")
     c.add_argument("--azimuth", type=float, metavar="DEG",
-                   help="oblique camera angle from the subject's front (+ = its left)")
+                   help="camera angle from the subject's front (+ = its left): an oblique "
+                   "view, or a body turned from square-on (front) or side-on (side)")
     c.add_argument("--distance", type=float, default=3.6, metavar="M")
     c.add_argument("--camera-height", type=float, metavar="M")
     c.add_argument("--focal", type=float, metavar="PX", help="default: frame the body")

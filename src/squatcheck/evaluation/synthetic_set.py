@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from ..synth.benchset import FRONT_FAULTS, SIDE_FAULTS, plan_set
+from ..synth.benchset import FRONT_FAULTS, SIDE_FAULTS, plan_set, turned_from_side_on
 
 
 def plan_balanced_set(*, per_fault_above: int = 3, per_fault_below: int = 2, clean: int = 4,
@@ -115,10 +115,11 @@ def _other(stance: str) -> str:
 def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool = True,
                           jobs: int = 1, shallow: bool = False, halting: bool = False,
                           slow: float = 1.0, arms: str | None = None,
-                          **plan_kw) -> list[Path]:
+                          side_turned: bool = False, **plan_kw) -> list[Path]:
     """Render the balanced set into ``out_dir`` (skipping clips already there) and cache
     each clip's pose track as ``<stem>.npz``, ``jobs`` clips at a time; returns the video
-    paths in plan order."""
+    paths in plan order. ``side_turned``: each side view's body turned 5-25 deg from
+    side-on (``benchset.turned_from_side_on``)."""
     from concurrent.futures import ProcessPoolExecutor
 
     out_dir = Path(out_dir)
@@ -126,6 +127,8 @@ def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool =
     plan = plan_shallow_set if shallow else plan_halting_set if halting else plan_balanced_set
     plans = [(name + (f"_slow{slow:g}" if slow != 1 else "") + (f"_arms_{arms}" if arms else ""),
               with_arms(slowed(spec, slow), arms)) for name, spec in plan(**plan_kw)]
+    if side_turned:
+        plans = [(name, turned_from_side_on(spec, spec.seed)) for name, spec in plans]
     paths = [out_dir / f"{name}.mp4" for name, _ in plans]
     work = [(spec, video, extract) for (_, spec), video in zip(plans, paths, strict=True)]
     if jobs <= 1:
@@ -180,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--turned", action="store_true",
                         help="the same clips with each front view's body turned 5-25 deg "
                         "from the camera (people rarely stand square to it)")
+    parser.add_argument("--side-turned", action="store_true",
+                        help="the same clips with each side view's body turned 5-25 deg "
+                        "from side-on (a phone propped at home is rarely at a right angle)")
     parser.add_argument("--shallow", action="store_true",
                         help="instead: 20 single-leg squats from the side and the front at "
                         "40, 45, 50 and 55 deg of knee flexion")
@@ -202,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     paths = generate_balanced_set(args.folder, progress=say, seed=args.seed, jobs=args.jobs,
                                   room=args.room, phone=args.phone, turned=args.turned,
                                   shallow=args.shallow, halting=args.halting,
-                                  slow=args.slow, arms=args.arms)
+                                  slow=args.slow, arms=args.arms,
+                                  side_turned=args.side_turned)
     print(f"{len(paths)} clips with truth and pose tracks in {args.folder}")
     return 0
 

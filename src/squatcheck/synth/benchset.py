@@ -52,12 +52,24 @@ def turned_from_the_camera(spec: ClipSpec, seed: int) -> ClipSpec:
     stand square to it, and the engine's front view reaches 30 deg ([view]
     front_max_yaw_deg). Other views are returned unchanged. Drawn from its own generator,
     so the clip is otherwise unchanged."""
-    if spec.camera.view != "front":
+    return _turned(spec, seed, "front")
+
+
+def turned_from_side_on(spec: ClipSpec, seed: int) -> ClipSpec:
+    """A side view of a body turned 5-25 deg (either way: its front or its back towards the
+    camera) from side-on: a phone propped at home is rarely at a right angle to the body,
+    and the engine's side view starts at 60 deg ([view] side_min_yaw_deg). Other views are
+    returned unchanged."""
+    return _turned(spec, seed, "side")
+
+
+def _turned(spec: ClipSpec, seed: int, view: str) -> ClipSpec:
+    if spec.camera.view != view:
         return spec
     rng = np.random.default_rng(seed + 9_000_000)
-    square = 180.0 if spec.camera.facing == "away" else 0.0
     turn = float(rng.choice([-1, 1]) * rng.uniform(5.0, 25.0))
-    return replace(spec, camera=replace(spec.camera, azimuth_deg=round(square + turn, 2)))
+    return replace(spec, camera=replace(spec.camera,
+                                        azimuth_deg=round(spec.camera.azimuth + turn, 2)))
 
 
 def with_phone_camera(spec: ClipSpec, seed: int) -> ClipSpec:

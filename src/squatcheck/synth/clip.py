@@ -30,7 +30,7 @@ class CameraSpec:
 
     view: str = "side"
     facing: str | None = None  # camera|away (front), left|right (side, oblique)
-    azimuth_deg: float | None = None  # front (turned body) and oblique; overrides facing
+    azimuth_deg: float | None = None  # a turned body, an oblique view; overrides facing
     distance_m: float = 3.6
     height_m: float | None = None  # None = 0.55 x body height
     focal_px: float | None = None
