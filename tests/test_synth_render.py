@@ -88,6 +88,22 @@ def test_a_side_turned_plan_turns_only_its_side_views_and_they_stay_side_views()
     assert sides >= 10 and ways == {-1.0, 1.0}
 
 
+def test_a_dim_room_darkens_and_roughens_the_picture_and_changes_nothing_else():
+    """``--dim``: an evening at home; the scene only, drawn from its own generator."""
+    from squatcheck.synth.benchset import in_dim_light, plan_set
+
+    for _, spec in plan_set(10, 3):
+        dim = in_dim_light(spec, spec.seed)
+        assert dim.motion == spec.motion and dim.body == spec.body and dim.camera == spec.camera
+        assert 0.45 <= dim.scene.exposure <= 0.7 and dim.scene.noise_sigma >= 5.0
+        assert dim.scene.wall == spec.scene.wall and dim.scene.edges_m == spec.scene.edges_m
+    cam = Camera.around(azimuth_deg=0.0, distance_m=3.0, height_m=1.0, target_m=[0, 0, 1],
+                        width=64, height=48, focal_px=60.0)
+    bright = Renderer(cam, Scene(noise_sigma=0.0)).render([]).image.astype(float)
+    dark = Renderer(cam, Scene(noise_sigma=0.0, exposure=0.5)).render([]).image.astype(float)
+    assert np.allclose(dark, bright * 0.5, atol=1.0)
+
+
 def test_shapes_hit_where_geometry_says():
     o = np.array([0.0, 0.0, 0.0])
     d = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], np.float32)

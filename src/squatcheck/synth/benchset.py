@@ -72,6 +72,18 @@ def _turned(spec: ClipSpec, seed: int, view: str) -> ClipSpec:
                                         azimuth_deg=round(spec.camera.azimuth + turn, 2)))
 
 
+def in_dim_light(spec: ClipSpec, seed: int) -> ClipSpec:
+    """The same clip filmed in a dim room (an evening at home): the picture at 45-70 % of
+    its brightness after the phone's exposure has done what it can, with the sensor noise
+    a high ISO brings (5-9 grey levels) and a softer image (blur 1-1.6 px: noise reduction
+    and slower shutters). Drawn from its own generator, so the clip is otherwise unchanged."""
+    rng = np.random.default_rng(seed + 11_000_000)
+    return replace(spec, scene=replace(spec.scene,
+                                       exposure=round(float(rng.uniform(0.45, 0.7)), 3),
+                                       noise_sigma=round(float(rng.uniform(5.0, 9.0)), 2),
+                                       blur_px=round(float(rng.uniform(1.0, 1.6)), 2)))
+
+
 def with_phone_camera(spec: ClipSpec, seed: int) -> ClipSpec:
     """The same clip filmed with a phone's main camera: 63-72 deg across the image's long
     side (24-28 mm equivalent lenses), so framing the body to the same ``fill`` puts the

@@ -26,6 +26,7 @@ class Scene:
     floor: tuple[int, int, int] = (120, 140, 160)
     wall_distance_m: float = 2.5  # behind the subject, along the camera axis
     noise_sigma: float = 1.5  # grey levels of Gaussian sensor noise
+    exposure: float = 1.0  # the light's strength: < 1 a dim room (before the noise)
     blur_px: float = 0.6  # Gaussian blur sigma (soft, camera-like edges); 0 = off
     # vertical door or shelf frames on the wall: their centres, metres along the wall from
     # the point straight behind the subject (+ = camera's right); none = a plain wall
@@ -147,6 +148,8 @@ class Renderer:
             pad = int(np.ceil(3 * self.scene.blur_px)) + 1
             ya, yb, xa, xb = max(y0 - pad, 0), min(y1 + pad, h), max(x0 - pad, 0), min(x1 + pad, w)
             img[ya:yb, xa:xb] = cv2.GaussianBlur(img[ya:yb, xa:xb], (0, 0), self.scene.blur_px)
+        if self.scene.exposure != 1.0:
+            img *= self.scene.exposure
         if self.scene.noise_sigma > 0:
             img += self._noise()
         np.clip(img, 0, 255, out=img)
