@@ -19,12 +19,10 @@ FACINGS = ("camera", "away", "left", "right")
 def azimuth_for(view: str, facing: str | None, azimuth_deg: float | None = None) -> float:
     """Camera azimuth (deg) for a view and the subject's facing direction in the image;
     ``azimuth_deg`` overrides it (a body turned from square-on or side-on, an oblique view)."""
-    if view == "front":
-        if azimuth_deg is not None:
-            return float(azimuth_deg)
-        return 180.0 if facing == "away" else 0.0
     if azimuth_deg is not None:
         return float(azimuth_deg)
+    if view == "front":
+        return 180.0 if facing == "away" else 0.0
     if view == "side":
         return -90.0 if facing == "right" else 90.0
     return {"right": -45.0, "away": 135.0}.get(facing or "left", 45.0)
