@@ -104,6 +104,30 @@ def test_a_dim_room_darkens_and_roughens_the_picture_and_changes_nothing_else():
     assert np.allclose(dark, bright * 0.5, atol=1.0)
 
 
+def test_barefoot_feet_are_skin_coloured_and_nothing_else_changes():
+    """``--barefoot``: socks, shoes and soles take the skin's colour; the rest of the
+    figure (and the foot's shape, which the truth measures to) is the same."""
+    from dataclasses import replace
+
+    from squatcheck.synth.benchset import barefoot, plan_set
+
+    _, spec = plan_set(1, 3)[0]
+    bare = barefoot(spec)
+    assert bare.body.outfit.barefoot and replace(bare.body.outfit, barefoot=False) == \
+        spec.body.outfit and bare.motion == spec.motion and bare.camera == spec.camera
+    seg = Segments.of(BodySpec())
+    sk = forward_kinematics(seg, PoseParams(stance="left", knee_flex_deg=40))
+    shod = build_figure(sk, seg, spec.body.outfit)
+    unshod = build_figure(sk, seg, bare.body.outfit)
+    skin = np.array(spec.body.outfit.skin)
+    for a, b in zip(shod, unshod, strict=True):
+        on_feet = a.part.startswith("foot") or a.colour == spec.body.outfit.socks
+        if on_feet:
+            assert np.abs(np.array(b.colour) - skin).max() <= 0.15 * skin.max()
+        else:
+            assert a.colour == b.colour
+
+
 def test_shapes_hit_where_geometry_says():
     o = np.array([0.0, 0.0, 0.0])
     d = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], np.float32)

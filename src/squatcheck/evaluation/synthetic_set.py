@@ -13,7 +13,14 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from ..synth.benchset import FRONT_FAULTS, SIDE_FAULTS, in_dim_light, plan_set, turned_from_side_on
+from ..synth.benchset import (
+    FRONT_FAULTS,
+    SIDE_FAULTS,
+    barefoot,
+    in_dim_light,
+    plan_set,
+    turned_from_side_on,
+)
 
 
 def plan_balanced_set(*, per_fault_above: int = 3, per_fault_below: int = 2, clean: int = 4,
@@ -116,12 +123,12 @@ def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool =
                           jobs: int = 1, shallow: bool = False, halting: bool = False,
                           slow: float = 1.0, arms: str | None = None,
                           side_turned: bool = False, dim: bool = False,
-                          **plan_kw) -> list[Path]:
+                          bare: bool = False, **plan_kw) -> list[Path]:
     """Render the balanced set into ``out_dir`` (skipping clips already there) and cache
     each clip's pose track as ``<stem>.npz``, ``jobs`` clips at a time; returns the video
     paths in plan order. ``side_turned``: each side view's body turned 5-25 deg from
     side-on (``benchset.turned_from_side_on``); ``dim``: filmed in a dim room
-    (``benchset.in_dim_light``)."""
+    (``benchset.in_dim_light``); ``bare``: barefoot (``benchset.barefoot``)."""
     from concurrent.futures import ProcessPoolExecutor
 
     out_dir = Path(out_dir)
@@ -133,6 +140,8 @@ def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool =
         plans = [(name, turned_from_side_on(spec, spec.seed)) for name, spec in plans]
     if dim:
         plans = [(name, in_dim_light(spec, spec.seed)) for name, spec in plans]
+    if bare:
+        plans = [(name, barefoot(spec)) for name, spec in plans]
     paths = [out_dir / f"{name}.mp4" for name, _ in plans]
     work = [(spec, video, extract) for (_, spec), video in zip(plans, paths, strict=True)]
     if jobs <= 1:
@@ -192,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
                         "from side-on (a phone propped at home is rarely at a right angle)")
     parser.add_argument("--dim", action="store_true",
                         help="the same clips filmed in a dim room: darker, noisier, softer")
+    parser.add_argument("--barefoot", action="store_true",
+                        help="the same clips barefoot, as clinicians often screen")
     parser.add_argument("--shallow", action="store_true",
                         help="instead: 20 single-leg squats from the side and the front at "
                         "40, 45, 50 and 55 deg of knee flexion")
@@ -215,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
                                   room=args.room, phone=args.phone, turned=args.turned,
                                   shallow=args.shallow, halting=args.halting,
                                   slow=args.slow, arms=args.arms,
-                                  side_turned=args.side_turned, dim=args.dim)
+                                  side_turned=args.side_turned, dim=args.dim,
+                                  bare=args.barefoot)
     print(f"{len(paths)} clips with truth and pose tracks in {args.folder}")
     return 0
 

@@ -84,6 +84,13 @@ def in_dim_light(spec: ClipSpec, seed: int) -> ClipSpec:
                                        blur_px=round(float(rng.uniform(1.0, 1.6)), 2)))
 
 
+def barefoot(spec: ClipSpec) -> ClipSpec:
+    """The same clip barefoot, as a physiotherapist often screens the single-leg squat:
+    the feet the skin's colour (the shape stays the shoe's, whose tip the truth measures
+    to)."""
+    return replace(spec, body=replace(spec.body, outfit=replace(spec.body.outfit, barefoot=True)))
+
+
 def with_phone_camera(spec: ClipSpec, seed: int) -> ClipSpec:
     """The same clip filmed with a phone's main camera: 63-72 deg across the image's long
     side (24-28 mm equivalent lenses), so framing the body to the same ``fill`` puts the

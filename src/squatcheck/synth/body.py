@@ -20,6 +20,7 @@ SHIRT_COLOURS = [(200, 120, 40), (60, 60, 200), (60, 160, 60), (200, 200, 200), 
 SHORTS_COLOURS = [(35, 35, 35), (110, 60, 20), (40, 40, 110), (90, 90, 90), (20, 70, 20)]
 SHOE_COLOURS = [(30, 30, 180), (30, 30, 30), (160, 80, 20), (20, 120, 200)]
 HAIR_COLOURS = [(20, 25, 35), (30, 50, 90), (60, 110, 160), (15, 15, 15)]
+SOLE = (225, 225, 225)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,15 @@ class Outfit:
     shoes: tuple[int, int, int] = SHOE_COLOURS[0]
     hair: tuple[int, int, int] = HAIR_COLOURS[0]
     shirt_fit: str = "tucked"  # "tight" / "tucked" (waistband shows) or "loose" (hangs over it)
+    barefoot: bool = False  # as clinicians often screen: socks, shoes and soles all skin
+
+    @property
+    def feet(self) -> tuple[tuple[int, int, int], tuple[int, int, int], tuple[int, int, int]]:
+        """Socks, uppers and soles (BGR): the skin's colour barefoot (the sole a shade
+        darker)."""
+        if self.barefoot:
+            return self.skin, self.skin, tuple(int(c * 0.85) for c in self.skin)
+        return self.socks, self.shoes, SOLE
 
     @classmethod
     def random(cls, rng: np.random.Generator) -> Outfit:

@@ -17,7 +17,6 @@ from .torso import torso_primitives
 EYE_WHITE = (235, 240, 240)
 PUPIL = (40, 30, 25)
 LIPS = (70, 70, 160)
-SOLE = (225, 225, 225)
 
 
 def _shade(colour, factor: float) -> tuple[int, int, int]:
@@ -65,8 +64,9 @@ def build_figure(sk: Skeleton, seg: Segments, outfit: Outfit) -> list:
         add(Ellipsoid(_lerp(knee, ankle, 0.32) + calf_axis[:, 0] * 0.012 * g, calf_axis,
                       np.array([0.047, 0.045, 0.13]) * g, outfit.skin, f"shank_{s}"))
         sock_top = _lerp(ankle, knee, 0.2)
-        add(RoundCone(ankle, sock_top, 0.037 * g, 0.036 * g, outfit.socks, f"shank_{s}"))
-        add(Ellipsoid(ankle, fr[f"foot_{s}"], np.array([0.036, 0.041, 0.03]) * g, outfit.socks,
+        socks = outfit.feet[0]
+        add(RoundCone(ankle, sock_top, 0.037 * g, 0.036 * g, socks, f"shank_{s}"))
+        add(Ellipsoid(ankle, fr[f"foot_{s}"], np.array([0.036, 0.041, 0.03]) * g, socks,
                       f"shank_{s}"))  # malleoli: the ankle's visible knob
         prims.extend(_shoe(sk, seg, outfit, s))
 
@@ -104,16 +104,17 @@ def _shoe(sk: Skeleton, seg: Segments, outfit: Outfit, s: str) -> list:
     rear_mid, rear_half = (back + ball_x + 0.02) / 2, (ball_x + 0.02 - back) / 2
     toe_mid, toe_half = (ball_x - 0.03 + tip) / 2, (tip - ball_x + 0.03) / 2
     sole = seg.sole
+    _, upper, underside = outfit.feet
     r_heel, r_ball, r_toe = collar / 2, 0.036 * g, 0.023 * g
     return [RoundCone(rear(back + r_heel, floor + r_heel), rear(ball_x, floor + r_ball), r_heel,
-                      r_ball, outfit.shoes, f"foot_{s}"),
+                      r_ball, upper, f"foot_{s}"),
             RoundCone(front(ball_x, floor + r_ball), front(tip - r_toe, floor + r_toe), r_ball,
-                      r_toe, outfit.shoes, f"foot_{s}"),
+                      r_toe, upper, f"foot_{s}"),
             Ellipsoid(rear(rear_mid - 0.002, floor + 0.5 * sole), rf,
-                      np.array([rear_half + 0.004, 0.05 * g, 0.5 * sole + 0.004]), SOLE,
+                      np.array([rear_half + 0.004, 0.05 * g, 0.5 * sole + 0.004]), underside,
                       f"foot_{s}"),
             Ellipsoid(front(toe_mid, floor + 0.35 * sole), rtoe,
-                      np.array([toe_half + 0.002, 0.048 * g, 0.35 * sole + 0.004]), SOLE,
+                      np.array([toe_half + 0.002, 0.048 * g, 0.35 * sole + 0.004]), underside,
                       f"foot_{s}")]
 
 
