@@ -72,6 +72,29 @@ def test_several_sets_are_scored_as_one_pool(scored, tmp_path):
     assert scores["synthetic_findings"]["reps"] == 6
 
 
+def test_each_rep_is_a_spreadsheet_row(scored, tmp_path):
+    """``--reps-csv``: per rep the truth, our verdict and value; per measurement the truth,
+    ours and the error, as a spreadsheet opens them."""
+    import csv
+
+    folder, scores = scored
+    out = tmp_path / "reps.csv"
+    assert main(["eval", "--synthetic", str(folder), "--no-clips", "--reps-csv",
+                 str(out)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == scores["synthetic_findings"]["reps"] == 3
+    truth = json.loads(SAMPLE.with_suffix(".json").read_text())
+    for row, rep in zip(rows, truth["reps"], strict=True):
+        assert row["view"] == "side" and row["stance"] == rep["stance"]
+        assert row["knee_past_toes_truth"] == "True" and row["knee_past_toes_ours"] == "True"
+        assert row["knee_valgus_truth"] == ""  # a side view shows no knee valgus
+        true = rep["truth"]["knee_toe_offset_foot_lengths"]
+        ours = float(row["knee_toe_offset_foot_lengths_ours"])
+        assert float(row["knee_toe_offset_foot_lengths_truth"]) == pytest.approx(true)
+        assert float(row["knee_toe_offset_foot_lengths_error"]) == pytest.approx(
+            ours - true, abs=1e-3)
+
+
 @pytest.mark.parametrize("finding, flag, label, truth_key, words", [
     ("pelvic_drop", "loose_top", "pelvic_drop", "pelvic_drop_deg", "wear a loose top"),
     ("knee_valgus", "from_behind", "knee_valgus", "fppa_deg", "are filmed from behind")])

@@ -15,6 +15,7 @@ EPILOG = """examples:
   squatcheck eval --synthetic /tmp/synthset        # clips made by 'squatcheck synth --set N'
   squatcheck eval --synthetic /tmp/synthset --no-clips --json scores.json
   squatcheck eval --synthetic /tmp/sets/* --no-clips   # several sets, pooled
+  squatcheck eval --synthetic /tmp/synthset --no-clips --reps-csv reps.csv  # rep by rep
   squatcheck eval --pelvis /tmp/pelvis_bench --no-clips   # pelvic drop/tilt benchmark
 
 Pose tracks are extracted once per clip (slow: about 30-80 frames/s) and cached:
@@ -48,6 +49,9 @@ def register(sub) -> None:
                    help="thresholds profile (default: the built-in one)")
     p.add_argument("--json", type=Path, default=None, metavar="PATH",
                    help="also write all scores as JSON")
+    p.add_argument("--reps-csv", type=Path, default=None, metavar="PATH",
+                   help="synthetic sets: also write one row per rep (truth, ours, error for "
+                   "every finding and measurement) as CSV, for a spreadsheet")
     p.set_defaults(run=run)
 
 
@@ -70,14 +74,22 @@ def run(args) -> int:
         blocks.append(tally.format(f"Real clips ({source}): {len(runs)} clips"))
     if args.synthetic:
         from ..evaluation.synthetic import score_synthetic
-        from ..evaluation.synthetic_findings import evaluate_dirs, format_report, score
+        from ..evaluation.synthetic_findings import (
+            evaluate_dirs,
+            format_report,
+            score,
+            write_reps_csv,
+        )
 
         tally = score_synthetic(args.synthetic, profile=profile, progress=_say)
         scores["synthetic"] = tally.to_dict()
         where = ", ".join(str(d) for d in args.synthetic)
         blocks.append(tally.format(f"Synthetic clips ({where}): clip level"))
-        findings = score(evaluate_dirs(args.synthetic, profile,
-                                       mode="oracle" if args.oracle else "engine"))
+        outcomes = evaluate_dirs(args.synthetic, profile,
+                                 mode="oracle" if args.oracle else "engine")
+        findings = score(outcomes)
+        if args.reps_csv:
+            write_reps_csv(outcomes, args.reps_csv)
         scores["synthetic_findings"] = findings
         blocks.append(format_report(findings))
     if args.pelvis:

@@ -236,6 +236,16 @@ def _truth_value(o: RepOutcome, label_name: str):
     return o.truth.get(keys[label_name])
 
 
+def _truth_as_ours(o: RepOutcome, ours: str, theirs: str, sign: int) -> float | None:
+    """The truth's value of measurement ``ours`` in our sign convention (None: no truth)."""
+    true = o.truth.get(theirs)
+    if true is None:
+        return None
+    if ours == "pelvic_obliquity_deg" and o.stance == "both":
+        true = -true  # truth: + = right side down for double-leg; ours: + = left
+    return sign * true
+
+
 def _measure_errors(outcomes: list[RepOutcome]) -> dict:
     out = {}
     for ours, theirs, sign, unit, target, view in MEASURES:
@@ -243,12 +253,10 @@ def _measure_errors(outcomes: list[RepOutcome]) -> dict:
         for o in outcomes:
             if view != "any" and o.view != view:
                 continue
-            got, true = o.measurements.get(ours), o.truth.get(theirs)
+            got, true = o.measurements.get(ours), _truth_as_ours(o, ours, theirs, sign)
             if got is None or true is None:
                 continue
-            if ours == "pelvic_obliquity_deg" and o.stance == "both":
-                true = -true  # truth: + = right side down for double-leg; ours: + = left
-            errs.append(got - sign * true)
+            errs.append(got - true)
         if not errs:
             continue
         e = np.abs(np.asarray(errs))
@@ -258,6 +266,44 @@ def _measure_errors(outcomes: list[RepOutcome]) -> dict:
                      "within_target": None if target is None else
                      round(float(np.mean(e <= target)), 3)}
     return out
+
+
+def reps_table(outcomes: list[RepOutcome]) -> tuple[list[str], list[list]]:
+    """One row per rep for a spreadsheet: the clip, the view as read, the stance; per
+    finding the truth's label where the view shows it (blank otherwise), our verdict
+    (blank: not assessable) and value; per measurement the truth (in our sign), ours and
+    the error. Returns (header, rows)."""
+    header = ["clip", "rep", "view", "stance"]
+    for f_name in LABELS:
+        header += [f"{f_name}_truth", f"{f_name}_ours", f"{f_name}_value"]
+    for ours, *_ in MEASURES:
+        header += [f"{ours}_truth", f"{ours}_ours", f"{ours}_error"]
+    rows = []
+    for o in outcomes:
+        row = [o.clip, o.rep, o.view, o.stance]
+        for f_name, by_view in LABELS.items():
+            label = by_view.get(o.view)
+            row += [None if label is None else bool(o.labels.get(label)), o.present[f_name],
+                    o.values[f_name]]
+        for ours, theirs, sign, *_ in MEASURES:
+            got, true = o.measurements.get(ours), _truth_as_ours(o, ours, theirs, sign)
+            row += [true, None if got is None else round(got, 4),
+                    None if got is None or true is None else round(got - true, 4)]
+        rows.append(row)
+    return header, rows
+
+
+def write_reps_csv(outcomes: list[RepOutcome], path: Path) -> None:
+    """``reps_table`` as CSV at ``path`` (written whole or not at all)."""
+    import csv
+
+    header, rows = reps_table(outcomes)
+    tmp = path.with_name(path.name + ".partial")
+    with tmp.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(header)
+        out.writerows([["" if v is None else v for v in row] for row in rows])
+    tmp.replace(path)
 
 
 def format_report(scores: dict) -> str:
