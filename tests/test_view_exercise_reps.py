@@ -27,6 +27,43 @@ def test_view_and_facing_from_the_body_yaw(yaw, view, facing):
     assert (res.view, res.facing) == (view, facing)
 
 
+@pytest.mark.parametrize("yaw, x_m, view", [
+    (75, -1.46, "side"), (-75, 1.46, "side"),  # read 53 deg against the line of sight
+    (52, 1.46, "oblique"), (-52, -1.46, "oblique"),  # read 68 deg
+])
+def test_the_view_is_read_against_the_lens_axis_not_the_line_of_sight(yaw, x_m, view):
+    """A body 1.46 m to the side of the lens's axis, 4 m away, is seen along a line of
+    sight 20 deg off that axis: its shoulders' and hips' widths give its yaw against that
+    line. Turned back to the lens's axis (with the profile's lens), 75 deg is a side view
+    and 52 deg oblique, though they read 53 and 68 against the line of sight."""
+    track, _ = squat_track(yaw_deg=yaw, stances=("both", "both"), origin=(x_m, 0.0, 0.0))
+    res = analyze_track(track)
+    assert res.view == view
+    assert any("line of sight" in note for note in res.all_notes())
+
+
+@pytest.mark.parametrize("along_deg", [5, 30, 60, 85, 95, 120, 150, 175])
+@pytest.mark.parametrize("off_axis", [-24.0, -8.0, 0.0, 8.0, 24.0])
+def test_the_lens_yaw_undoes_the_line_of_sight(along_deg, off_axis):
+    """``lens_yaw_deg`` inverts the widths' reading: a shoulder line at ``a`` deg to the
+    image's x axis (facing right: a in (0, 180); left: the mirror), seen ``off_axis`` deg
+    off the lens's axis, reads as |cos(a + off_axis)|, the chest shown when that is > 0."""
+    from squatcheck.analysis.view import lens_yaw_deg
+
+    def fold(a):
+        a = abs(a) % 180
+        return min(a, 180 - a)
+
+    for facing in (1, -1):
+        a = facing * along_deg
+        seen = a + off_axis
+        if not 0 < facing * seen < 180:
+            continue  # the line of sight past the body's side: another facing
+        sight = fold(seen)
+        chest = np.cos(np.radians(seen)) > 0
+        assert lens_yaw_deg(sight, chest, facing, off_axis) == pytest.approx(fold(a))
+
+
 @pytest.mark.parametrize("yaw", [0, 90, -90])
 @pytest.mark.parametrize("stances, exercise", [
     (("both", "both", "both"), "double_leg_squat"),

@@ -53,7 +53,8 @@ def clip_context(sig: Signals, profile, *, final: bool = True) -> ClipStage:
     feat = body_features(sig, ground_window_s=rs.ground_window_s, opening_s=rs.opening_s,
                          length_noise=rs.segment_length_noise)
     base = standing_rows(feat.hip_height_leg_lengths, sig.usable, rs)
-    view = estimate_view(sig, base, ViewSettings.from_profile(profile))
+    view = estimate_view(sig, base, ViewSettings.from_profile(profile),
+                         fov_deg=profile.section("measurements")["camera_fov_deg"])
     collapse = profile.section("measurements")["foot_collapse_fraction"]
     foot = {leg: foot_image_length_px(sig.xy_px, base, leg, collapse) for leg in LEGS}
     legs = {k: v for k, v in feat.leg_length_px_by_side.items() if np.isfinite(v)}
@@ -172,6 +173,12 @@ def clip_notes(sig: Signals, stage: ClipStage) -> list[str]:
     v = stage.view
     notes = [f"View {v.view} (body turned {v.yaw_deg:.0f} deg from square-on; image "
              f"{v.yaw_image_deg:.0f}, world {v.yaw_world_deg:.0f}), facing {v.facing}."]
+    if v.turned_by_lens:
+        notes.append(f"Standing, the body read {v.yaw_sight_deg:.0f} deg from square-on "
+                     f"against the line of sight, which ran {abs(v.off_axis_deg):.0f} deg off "
+                     f"the lens's axis (the body away from the middle of the picture, for the "
+                     f"lens assumed): {v.yaw_deg:.0f} deg to the camera, read as {v.view}. "
+                     "Standing nearer the middle of the picture avoids this.")
     if v.turned_by_feet:
         notes.append(f"Standing, the torso read as a front view, but the feet pointed "
                      f"{abs(v.yaw_feet_deg):.0f} deg to one side of the camera: read as "

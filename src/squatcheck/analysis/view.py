@@ -39,6 +39,13 @@ leg with the free leg held up the model can draw the shoulders and hips together
 reps, as from the side (held-out seed 39 026: standing 47 deg, thighs 6). The feet,
 standing, give a fourth reading (turned_body.feet_turn_deg): a "front" whose feet point
 ``front_max_yaw_deg`` or more aside is oblique as well.
+
+Both standing readings give the yaw against the line of sight to the body, which a body
+away from the middle of the picture meets at an angle to the lens's axis (``off_axis_deg``):
+its near and far shoulders lie at depths the lens magnifies differently. A side-on body
+24 deg off-axis reads 64 deg (held-out seed 67 015, a phone 1.5 m away: 57, oblique). So a
+side or oblique reading is turned to the lens's axis (``lens_yaw_deg``), with the lens the
+profile assumes (``[measurements] camera_fov_deg``), and decides between side and oblique.
 """
 
 from __future__ import annotations
@@ -81,6 +88,9 @@ class ViewEstimate:
     turned_by_thighs: bool = False  # the thighs overruled the standing view (front <-> oblique)
     yaw_feet_deg: float = float("nan")  # from where the feet point standing (turned_body.py)
     turned_by_feet: bool = False  # the feet turned a "front" into "oblique"
+    off_axis_deg: float = float("nan")  # the body's line of sight from the lens's axis
+    yaw_sight_deg: float = float("nan")  # the yaw against that line of sight, as read
+    turned_by_lens: bool = False  # the off-axis angle moved the view (side <-> oblique)
 
 
 def _median(x: np.ndarray) -> float:
@@ -129,6 +139,35 @@ def combine_yaw_deg(yaw_image_deg: float, yaw_world_deg: float,
     return float((yi * w_image + yw * w_world) / (w_image + w_world))
 
 
+def off_axis_deg(xy_px: np.ndarray, image_size: tuple[int, int], fov_deg: float) -> float:
+    """Angle (deg, + to image-right) between the lens's axis and the line of sight to the
+    body's hips (median over the rows of ``xy_px``), for a lens seeing ``fov_deg`` across
+    the image's long side."""
+    from .perspective import focal_length_px
+
+    hips_x = _median((xy_px[:, L.LEFT_HIP, 0] + xy_px[:, L.RIGHT_HIP, 0]) / 2)
+    return float(np.degrees(np.arctan((hips_x - image_size[0] / 2)
+                                      / focal_length_px(image_size, fov_deg))))
+
+
+def lens_yaw_deg(yaw_sight_deg: float, chest_shown: bool, facing_sign: int,
+                 off_axis: float) -> float:
+    """The body's yaw to the lens's axis (deg, 0 = square-on, 90 = side-on) from its yaw
+    against the line of sight, read standing.
+
+    The left->right shoulder (and hip) line at angle ``a`` to the image's x axis, seen
+    ``off_axis`` deg off the lens's axis, spans ``cos(a + off_axis) / cos(off_axis)`` of
+    its square-on width (first order in its depth), so the widths read ``a + off_axis``.
+    Facing image-right (``facing_sign`` +1) the body's right side is nearer the camera,
+    and ``a + off_axis`` lies in (0, 180); facing left in (-180, 0). Within that half,
+    the shoulders' order in the picture tells the two readings apart: the subject's left
+    shoulder on image-right (``chest_shown``) is under 90 from the x axis, the chest
+    turned towards the camera; over 90, the back."""
+    along = yaw_sight_deg if chest_shown else 180.0 - yaw_sight_deg
+    a = abs(facing_sign * along - off_axis) % 180.0
+    return float(min(a, 180.0 - a))
+
+
 def facing_votes(xy_px: np.ndarray, view: str) -> float:
     """Signed evidence of the facing direction, in torso-length units.
 
@@ -159,24 +198,38 @@ def facing_word(votes: float, view: str) -> str:
     return towards if votes > 0 else away if votes < 0 else "unknown"
 
 
-def estimate_view(sig: Signals, rows: np.ndarray, settings: ViewSettings) -> ViewEstimate:
-    """View and facing from the standing ``rows`` of ``sig`` (all usable rows if empty)."""
+def estimate_view(sig: Signals, rows: np.ndarray, settings: ViewSettings,
+                  fov_deg: float | None = None) -> ViewEstimate:
+    """View and facing from the standing ``rows`` of ``sig`` (all usable rows if empty);
+    with ``fov_deg`` (the lens assumed), a side or oblique reading is turned from the line
+    of sight to the lens's axis (``lens_yaw_deg``) before side and oblique are told apart.
+    Near square-on which way the body faces is too uncertain for that: front readings
+    stand, and the turn never makes a front view (the front view has its own lens rules)."""
     rows = np.asarray(rows, int)
     if rows.size == 0:
         rows = np.flatnonzero(sig.usable)
     xy, world = sig.xy_px[rows], sig.world[rows]
     yi, yw = yaw_from_image_deg(xy, settings), yaw_from_world_deg(world)
-    yaw = combine_yaw_deg(yi, yw, settings)
-    if not np.isfinite(yaw) or yaw <= settings.front_max_yaw_deg:
+    sight = combine_yaw_deg(yi, yw, settings)
+    yaw, off_axis = sight, float("nan")
+    if not np.isfinite(sight) or sight <= settings.front_max_yaw_deg:
         view = "front"
-    elif yaw >= settings.side_min_yaw_deg:
-        view = "side"
     else:
-        view = "oblique"
+        votes = facing_votes(xy, "side")
+        if fov_deg and votes != 0:
+            off_axis = off_axis_deg(xy, sig.image_size, fov_deg)
+            width = _median(xy[:, L.LEFT_SHOULDER, 0] - xy[:, L.RIGHT_SHOULDER, 0]
+                            + xy[:, L.LEFT_HIP, 0] - xy[:, L.RIGHT_HIP, 0])
+            if np.isfinite(off_axis) and np.isfinite(width):
+                yaw = lens_yaw_deg(sight, width >= 0, 1 if votes > 0 else -1, off_axis)
+        view = "side" if yaw >= settings.side_min_yaw_deg else "oblique"
+    by_lens = view != ("side" if sight >= settings.side_min_yaw_deg else "oblique") \
+        and view != "front"
     votes = facing_votes(xy, view)
     sign = (1 if votes > 0 else -1 if votes < 0 else 0) if view == "side" else 0
     return ViewEstimate(view, facing_word(votes, view), sign, float(yaw), float(yi), float(yw),
-                        float(votes))
+                        float(votes), off_axis_deg=float(off_axis),
+                        yaw_sight_deg=float(sight), turned_by_lens=bool(by_lens))
 
 
 def thigh_yaw_deg(xy_px: np.ndarray, usable: np.ndarray,
@@ -237,7 +290,10 @@ def turned_view(est: ViewEstimate, yaw_thigh: float, xy_px: np.ndarray,
     ``thigh_square_on_max_yaw_deg`` or less as front. Side readings stand: the standing
     estimates are good there, the thighs' depth is noise."""
     est = replace(est, yaw_feet_deg=float(yaw_feet))
-    if est.view == "oblique" and yaw_thigh <= settings.thigh_square_on_max_yaw_deg:
+    # a side view the lens's turn made from an oblique reading gets the same check: the
+    # standing reading was oblique, and side views' thighs read 17 deg or more (mannequin)
+    standing_oblique = est.view == "oblique" or (est.view == "side" and est.turned_by_lens)
+    if standing_oblique and yaw_thigh <= settings.thigh_square_on_max_yaw_deg:
         votes = facing_votes(xy_px, "front")
         return replace(est, view="front", facing=facing_word(votes, "front"), facing_sign=0,
                        yaw_deg=float(yaw_thigh), facing_votes=float(votes),
