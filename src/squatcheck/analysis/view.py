@@ -287,8 +287,9 @@ def turned_view(est: ViewEstimate, yaw_thigh: float, xy_px: np.ndarray,
     """``est`` with the thighs' reading noted, a "front" whose thighs (or feet, standing:
     ``yaw_feet``, turned_body.feet_turn_deg) show the body turned ``front_max_yaw_deg`` or
     more re-read as oblique, and an "oblique" whose thighs read
-    ``thigh_square_on_max_yaw_deg`` or less as front. Side readings stand: the standing
-    estimates are good there, the thighs' depth is noise."""
+    ``thigh_square_on_max_yaw_deg`` or less as front (so is a side the lens's turn made
+    from an oblique reading). Other side readings stand: the standing estimates are good
+    there, the thighs' depth is noise."""
     est = replace(est, yaw_feet_deg=float(yaw_feet))
     # a side view the lens's turn made from an oblique reading gets the same check: the
     # standing reading was oblique, and side views' thighs read 17 deg or more (mannequin)
