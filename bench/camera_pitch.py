@@ -1,11 +1,10 @@
-"""Can the camera's pitch be read from the room, as its roll is? (pose/camera_roll.py)
+"""How well are the camera's pitch and roll read from the room? (pose/camera_roll.py)
 
 For each clip of a synthetic set filmed before door frames (``--room``), reads the room's
 vertical edges as pose extraction does and turns their convergence into a pitch, with the
 clip's true lens (from its truth file) and with the lens the engine assumes
 (``[measurements] camera_fov_deg``). Prints each against the truth camera's pitch and the
-error summary. The analysis does not use the pitch yet: this measures whether it could.
-About 2 s per clip.
+error summary, and the roll against the truth's. About 2 s per clip.
 
     .venv/bin/python -m squatcheck.evaluation.synthetic_set /tmp/roomphone --room --phone
     .venv/bin/python bench/camera_pitch.py /tmp/roomphone
@@ -43,8 +42,10 @@ def main() -> None:
     args = ap.parse_args()
     assumed = load_profile().value("measurements", "camera_fov_deg")
     errors: dict[str, list[float]] = {"true lens": [], f"{assumed:g} deg lens": []}
+    roll_errors: list[float] = []
     unread = 0
-    print(f"{'clip':36s} {'pitch':>6s} {'true lens':>10s} {f'{assumed:g} deg':>8s}")
+    print(f"{'clip':36s} {'pitch':>6s} {'true lens':>10s} {f'{assumed:g} deg':>8s} "
+          f"{'roll':>5s} {'read':>5s}")
     for truth_path in sorted(args.folder.glob("*.json")):
         truth = json.loads(truth_path.read_text())
         track = PoseTrack.load(truth_path.with_suffix(".npz"))
@@ -52,6 +53,9 @@ def main() -> None:
         roll = measure_camera_roll(truth_path.with_suffix(".mp4"), track.frame_index,
                                    track.xy[..., :2] * (w, h), truth["duration_s"])
         pitch = true_pitch_deg(truth["camera"])
+        true_roll = truth["camera"].get("roll_deg", 0.0)
+        if roll.roll_deg is not None:
+            roll_errors.append(roll.roll_deg - true_roll)
         if roll.slope_deg_per_side is None:
             unread += 1
             print(f"{truth_path.stem[:36]:36s} {pitch:6.1f} {'not read':>10s}  ({roll.reason})")
@@ -60,13 +64,19 @@ def main() -> None:
                camera_pitch_deg(roll.slope_deg_per_side, assumed)]
         for key, value in zip(errors, got, strict=True):
             errors[key].append(value - pitch)
-        print(f"{truth_path.stem[:36]:36s} {pitch:6.1f} {got[0]:10.1f} {got[1]:8.1f}")
-    print(f"\nread on {len(errors['true lens'])} clips, not read on {unread}")
+        print(f"{truth_path.stem[:36]:36s} {pitch:6.1f} {got[0]:10.1f} {got[1]:8.1f} "
+              f"{true_roll:5.1f} {roll.roll_deg:5.1f}")
+    print(f"\npitch read on {len(errors['true lens'])} clips, not read on {unread}; "
+          f"roll read on {len(roll_errors)}")
     for key, err in errors.items():
         e = np.asarray(err)
         if e.size:
             print(f"{key:12s} bias {e.mean():+.2f}  median |err| {np.median(np.abs(e)):.2f}  "
                   f"p90 |err| {np.percentile(np.abs(e), 90):.2f} deg")
+    e = np.asarray(roll_errors)
+    if e.size:
+        print(f"{'roll':12s} bias {e.mean():+.2f}  median |err| {np.median(np.abs(e)):.2f}  "
+              f"p90 |err| {np.percentile(np.abs(e), 90):.2f} deg")
 
 
 if __name__ == "__main__":

@@ -69,16 +69,16 @@ def pitched_room(pitch_deg: float, focal_px: float) -> np.ndarray:
     return np.array(out * 8, float)
 
 
-@pytest.mark.parametrize("pitch", [-10.0, 0.0, 6.0, 15.0])
+@pytest.mark.parametrize("pitch", [-10.0, 0.0, 6.0, 15.0, 25.0])
 @pytest.mark.parametrize("fov", [50.0, 70.0])
 def test_pitch_is_read_from_the_convergence_of_verticals_given_the_lens(pitch, fov):
+    """Up to a phone held at eye height (25 deg down on a 70 deg lens: a straight line in
+    the edges' x read 15 deg as 14.1 and 25 not at all, the edges below the centre leaning
+    more than those above)."""
     focal = (W / 2) / np.tan(np.radians(fov) / 2)
     got = fit_camera_roll(pitched_room(pitch, focal), (W, H), frames=8)
     assert got.roll_deg == pytest.approx(0.0, abs=0.2)
-    # first order in the edges' height in the picture: a steep pitch reads a little low
-    # (15 deg: 14.1) when the edges sit mostly below the image centre, as here
-    assert camera_pitch_deg(got.slope_deg_per_side, fov) == pytest.approx(
-        pitch, abs=0.3 + 0.07 * abs(pitch))
+    assert camera_pitch_deg(got.slope_deg_per_side, fov) == pytest.approx(pitch, abs=0.2)
     if pitch:  # the wrong lens scales the reading: the pitch needs the focal length
         other = camera_pitch_deg(got.slope_deg_per_side, 120.0 - fov)
         assert abs(other - pitch) > 0.15 * abs(pitch)
