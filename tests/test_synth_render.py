@@ -128,18 +128,24 @@ def test_barefoot_feet_are_skin_coloured_and_nothing_else_changes():
             assert a.colour == b.colour
 
 
-def test_a_held_phone_films_from_chest_or_eye_height_and_changes_nothing_else():
-    """``--held``: a friend holding the phone; only the camera's height changes."""
+
+@pytest.mark.parametrize("option", ["held", "floor"])
+def test_a_held_or_floor_phone_changes_only_the_cameras_height(option):
+    """``--held``: a friend holding the phone at chest or eye height; ``--floor``: the phone
+    propped on the floor, 5-20 cm up."""
     from dataclasses import replace
 
-    from squatcheck.synth.benchset import held_high, plan_set
+    from squatcheck.synth.benchset import held_high, on_the_floor, plan_set
 
     for _, spec in plan_set(10, 3):
-        held = held_high(spec, spec.seed)
-        assert 0.8 <= held.camera.height_m / spec.body.height_m <= 0.95
-        assert replace(held.camera, height_m=spec.camera.height_m) == spec.camera
-        assert held.motion == spec.motion and held.body == spec.body
-
+        if option == "held":
+            moved = held_high(spec, spec.seed)
+            assert 0.8 <= moved.camera.height_m / spec.body.height_m <= 0.95
+        else:
+            moved = on_the_floor(spec, spec.seed)
+            assert 0.05 <= moved.camera.height_m <= 0.2
+        assert replace(moved.camera, height_m=spec.camera.height_m) == spec.camera
+        assert moved.motion == spec.motion and moved.body == spec.body
 
 def test_shapes_hit_where_geometry_says():
     o = np.array([0.0, 0.0, 0.0])

@@ -100,6 +100,15 @@ def held_high(spec: ClipSpec, seed: int) -> ClipSpec:
     return replace(spec, camera=replace(spec.camera, height_m=round(height, 3)))
 
 
+def on_the_floor(spec: ClipSpec, seed: int) -> ClipSpec:
+    """The same clip filmed with the phone propped on the floor (against a shoe, a book, a
+    step): the camera 5-20 cm up, looking up at the body. Drawn from its own generator, so
+    the clip is otherwise unchanged."""
+    rng = np.random.default_rng(seed + 15_000_000)
+    return replace(spec, camera=replace(spec.camera,
+                                        height_m=round(float(rng.uniform(0.05, 0.2)), 3)))
+
+
 def with_phone_camera(spec: ClipSpec, seed: int) -> ClipSpec:
     """The same clip filmed with a phone's main camera: 63-72 deg across the image's long
     side (24-28 mm equivalent lenses), so framing the body to the same ``fill`` puts the
