@@ -188,12 +188,14 @@ def test_a_squat_filmed_off_level_reads_as_filmed_level(level_and_rolled):
     assert all(r.findings["knee_past_toes"].present is True for r in rolled.reps)
 
 
-@pytest.mark.parametrize("pitch_deg, noted", [(15.0, True), (5.0, False), (-15.0, False)])
-def test_a_camera_looking_down_steeply_gets_a_note(pitch_deg, noted):
+@pytest.mark.parametrize("pitch_deg, noted", [(15.0, True), (5.0, False), (-5.0, False),
+                                               (-15.0, True)])
+def test_a_camera_looking_down_or_up_steeply_gets_a_note(pitch_deg, noted):
     """From 10 deg down or more, side-view knee flexion was within 5 deg on 60 % of the
-    mannequin's reps (91 % filmed level): the report says so and how to film instead. The
-    pitch is read back from the verticals' convergence for the profile's lens. From the
-    front the knee's angle is turned level, and the note says that at any pitch."""
+    mannequin's reps (91 % filmed level); from 10 deg up the trunk's lean on 65 % (91 %), a
+    phone on the floor 48 %: the report says so and how to film instead. The pitch is read
+    back from the verticals' convergence for the profile's lens. From the front the knee's
+    angle is turned level, and the note says that at any pitch."""
     from squatcheck.analysis.pipeline import camera_pitch_notes
     from squatcheck.analysis.profile import load_profile
 
@@ -203,11 +205,12 @@ def test_a_camera_looking_down_steeply_gets_a_note(pitch_deg, noted):
     slope = np.degrees(np.tan(np.radians(pitch_deg)) / focal_per_side)
     notes = camera_pitch_notes(slope, "side", profile)
     assert bool(notes) is noted
-    if noted:
-        assert f"looked down about {pitch_deg:.0f} deg" in notes[0]
-        assert "level at hip height" in notes[0]
-    (front,) = camera_pitch_notes(slope, "front", profile)
     way = "down" if pitch_deg > 0 else "up"
+    if noted:
+        assert f"looked {way} about {abs(pitch_deg):.0f} deg" in notes[0]
+        assert "level at hip height" in notes[0]
+        assert ("from below the hips" in notes[0]) is (pitch_deg < 0)
+    (front,) = camera_pitch_notes(slope, "front", profile)
     assert f"looked {way} about {abs(pitch_deg):.0f} deg" in front
     assert "as a level camera would film it" in front
     assert ("level at hip height" in front) is noted

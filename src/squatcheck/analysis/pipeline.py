@@ -146,24 +146,34 @@ def camera_pitch_notes(slope_deg_per_side: float | None, view: str, profile) -> 
     the front the knee's frontal angle is turned back to a level camera's view
     (analysis/perspective.py), and the note says so. From the side nothing is corrected:
     from ``camera_pitch_note_deg`` down a bent leg is seen obliquely and the joint angles
-    read off, so the note says how to film. ``slope_deg_per_side``: the verticals'
-    convergence (pose/camera_roll.py), None when not read."""
+    read off; as far up (a phone propped on the floor) the trunk's lean and the hip's angle
+    read high and the waistband and soles are seen edge-on; so the note says how to film.
+    ``slope_deg_per_side``: the verticals' convergence (pose/camera_roll.py), None when
+    not read."""
     m = profile.section("measurements")
     if slope_deg_per_side is None or m["camera_fov_deg"] <= 0:
         return []
     pitch = camera_pitch_deg(slope_deg_per_side, m["camera_fov_deg"])
-    steep = pitch >= m["camera_pitch_note_deg"]
+    steep = abs(pitch) >= m["camera_pitch_note_deg"]
     if view != "front" and not steep:
         return []
-    note = (f"The camera looked {'down' if pitch >= 0 else 'up'} about {abs(pitch):.0f} deg "
+    down = pitch >= 0
+    note = (f"The camera looked {'down' if down else 'up'} about {abs(pitch):.0f} deg "
             f"(from the room's vertical edges, for a {m['camera_fov_deg']:g} deg lens).")
     if view == "front":
         note += " The knee's frontal angle was read as a level camera would film it."
-    if steep:
+    if steep and down:
         note += (" Seen from above the hips a bent leg is foreshortened and the angle is "
                  "less certain" if view == "front" else
                  " Seen from above the hips a bent leg is foreshortened, and joint angles can "
                  "read several degrees off")
+    elif steep:
+        note += (" Seen from below the hips (a phone on the floor?) the waistband is seen "
+                 "edge-on and the pelvis may not be read" if view == "front" else
+                 " Seen from below the hips (a phone on the floor?) the trunk's forward lean "
+                 "and the hip's angle read several degrees high, and the waistband and the "
+                 "soles are seen edge-on")
+    if steep:
         note += "; for the next recording, hold the phone level at hip height, 3-4 m away."
     return [note]
 

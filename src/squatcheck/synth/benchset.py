@@ -93,8 +93,8 @@ def barefoot(spec: ClipSpec) -> ClipSpec:
 
 def held_high(spec: ClipSpec, seed: int) -> ClipSpec:
     """The same clip filmed by someone holding the phone at chest or eye height: the camera
-    at 0.8-0.95 of the body's height, looking down at it (the README asks for hip height
-    or lower). Drawn from its own generator, so the clip is otherwise unchanged."""
+    at 0.8-0.95 of the body's height, looking down at it (the README asks for hip height).
+    Drawn from its own generator, so the clip is otherwise unchanged."""
     rng = np.random.default_rng(seed + 13_000_000)
     height = spec.body.height_m * float(rng.uniform(0.8, 0.95))
     return replace(spec, camera=replace(spec.camera, height_m=round(height, 3)))
