@@ -12,7 +12,13 @@ import pytest
 
 from squatcheck.errors import CameraUnavailable, NotAVideo
 from squatcheck.video import VideoReader, _magic_kind, count_frames, prefetch
-from synthetic_media import plain_frames, set_mp4_rotation, write_h264, write_video
+from synthetic_media import (
+    plain_frames,
+    set_mp4_rotation,
+    write_h264,
+    write_hevc_hdr_mov,
+    write_video,
+)
 
 
 def _marked_frames(n: int = 8, w: int = 160, h: int = 90) -> list[np.ndarray]:
@@ -22,6 +28,11 @@ def _marked_frames(n: int = 8, w: int = 160, h: int = 90) -> list[np.ndarray]:
         img[:20, :40] = (0, 0, 255)  # a red block in the top-left corner of the stored frame
         frames.append(img)
     return frames
+
+
+def _read_all(path) -> list:
+    with VideoReader(path) as reader:
+        return list(reader)
 
 
 def _red_box(image: np.ndarray) -> tuple[int, int, int, int]:
@@ -49,6 +60,28 @@ def test_rotation_metadata_gives_upright_frames_like_opencv(tmp_path, clockwise)
     expected_corner = {0: (0, 0), 90: (0, w - 20), 180: (h - 20, w - 40), 270: (h - 40, 0)}
     assert (y0, x0) == expected_corner[clockwise]
 
+
+
+def test_an_iphones_hevc_10_bit_hdr_mov_reads_like_the_same_picture_in_h264(tmp_path):
+    """iPhones film HEVC, 10-bit, HDR (HLG) in .mov unless told otherwise: it decodes to
+    the same 8-bit frames, times and picture as H.264 of the same frames."""
+    frames = _marked_frames(12, 192, 108)
+    for k, img in enumerate(frames):
+        img[40:, :, 1] = np.linspace(0, 255, img.shape[1])[None, :].astype(np.uint8)
+        img[60:80, 20 + 8 * k:40 + 8 * k] = 255  # a white block that moves
+    paths = (write_h264(tmp_path / "a.mp4", frames, fps=30),
+             write_hevc_hdr_mov(tmp_path / "b.mov", frames))
+    with av.open(str(paths[1])) as container:
+        ctx = container.streams.video[0].codec_context
+        assert (ctx.name, ctx.pix_fmt, ctx.color_trc) == ("hevc", "yuv420p10le", 18)  # HLG
+    h264, hevc = (_read_all(path) for path in paths)
+    assert len(hevc) == len(h264) == 12
+    for a, b in zip(h264, hevc, strict=True):
+        assert b.t_s == pytest.approx(a.t_s, abs=1e-3) and b.image.dtype == np.uint8
+        assert _red_box(b.image) == _red_box(a.image)
+        # 1.1 grey levels; decoded with BT.601's matrix instead of the tagged BT.2020's: 3.9;
+        # the next frame's picture: 9
+        assert np.abs(b.image.astype(int) - a.image.astype(int)).mean() < 2.5
 
 def test_variable_frame_rate_keeps_true_timestamps(tmp_path):
     path = tmp_path / "vfr.mp4"
