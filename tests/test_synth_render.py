@@ -129,6 +129,30 @@ def test_barefoot_feet_are_skin_coloured_and_nothing_else_changes():
 
 
 
+
+def test_leggings_cover_the_legs_in_the_shorts_colour_and_nothing_else_changes():
+    """``--leggings``: thighs below the shorts, knees and shins take the shorts' colour; the
+    arms, head and feet keep theirs."""
+    from dataclasses import replace
+
+    from squatcheck.synth.benchset import in_leggings, plan_set
+
+    _, spec = plan_set(1, 3)[0]
+    dressed = in_leggings(spec)
+    outfit = spec.body.outfit
+    assert replace(dressed.body.outfit, leggings=False) == outfit
+    assert dressed.motion == spec.motion and dressed.camera == spec.camera
+    seg = Segments.of(BodySpec())
+    sk = forward_kinematics(seg, PoseParams(stance="left", knee_flex_deg=40))
+    bare_legs = build_figure(sk, seg, outfit)
+    covered = build_figure(sk, seg, dressed.body.outfit)
+    changed = [(a.part, b.colour) for a, b in zip(bare_legs, covered, strict=True)
+               if a.colour != b.colour]
+    assert changed and all(part.startswith(("thigh", "shank")) and colour == outfit.shorts
+                           for part, colour in changed)
+    assert sum(a.colour == outfit.skin and a.part.startswith(("thigh", "shank"))
+               for a in covered) == 0
+
 @pytest.mark.parametrize("option", ["held", "floor"])
 def test_a_held_or_floor_phone_changes_only_the_cameras_height(option):
     """``--held``: a friend holding the phone at chest or eye height; ``--floor``: the phone

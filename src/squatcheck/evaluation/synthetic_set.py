@@ -19,6 +19,7 @@ from ..synth.benchset import (
     barefoot,
     held_high,
     in_dim_light,
+    in_leggings,
     on_the_floor,
     plan_set,
     turned_from_side_on,
@@ -126,14 +127,15 @@ def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool =
                           slow: float = 1.0, arms: str | None = None,
                           side_turned: bool = False, dim: bool = False,
                           bare: bool = False, held: bool = False, floor: bool = False,
-                          **plan_kw) -> list[Path]:
+                          leggings: bool = False, **plan_kw) -> list[Path]:
     """Render the balanced set into ``out_dir`` (skipping clips already there) and cache
     each clip's pose track as ``<stem>.npz``, ``jobs`` clips at a time; returns the video
     paths in plan order. ``side_turned``: each side view's body turned 5-25 deg from
     side-on (``benchset.turned_from_side_on``); ``dim``: filmed in a dim room
     (``benchset.in_dim_light``); ``bare``: barefoot (``benchset.barefoot``); ``held``:
     the phone held at chest or eye height (``benchset.held_high``); ``floor``: the phone
-    propped on the floor (``benchset.on_the_floor``)."""
+    propped on the floor (``benchset.on_the_floor``); ``leggings``: full-length leggings
+    (``benchset.in_leggings``)."""
     from concurrent.futures import ProcessPoolExecutor
 
     out_dir = Path(out_dir)
@@ -151,6 +153,8 @@ def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool =
         plans = [(name, held_high(spec, spec.seed)) for name, spec in plans]
     if floor:
         plans = [(name, on_the_floor(spec, spec.seed)) for name, spec in plans]
+    if leggings:
+        plans = [(name, in_leggings(spec)) for name, spec in plans]
     paths = [out_dir / f"{name}.mp4" for name, _ in plans]
     work = [(spec, video, extract) for (_, spec), video in zip(plans, paths, strict=True)]
     if jobs <= 1:
@@ -217,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--floor", action="store_true",
                         help="the same clips filmed with the phone propped on the floor, "
                         "5-20 cm up")
+    parser.add_argument("--leggings", action="store_true",
+                        help="the same clips in full-length leggings (no skin below the shorts)")
     parser.add_argument("--shallow", action="store_true",
                         help="instead: 20 single-leg squats from the side and the front at "
                         "40, 45, 50 and 55 deg of knee flexion")
@@ -241,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
                                   shallow=args.shallow, halting=args.halting,
                                   slow=args.slow, arms=args.arms,
                                   side_turned=args.side_turned, dim=args.dim,
-                                  bare=args.barefoot, held=args.held, floor=args.floor)
+                                  bare=args.barefoot, held=args.held, floor=args.floor,
+                                  leggings=args.leggings)
     print(f"{len(paths)} clips with truth and pose tracks in {args.folder}")
     return 0
 

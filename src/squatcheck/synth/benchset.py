@@ -91,6 +91,12 @@ def barefoot(spec: ClipSpec) -> ClipSpec:
     return replace(spec, body=replace(spec.body, outfit=replace(spec.body.outfit, barefoot=True)))
 
 
+def in_leggings(spec: ClipSpec) -> ClipSpec:
+    """The same clip in full-length leggings (the shorts' colour down to the socks), as
+    many people train at home: the knees and shins no longer show skin."""
+    return replace(spec, body=replace(spec.body, outfit=replace(spec.body.outfit, leggings=True)))
+
+
 def held_high(spec: ClipSpec, seed: int) -> ClipSpec:
     """The same clip filmed by someone holding the phone at chest or eye height: the camera
     at 0.8-0.95 of the body's height, looking down at it (the README asks for hip height).

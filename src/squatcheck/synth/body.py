@@ -36,6 +36,12 @@ class Outfit:
     hair: tuple[int, int, int] = HAIR_COLOURS[0]
     shirt_fit: str = "tucked"  # "tight" / "tucked" (waistband shows) or "loose" (hangs over it)
     barefoot: bool = False  # as clinicians often screen: socks, shoes and soles all skin
+    leggings: bool = False  # full-length tights in the shorts' colour, down to the socks
+
+    @property
+    def legs(self) -> tuple[int, int, int]:
+        """Below the shorts (BGR): skin, or the leggings' colour."""
+        return self.shorts if self.leggings else self.skin
 
     @property
     def feet(self) -> tuple[tuple[int, int, int], tuple[int, int, int], tuple[int, int, int]]:

@@ -56,13 +56,13 @@ def build_figure(sk: Skeleton, seg: Segments, outfit: Outfit) -> list:
         hip, knee, ankle = p[f"hip_{s}"], p[f"knee_{s}"], p[f"ankle_{s}"]
         add(RoundCone(hip, _lerp(hip, knee, 0.42), 0.088 * g, 0.077 * g, outfit.shorts,
                       f"thigh_{s}"))
-        add(RoundCone(_lerp(hip, knee, 0.38), knee, 0.072 * g, 0.051 * g, outfit.skin,
+        add(RoundCone(_lerp(hip, knee, 0.38), knee, 0.072 * g, 0.051 * g, outfit.legs,
                       f"thigh_{s}"))
-        add(RoundCone(knee, ankle, 0.05 * g, 0.031 * g, outfit.skin, f"shank_{s}"))
+        add(RoundCone(knee, ankle, 0.05 * g, 0.031 * g, outfit.legs, f"shank_{s}"))
         foot_fwd = fr[f"foot_{s}"][:, 0]
         calf_axis = _frame_along(ankle - knee, -foot_fwd)
         add(Ellipsoid(_lerp(knee, ankle, 0.32) + calf_axis[:, 0] * 0.012 * g, calf_axis,
-                      np.array([0.047, 0.045, 0.13]) * g, outfit.skin, f"shank_{s}"))
+                      np.array([0.047, 0.045, 0.13]) * g, outfit.legs, f"shank_{s}"))
         sock_top = _lerp(ankle, knee, 0.2)
         socks = outfit.feet[0]
         add(RoundCone(ankle, sock_top, 0.037 * g, 0.036 * g, socks, f"shank_{s}"))
