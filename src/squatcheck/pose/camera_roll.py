@@ -18,7 +18,7 @@ side of x at the centre's height, the inverse of its distance), robust to other 
 edges (Tukey weights); the roll is the lean at the image centre. The slope can only be
 told from the roll when the edges are spread across the picture; edges all on one side far
 from the centre leave the roll unmeasured, as does a plain wall. Unmeasured means level
-(0), as before. A straight line in the slope (``roll + slope * u``) read a phone held at
+(0), as before. A straight line in x (``roll + slope * u``) read a phone held at
 chest or eye height 10-15 % low and, from 24 deg down, no roll at all (held-out seed 68
 held, 7 of 44 clips): its edges below the centre lean more than the line allows.
 
@@ -161,7 +161,7 @@ def fit_camera_roll(segments: np.ndarray, image_size: tuple[int, int],
     d = segments[:, 2:] - segments[:, :2]
     length = np.hypot(d[:, 0], d[:, 1])
     mid = ((segments[:, :2] + segments[:, 2:]) / 2 - (w / 2, h / 2)) / max(w, h)
-    roll, slope = _best_line(lean, mid, length)
+    roll, slope = _best_on_grid(lean, mid, length)
     for _ in range(10):  # refine on the edges near the best fit (Tukey weights)
         r = lean - predicted_lean_deg(roll, slope, mid)
         wt = length * np.clip(1 - (r / (2 * INLIER_DEG)) ** 2, 0, None) ** 2
@@ -170,8 +170,7 @@ def fit_camera_roll(segments: np.ndarray, image_size: tuple[int, int],
             return CameraRoll(None, 0, "the room's straight edges do not look vertical")
         mean_u = (wt * mid[:, 0]).sum() / total
         spread = np.sqrt((wt * (mid[:, 0] - mean_u) ** 2).sum() / total)
-        roll, slope = _gauss_newton_step(lean, mid, wt, roll,
-                                         slope if spread >= MIN_SPREAD else None)
+        roll, slope = _gauss_newton_step(lean, mid, wt, roll, slope, spread >= MIN_SPREAD)
     inliers = np.abs(lean - predicted_lean_deg(roll, slope, mid)) <= INLIER_DEG
     n = int(inliers.sum())
     if n < MIN_SEGMENTS or length[inliers].sum() < MIN_EDGE_LENGTH * max(w, h) * frames:
@@ -194,17 +193,20 @@ def predicted_lean_deg(roll_deg: float, slope_deg: float, mid: np.ndarray) -> np
 
 
 def _gauss_newton_step(lean: np.ndarray, mid: np.ndarray, weight: np.ndarray, roll: float,
-                       slope: float | None) -> tuple[float, float]:
-    """(roll, slope) one weighted least-squares step nearer ``lean``; a None slope (edges too
-    close together to tell it from the roll) stays 0 and only the roll moves."""
-    h = 1e-3
-    base = predicted_lean_deg(roll, slope or 0.0, mid)
-    jac = [(predicted_lean_deg(roll + h, slope or 0.0, mid) - base) / h]
-    if slope is not None:
-        jac.append((predicted_lean_deg(roll, slope + h, mid) - base) / h)
-    j = np.stack(jac, axis=1) * np.sqrt(weight)[:, None]
-    step = np.linalg.lstsq(j, (lean - base) * np.sqrt(weight), rcond=None)[0]
-    return float(roll + step[0]), float((slope or 0.0) + (step[1] if slope is not None else 0))
+                       slope: float, fit_slope: bool) -> tuple[float, float]:
+    """(roll, slope) one weighted least-squares step nearer ``lean``. Without ``fit_slope``
+    (edges too close together to tell the slope from the roll) the slope is 0 and only
+    the roll moves."""
+    slope = slope if fit_slope else 0.0
+    h = 1e-3  # deg: the derivatives by finite differences
+    base = predicted_lean_deg(roll, slope, mid)
+    moved = [predicted_lean_deg(roll + h, slope, mid)]
+    if fit_slope:
+        moved.append(predicted_lean_deg(roll, slope + h, mid))
+    jac = (np.stack(moved, axis=1) - base[:, None]) / h
+    w = np.sqrt(weight)
+    step = np.linalg.lstsq(jac * w[:, None], (lean - base) * w, rcond=None)[0]
+    return float(roll + step[0]), float(slope + (step[1] if fit_slope else 0.0))
 
 
 def camera_pitch_deg(slope_deg_per_side: float, fov_deg: float) -> float:
@@ -214,7 +216,7 @@ def camera_pitch_deg(slope_deg_per_side: float, fov_deg: float) -> float:
     return float(np.degrees(np.arctan(np.radians(slope_deg_per_side) * focal_per_side)))
 
 
-def _best_line(lean: np.ndarray, mid: np.ndarray, length: np.ndarray) -> tuple[float, float]:
+def _best_on_grid(lean: np.ndarray, mid: np.ndarray, length: np.ndarray) -> tuple[float, float]:
     """(roll, slope) on a grid that the most edge length agrees with, within ``INLIER_DEG``;
     among equals the least slope. A grid, not a local fit from the median: with the camera
     pitched, the edges at the two sides lean opposite ways and the median sits between."""
