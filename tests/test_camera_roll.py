@@ -192,10 +192,10 @@ def test_a_squat_filmed_off_level_reads_as_filmed_level(level_and_rolled):
                                                (-15.0, True)])
 def test_a_camera_looking_down_or_up_steeply_gets_a_note(pitch_deg, noted):
     """From 10 deg down or more, side-view knee flexion was within 5 deg on 60 % of the
-    mannequin's reps (91 % filmed level); from 10 deg up the trunk's lean on 65 % (91 %), a
-    phone on the floor 48 %: the report says so and how to film instead. The pitch is read
-    back from the verticals' convergence for the profile's lens. From the front the knee's
-    angle is turned level, and the note says that at any pitch."""
+    mannequin's reps (91 % filmed level); from a phone on the floor the hip angle on 36 %
+    (88 %): the report says so and how to film instead. The pitch is read back from the
+    verticals' convergence for the profile's lens; the trunk's and shin's lean (side) and
+    the knee's frontal angle (front) are turned level, and the note says so."""
     from squatcheck.analysis.pipeline import camera_pitch_notes
     from squatcheck.analysis.profile import load_profile
 
@@ -210,6 +210,7 @@ def test_a_camera_looking_down_or_up_steeply_gets_a_note(pitch_deg, noted):
         assert f"looked {way} about {abs(pitch_deg):.0f} deg" in notes[0]
         assert "level at hip height" in notes[0]
         assert ("from below the hips" in notes[0]) is (pitch_deg < 0)
+        assert "the shin's lean were read as a level camera would film them" in notes[0]
     (front,) = camera_pitch_notes(slope, "front", profile)
     assert f"looked {way} about {abs(pitch_deg):.0f} deg" in front
     assert "as a level camera would film it" in front

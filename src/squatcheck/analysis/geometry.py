@@ -50,6 +50,25 @@ def level(vec: np.ndarray, roll_deg: float | None) -> np.ndarray:
                     axis=-1)
 
 
+
+def level_points(xy: np.ndarray, centre_px, roll_deg: float | None, pitch_deg: float = 0.0,
+                 focal_px: float = 0.0) -> np.ndarray:
+    """Image points (..., 2) px as a level camera in the same place would show them: the
+    roll undone about the image centre ``centre_px`` (``level``), then, given the focal
+    length, the pitch (+ = the camera looked down): each point's ray turned up by it and
+    projected again. A camera turned about its own centre moves every point by the same
+    homography, whatever its depth, so a side view's sagittal plane, square to the level
+    camera, shows its true angles; pitched, its verticals are foreshortened and converge.
+    The output keeps the image's scale at its centre, not its place: use it for angles."""
+    c = np.asarray(centre_px, float)
+    p = level(np.asarray(xy, float) - c, roll_deg)
+    if not pitch_deg or focal_px <= 0:
+        return p + c
+    t = np.radians(pitch_deg)
+    down = p[..., 1] * np.cos(t) + focal_px * np.sin(t)
+    depth = focal_px * np.cos(t) - p[..., 1] * np.sin(t)
+    return np.stack([p[..., 0], down], axis=-1) * (focal_px / depth)[..., None] + c
+
 def inclination_deg(lower: np.ndarray, upper: np.ndarray, forward_sign: float,
                     roll_deg: float | None = None) -> np.ndarray:
     """Angle of the segment lower->upper from the upward vertical, in degrees.

@@ -37,7 +37,7 @@ from .geometry import (
     segment_length,
 )
 from .pelvis import pelvis_series
-from .perspective import focal_length_px, orthographic_leg
+from .perspective import focal_length_px, levelled_px, orthographic_leg
 from .profile import as_profile
 from .references import baseline_rows, foot_length_px, leg_length_px, medial_x_sign, nanmedian
 from .rep_evidence import RepEvidence, rep_evidence
@@ -73,13 +73,14 @@ def compute_series(sig: Signals, ctx: ClipContext, profile=None) -> dict[str, np
     side = ctx.view == "side" and ctx.facing_sign != 0
     front = ctx.view == "front"
 
-    roll = sig.camera_roll_deg
     # the thighs from their outline, and the hips moved onto them: MediaPipe's hip rides
     # high in deep squats (analysis/thigh.py)
     thighs = {leg: thigh_direction(sig, ctx, leg, profile) for leg in LEGS} if side else {}
     if side:
         hip_mid = hip_mid + hip_shift_onto_thigh_px(sig, thighs)
-    trunk = inclination_deg(hip_mid, sh_mid, ctx.facing_sign, roll) if side else nan.copy()
+    fov = profile.section("measurements")["camera_fov_deg"]
+    trunk = (inclination_deg(levelled_px(sig, hip_mid, fov), levelled_px(sig, sh_mid, fov),
+                             ctx.facing_sign) if side else nan.copy())
     out["trunk_inclination_deg"] = trunk
     for leg in LEGS:
         lm = {k: xy[:, i] for k, i in LEG[leg].items()}
@@ -122,9 +123,9 @@ def _sagittal_leg(sig: Signals, ctx: ClipContext, leg: str, lm: dict[str, np.nda
     # MediaPipe's foot (heel inside the shoe, foot index short of the tip) is
     # ~0.8 of the real one: express offsets in (estimated) real foot lengths
     foot = foot_length_px(sig, ctx, leg) / mp["mediapipe_foot_length_ratio"]
-    roll = sig.camera_roll_deg
     knee = flexion_deg(lm["knee"] + thigh, lm["knee"], lm["ankle"])
-    tibia = inclination_deg(lm["ankle"], lm["knee"], ctx.facing_sign, roll)
+    tibia = inclination_deg(*(levelled_px(sig, lm[k], mp["camera_fov_deg"])
+                              for k in ("ankle", "knee")), ctx.facing_sign)
     pitch = line_tilt_deg(lm["heel"], lm["toe"])
     heel_rise = heel_rise_foot_lengths(sig, leg, lm["heel"], base, foot, profile)
     return {

@@ -144,38 +144,41 @@ def measure_one(sig: Signals, ctx: ClipContext, seg: RepSegment, series, profile
 def camera_pitch_notes(slope_deg_per_side: float | None, view: str, profile) -> list[str]:
     """What the camera's pitch, read from the room's verticals, did to the reading. From
     the front the knee's frontal angle is turned back to a level camera's view
-    (analysis/perspective.py), and the note says so. From the side nothing is corrected:
-    from ``camera_pitch_note_deg`` down a bent leg is seen obliquely and the joint angles
-    read off; as far up (a phone propped on the floor) the trunk's lean and the hip's angle
-    read high and the waistband and soles are seen edge-on; so the note says how to film.
-    ``slope_deg_per_side``: the verticals' convergence (pose/camera_roll.py), None when
-    not read."""
+    (analysis/perspective.py), and the note says so; from the side the trunk's and the
+    shin's lean are (``perspective.levelled_px``), but not the joint angles: from
+    ``camera_pitch_note_deg`` down the bent knee is seen obliquely and reads off; as far
+    up (a phone propped on the floor) the hip angle reads high and the waistband and soles
+    are seen edge-on; so the note says how to film. ``slope_deg_per_side``: the verticals'
+    convergence (pose/camera_roll.py), None when not read."""
     m = profile.section("measurements")
     if slope_deg_per_side is None or m["camera_fov_deg"] <= 0:
         return []
     pitch = camera_pitch_deg(slope_deg_per_side, m["camera_fov_deg"])
     steep = abs(pitch) >= m["camera_pitch_note_deg"]
-    if view != "front" and not steep:
+    front = view == "front"
+    if not front and not steep:
         return []
-    down = pitch >= 0
-    note = (f"The camera looked {'down' if down else 'up'} about {abs(pitch):.0f} deg "
-            f"(from the room's vertical edges, for a {m['camera_fov_deg']:g} deg lens).")
-    if view == "front":
-        note += " The knee's frontal angle was read as a level camera would film it."
-    if steep and down:
-        note += (" Seen from above the hips a bent leg is foreshortened and the angle is "
-                 "less certain" if view == "front" else
-                 " Seen from above the hips a bent leg is foreshortened, and joint angles can "
-                 "read several degrees off")
-    elif steep:
-        note += (" Seen from below the hips (a phone on the floor?) the waistband is seen "
-                 "edge-on and the pelvis may not be read" if view == "front" else
-                 " Seen from below the hips (a phone on the floor?) the trunk's forward lean "
-                 "and the hip's angle read several degrees high, and the waistband and the "
-                 "soles are seen edge-on")
+    way = "down" if pitch >= 0 else "up"
+    note = [f"The camera looked {way} about {abs(pitch):.0f} deg (from the room's vertical "
+            f"edges, for a {m['camera_fov_deg']:g} deg lens).",
+            "The knee's frontal angle was read as a level camera would film it." if front else
+            "The trunk's and the shin's lean were read as a level camera would film them."]
     if steep:
-        note += "; for the next recording, hold the phone level at hip height, 3-4 m away."
-    return [note]
+        note += [_STEEP_CAMERA[way, front], "For the next recording, hold the phone level at "
+                 "hip height, 3-4 m away."]
+    return [" ".join(note)]
+
+
+_STEEP_CAMERA = {  # (way, front view): what a steep camera does to what is not turned level
+    ("down", True): "Seen from above the hips a bent leg is foreshortened and the knee's "
+                    "angle is less certain.",
+    ("down", False): "Seen from above the hips a bent leg is foreshortened, and the knee's "
+                     "and the hip's angles can read several degrees off.",
+    ("up", True): "Seen from below the hips (a phone on the floor?) the waistband is seen "
+                  "edge-on and the pelvis may not be read.",
+    ("up", False): "Seen from below the hips (a phone on the floor?) the hip's angle reads "
+                   "several degrees high, and the waistband and the soles are seen edge-on.",
+}
 
 
 def clip_notes(sig: Signals, stage: ClipStage) -> list[str]:

@@ -23,6 +23,7 @@ from .geometry import (
     segment_length,
     window_median,
 )
+from .perspective import levelled_px
 from .references import foot_length_px, leg_length_px, nanmedian
 from .thigh import thigh_direction
 
@@ -384,7 +385,9 @@ def _planted_ankle(r: _Rep, ev: RepEvidence, values: dict) -> None:
     rows = np.arange(max(r.bottom - r.half, 0), min(r.bottom + r.half + 1, len(sig.t_s)))
     knee = sig.xy_px[rows, ids["knee"]]
     thigh = thigh_direction(sig, ctx, leg, r.profile)[rows]
-    tibia = inclination_deg(ankle, knee, ctx.facing_sign, sig.camera_roll_deg)
+    fov = m["camera_fov_deg"]
+    tibia = inclination_deg(levelled_px(sig, ankle, fov), levelled_px(sig, knee, fov),
+                            ctx.facing_sign)
     # the heel term of the dorsiflexion series (tibia - dorsiflexion), used where the rep's
     # own heel rise is not known (_dorsiflexion_from_rep_heel)
     heel_term = (series[f"tibia_inclination_deg_{leg}"][rows]
