@@ -50,7 +50,6 @@ def level(vec: np.ndarray, roll_deg: float | None) -> np.ndarray:
                     axis=-1)
 
 
-
 def level_points(xy: np.ndarray, centre_px, roll_deg: float | None, pitch_deg: float = 0.0,
                  focal_px: float = 0.0) -> np.ndarray:
     """Image points (..., 2) px as a level camera in the same place would show them: the
@@ -68,6 +67,7 @@ def level_points(xy: np.ndarray, centre_px, roll_deg: float | None, pitch_deg: f
     down = p[..., 1] * np.cos(t) + focal_px * np.sin(t)
     depth = focal_px * np.cos(t) - p[..., 1] * np.sin(t)
     return np.stack([p[..., 0], down], axis=-1) * (focal_px / depth)[..., None] + c
+
 
 def inclination_deg(lower: np.ndarray, upper: np.ndarray, forward_sign: float,
                     roll_deg: float | None = None) -> np.ndarray:

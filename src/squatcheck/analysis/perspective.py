@@ -24,6 +24,9 @@ a level camera sees.
 
 The focal length is not in the video: it comes from the profile's field of view
 ([measurements] ``camera_fov_deg``; docs/perspective.md says how it was chosen).
+
+``levelled_px`` turns any image point level the same way (roll, then pitch), with no depth
+needed: the side view's trunk and shin lean are read on it.
 """
 
 from __future__ import annotations
@@ -40,7 +43,6 @@ def focal_length_px(image_size: tuple[int, int], fov_deg: float) -> float:
     return max(image_size) / 2 / np.tan(np.radians(fov_deg) / 2)
 
 
-
 def levelled_px(sig: Signals, points: np.ndarray, fov_deg: float) -> np.ndarray:
     """Image points (..., 2) px as a level camera sees them (``geometry.level_points``): the
     roll the room's verticals showed undone, and their pitch too when they showed it, for a
@@ -52,6 +54,7 @@ def levelled_px(sig: Signals, points: np.ndarray, fov_deg: float) -> np.ndarray:
     focal = focal_length_px(sig.image_size, fov_deg) if fov_deg > 0 else 0.0
     return level_points(points, np.asarray(sig.image_size, float) / 2, sig.camera_roll_deg,
                         pitch, focal)
+
 
 def orthographic_leg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, *,
                      thigh_px: float, shank_px: float, focal_px: float,
