@@ -219,3 +219,30 @@ def test_a_camera_looking_down_or_up_steeply_gets_a_note(pitch_deg, noted):
         assert camera_pitch_notes(None, view, profile) == []  # a plain wall: nothing read
         as_filmed = load_profile(overrides={"measurements": {"camera_fov_deg": 0.0}})
         assert camera_pitch_notes(slope, view, as_filmed) == []  # no lens, no angle
+
+
+@pytest.mark.parametrize("lean_back_deg, room_slope, noted", [
+    (20.0, None, True), (8.0, None, False), (-20.0, None, False), (20.0, -30.0, False)])
+def test_a_body_leaning_back_in_3d_hints_at_a_camera_on_the_floor(lean_back_deg, room_slope,
+                                                                   noted):
+    """Before a plain wall nothing shows a phone on the floor but the pose model's 3D body,
+    which leans back from a camera looking up (held-out seed 69: 7-25 deg; from 0.35-0.95 of
+    the body's height at most 14.3): from 15 deg the clip gets the looking-up note. Where
+    the room showed the pitch, its own note says it."""
+    from dataclasses import replace
+
+    from clinical_builders import context, side_frame, track
+    from squatcheck.analysis.pipeline import body_tilt_notes
+    from squatcheck.analysis.profile import load_profile
+
+    sig = track([side_frame()] * 12)
+    a = np.radians(lean_back_deg)
+    world = np.zeros((12, 33, 3))
+    world[:, [11, 12]] = [0.0, -1.3 * np.cos(a), 1.3 * np.sin(a)]  # shoulders; + z = away
+    world[:, [27, 28]] = [0.0, 0.0, 0.0]  # ankles
+    sig = replace(sig, world=world, camera_slope_deg_per_side=room_slope)
+    notes = body_tilt_notes(sig, context("side"), load_profile())
+    assert bool(notes) is noted
+    if noted:
+        assert f"leaned {lean_back_deg:.0f} deg back" in notes[0]
+        assert "level at hip height" in notes[0] and "trunk's forward lean" in notes[0]

@@ -12,7 +12,13 @@ from ..pose.extract import extract_pose
 from ..pose.track import PoseTrack
 from ..signals import SignalSettings, clean_track
 from .measurements import series_thresholds
-from .pipeline import camera_pitch_notes, clip_context, clip_notes, measure_reps
+from .pipeline import (
+    body_tilt_notes,
+    camera_pitch_notes,
+    clip_context,
+    clip_notes,
+    measure_reps,
+)
 from .profile import as_profile
 from .result import AnalysisResult, Series
 from .summary import summarize
@@ -57,6 +63,7 @@ def analyze_track(track: PoseTrack, *, profile=None) -> AnalysisResult:
     reps, series = measure_reps(sig, stage, prof)
     notes = clip_notes(sig, stage)
     notes += camera_pitch_notes(sig.camera_slope_deg_per_side, stage.ctx.view, prof)
+    notes += body_tilt_notes(sig, stage.ctx, prof)
     swapped = int(cleaning.leg_swapped.sum() + cleaning.body_flipped.sum())
     if swapped:
         notes.append(f"Left/right labels of the pose model were repaired in {swapped} frames.")

@@ -169,6 +169,32 @@ def camera_pitch_notes(slope_deg_per_side: float | None, view: str, profile) -> 
     return [" ".join(note)]
 
 
+
+def body_tilt_notes(sig: Signals, ctx: ClipContext, profile) -> list[str]:
+    """Before a plain wall nothing shows a camera looking up from the floor (the README asks
+    for hip height); the pose model's 3D body does, roughly: standing, its feet-to-shoulders
+    axis leans back from the camera by about 0.7 x the camera's upward pitch (mannequin;
+    docs/calibration.md). From ``body_tilt_note_deg`` the clip gets the steep camera's note
+    for a camera looking up. Only when the room did not show the pitch."""
+    if sig.camera_slope_deg_per_side is not None or len(ctx.baseline) == 0:
+        return []
+    world = sig.world[ctx.baseline]
+    axes = world[:, [11, 12]].mean(axis=1) - world[:, [27, 28]].mean(axis=1)  # feet->shoulders
+    axes = axes[np.isfinite(axes).all(axis=1)]
+    if not len(axes):
+        return []
+    axis = np.median(axes, axis=0)
+    tilt = float(np.degrees(np.arctan2(axis[2], -axis[1])))  # + = the top farther away
+    if not tilt >= profile.section("measurements")["body_tilt_note_deg"]:
+        return []
+    seen = (_STEEP_CAMERA["up", True] if ctx.view == "front" else
+            "Seen from below the hips (a phone on the floor?) the trunk's forward lean and the "
+            "hip's angle read several degrees high, and the waistband and the soles are seen "
+            "edge-on.")
+    return [f"Standing, the pose model's 3D body leaned {tilt:.0f} deg back from the camera: "
+            f"the camera probably looked up from low. {seen} For the next recording, hold the "
+            "phone level at hip height, 3-4 m away."]
+
 _STEEP_CAMERA = {  # (way, front view): what a steep camera does to what is not turned level
     ("down", True): "Seen from above the hips a bent leg is foreshortened and the knee's "
                     "angle is less certain.",
