@@ -159,8 +159,9 @@ def camera_pitch_notes(slope_deg_per_side: float | None, view: str, profile) -> 
     if not front and not steep:
         return []
     way = "down" if pitch >= 0 else "up"
-    note = [f"The camera looked {way} about {abs(pitch):.0f} deg (from the room's vertical "
-            f"edges, for a {m['camera_fov_deg']:g} deg lens).",
+    looked = f"looked {way} about {abs(pitch):.0f} deg" if abs(pitch) >= 0.5 else "was level"
+    note = [f"The camera {looked} (from the room's vertical edges, for a "
+            f"{m['camera_fov_deg']:g} deg lens).",
             "The knee's frontal angle was read as a level camera would film it." if front else
             "The trunk's and the shin's lean were read as a level camera would film them."]
     if steep:
