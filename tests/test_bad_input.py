@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from squatcheck.errors import EXIT_CODES, InputNotFound, NoPersonFound, NotAVideo, VideoTooShort
+from squatcheck.pose.track import N_LANDMARKS, PoseTrack, TrackMeta
 from synthetic_media import (
     image_bytes,
     plain_frames,
@@ -113,13 +116,88 @@ def _command(command: str, video: Path, out: Path) -> list[str]:
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_gives_one_sentence_and_its_exit_code(tmp_path, command, case):
     make, error, words = CASES[case]
+    _assert_refused(tmp_path, lambda inputs, out: _command(command, make(inputs), out),
+                    error, words)
+
+
+def _track(d: Path) -> Path:
+    rows = 40
+    meta = TrackMeta(source="clip.mp4", image_size=(480, 640), fps_nominal=30.0)
+    track = PoseTrack.from_rows(np.arange(rows) / 30.0, np.arange(rows),
+                                np.full((rows, N_LANDMARKS, 5), 0.5),
+                                np.zeros((rows, N_LANDMARKS, 3)), meta)
+    return track.save(d / "track.npz")
+
+
+def _track_cut_short(d: Path) -> Path:
+    path = _track(d)
+    path.write_bytes(path.read_bytes()[:300])
+    return path
+
+
+def _track_scrambled(d: Path) -> Path:
+    """The archive's index intact, a member's compressed bytes not (a bad disk, a bad copy)."""
+    path = _track(d)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        member = max(archive.infolist(), key=lambda m: m.compress_size)
+    start = member.header_offset + 30 + len(member.filename) + 8
+    data[start:start + 64] = bytes(b ^ 0x5A for b in data[start:start + 64])
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _plain_npz(d: Path) -> Path:
+    np.savez(d / "angles.npz", knee=np.arange(5.0))
+    return d / "angles.npz"
+
+
+def _track_bad_shapes(d: Path) -> Path:
+    path = _track(d)
+    with np.load(path) as data:
+        arrays = dict(data)
+    arrays["visibility"] = arrays["visibility"][:, :20]
+    np.savez(path, **arrays)
+    return path
+
+
+def _text_as_track(d: Path) -> Path:
+    (d / "notes.npz").write_text("not a track\n")
+    return d / "notes.npz"
+
+
+# saved pose tracks given to 'analyze': (maker, words the sentence must contain)
+TRACK_CASES = {
+    "cut_short": (_track_cut_short, "cut short"),
+    "scrambled": (_track_scrambled, "damaged pose track"),
+    "plain_numpy": (_plain_npz, "no squatcheck metadata"),
+    "bad_shapes": (_track_bad_shapes, "visibility has shape"),
+    "text_renamed": (_text_as_track, "not an .npz archive"),
+}
+
+
+@pytest.mark.parametrize("case", list(TRACK_CASES))
+def test_a_bad_pose_track_gives_one_sentence(tmp_path, case):
+    make, words = TRACK_CASES[case]
+    _assert_refused(tmp_path, lambda inputs, out: _command("analyze", make(inputs), out),
+                    NotAVideo, words)
+
+
+def test_a_pose_track_given_for_a_video_says_how_to_analyse_it(tmp_path):
+    _assert_refused(tmp_path, lambda inputs, out: _command("pose", _track(inputs), out),
+                    NotAVideo, "is a saved pose track, not a video; analyse it with "
+                    "'squatcheck analyze track.npz'")
+
+
+def _assert_refused(tmp_path: Path, command, error, words: str) -> None:
+    """``command(inputs, out)`` builds the input in ``inputs`` and returns the argv."""
     inputs, out = tmp_path / "in", tmp_path / "out"
     inputs.mkdir()
     out.mkdir()
-    video = make(inputs)
+    argv = command(inputs, out)
     before = sorted(p.name for p in inputs.iterdir())
-    proc = subprocess.run(_command(command, video, out), capture_output=True, text=True,
-                          timeout=120, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert proc.returncode == error.exit_code, proc.stderr
     assert error.exit_code in EXIT_CODES

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +94,21 @@ def sniff_video_file(path: Path) -> None:
         raise NotAVideo(_audio_only(path))
     if kind == "text":
         raise NotAVideo(f"{path} is a text file, not a video; give the video file itself.")
+    if kind == "zip":
+        raise NotAVideo(_archive(path))
+
+
+def _archive(path: Path) -> str:
+    """An .npz is a zip: a saved pose track given where a video belongs says so."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            is_track = "meta_json.npy" in archive.namelist()
+    except (OSError, zipfile.BadZipFile):
+        is_track = False
+    if is_track:
+        return (f"{path} is a saved pose track, not a video; analyse it with "
+                f"'squatcheck analyze {path.name}'.")
+    return f"{path} is a zip archive, not a video; unpack it and give the video inside."
 
 
 def _audio_only(path) -> str:
@@ -111,6 +127,8 @@ def _magic_kind(head: bytes) -> str:
         return "image"
     if head.startswith((b"ID3", b"fLaC", b"\xff\xfb", b"\xff\xf3")):
         return "audio"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError:

@@ -8,6 +8,8 @@ pose was found, so other tools can read the file with plain numpy.
 from __future__ import annotations
 
 import json
+import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -67,7 +69,8 @@ class PoseTrack:
 
     def __post_init__(self) -> None:
         n = len(self.t_s)
-        shapes = {"frame_index": (n,), "xy": (n, N_LANDMARKS, 2), "z": (n, N_LANDMARKS),
+        shapes = {"t_s": (n,), "frame_index": (n,), "xy": (n, N_LANDMARKS, 2),
+                  "z": (n, N_LANDMARKS),
                   "visibility": (n, N_LANDMARKS), "presence": (n, N_LANDMARKS),
                   "world": (n, N_LANDMARKS, 3)}
         for name, shape in shapes.items():
@@ -156,16 +159,27 @@ class PoseTrack:
         path = Path(path)
         if not path.is_file():
             raise InputNotFound(f"{path} does not exist; check the path and try again.")
+        redo = "make one with 'squatcheck pose VIDEO -o track.npz'"
+        if not zipfile.is_zipfile(path):
+            raise NotAVideo(f"{path} is not a squatcheck pose track (not an .npz archive, or "
+                            f"cut short); {redo}.")
         try:
             with np.load(path, allow_pickle=False) as data:
+                if "meta_json" not in data.files:
+                    raise ValueError("no squatcheck metadata in it: saved by another program?")
                 meta = json.loads(str(data["meta_json"]))
                 meta["image_size"] = tuple(meta["image_size"])
                 lm = data["landmarks_norm"]
                 extra = {k.removeprefix("extra_"): data[k] for k in data.files
                          if k.startswith("extra_")}
-                return cls(data["t_s"], data["frame_index"], lm[..., :2], lm[..., 2],
-                           data["visibility"], data["presence"], data["world_landmarks"],
-                           TrackMeta(**meta), extra)
+                track = cls(data["t_s"], data["frame_index"], lm[..., :2], lm[..., 2],
+                            data["visibility"], data["presence"], data["world_landmarks"],
+                            TrackMeta(**meta), extra)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise NotAVideo(f"{path} is a damaged pose track ({exc}); {redo} again.") from None
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise NotAVideo(f"{path} is not a squatcheck pose track ({exc}); make one with "
-                            "'squatcheck pose VIDEO -o track.npz'.") from None
+            raise NotAVideo(f"{path} is not a squatcheck pose track ({exc}); {redo}.") from None
+        if len(track) and not min(track.meta.image_size) > 0:
+            raise NotAVideo(f"{path} is not a squatcheck pose track (its image size is "
+                            f"{track.meta.image_size}); {redo}.")
+        return track
