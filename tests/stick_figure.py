@@ -203,3 +203,15 @@ def _on_two_feet(yaw_deg: float, centre: np.ndarray, feet: dict) -> np.ndarray:
     p[L.NOSE] = head + 0.1 * fwd
     p[L.LEFT_EAR], p[L.RIGHT_EAR] = head + 0.07 * left, head - 0.07 * left
     return p
+
+
+def joined(first: PoseTrack, second: PoseTrack, gap_s: float = 0.0) -> PoseTrack:
+    """``second`` filmed right after ``first`` (a hard cut, or the body turned in place)."""
+    dt = float(np.median(np.diff(first.t_s)))
+    t = np.concatenate([first.t_s, second.t_s + first.t_s[-1] + dt + gap_s])
+    rows = [np.concatenate([a, b]) for a, b in (
+        (first.xy, second.xy), (first.z[..., None], second.z[..., None]),
+        (first.visibility[..., None], second.visibility[..., None]),
+        (first.presence[..., None], second.presence[..., None]))]
+    return PoseTrack.from_rows(t, np.arange(len(t)), np.concatenate(rows, axis=-1),
+                               np.concatenate([first.world, second.world]), first.meta)

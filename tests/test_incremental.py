@@ -8,7 +8,7 @@ import pytest
 
 from squatcheck import analyze_track
 from squatcheck.analysis.incremental import IncrementalAnalyzer, RepEvent
-from stick_figure import squat_track
+from stick_figure import joined, squat_track
 
 
 def _image_rows(track):
@@ -42,6 +42,19 @@ def test_live_reps_match_offline_and_come_within_a_second(yaw, stances):
     for e in events:
         assert 0.0 <= e.t_s - e.rep.end_s <= 1.0
         assert e.rep.findings and e.rep.rating  # measured like offline
+
+
+def test_live_reps_after_a_turn_are_read_by_the_new_view():
+    """Front reps, then the body turns side-on: the live reps after the turn are read from
+    the side, as offline (analysis/view_sections.py), not by the front view of the buffer."""
+    front, _ = squat_track(yaw_deg=0, stances=("left", "left"), depth_deg=70)
+    side, _ = squat_track(yaw_deg=90, stances=("left", "left"), depth_deg=70)
+    track = joined(front, side)
+    events, _ = _feed(track)
+    offline = analyze_track(track).reps
+    assert [e.rep.view for e in events] == ["front", "front", "side", "side"]
+    assert [r.view for r in offline] == ["front", "front", "side", "side"]
+    assert all(e.rep.findings["knee_past_toes"].present is not None for e in events[2:])
 
 
 def test_finish_closes_a_rep_that_ends_with_the_session():

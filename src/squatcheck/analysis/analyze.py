@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +11,10 @@ import numpy as np
 from ..pose.extract import extract_pose
 from ..pose.track import PoseTrack
 from ..signals import SignalSettings, clean_track
+from .context import Signals
 from .measurements import series_thresholds
 from .pipeline import (
+    ClipStage,
     body_tilt_notes,
     camera_pitch_notes,
     clip_context,
@@ -20,8 +22,10 @@ from .pipeline import (
     measure_reps,
 )
 from .profile import as_profile
-from .result import AnalysisResult, Series
+from .result import AnalysisResult, Rep, Series
 from .summary import summarize
+from .view import ViewSettings
+from .view_sections import sections, view_cuts
 
 
 @dataclass
@@ -58,20 +62,73 @@ def analyze_track(track: PoseTrack, *, profile=None) -> AnalysisResult:
                               exercise="not_squat", usable_fraction=0.0, reps=[],
                               summary={}, series=Series(track.t_s, track.frame_index),
                               profile=prof.name, notes=[note])
-    sig, cleaning = clean_track(track, SignalSettings.from_profile(prof))
+    settings = SignalSettings.from_profile(prof)
+    sig, cleaning = clean_track(track, settings)
+    cuts = view_cuts(sig, ViewSettings.from_profile(prof),
+                     prof.section("measurements")["camera_fov_deg"])
+    # each part cleaned alone too: leg labels and filters must not reach across the turn
+    cleaned = ([(sig, cleaning)] if not cuts else
+               [clean_track(track[rows], settings) for rows in sections(len(track), cuts)])
+    parts: list[_Part] = []
+    for part_sig, _ in cleaned:
+        parts.append(_analyze_part(part_sig, prof,
+                                   first_index=sum(len(p.reps) for p in parts)))
+    main = max(parts, key=lambda p: len(p.reps))  # the first of the most reps
+    reps = [r for p in parts for r in p.reps]
+    notes = _part_notes(parts)
+    swapped = sum(int(c.leg_swapped.sum() + c.body_flipped.sum()) for _, c in cleaned)
+    if swapped:
+        notes.append(f"Left/right labels of the pose model were repaired in {swapped} frames.")
+    ctx = replace(main.stage.ctx, notes=[n for p in parts for n in p.stage.ctx.notes])
+    return AnalysisResult(
+        source=track.meta.source, view=ctx.view, facing=ctx.facing,
+        exercise=ctx.exercise, reps=reps,
+        usable_fraction=float(np.mean(np.concatenate([p.sig.usable for p in parts]))),
+        summary=summarize(reps, ctx, prof),
+        series=Series(sig.t_s, sig.frame_index, _joined_series(parts), series_thresholds(prof)),
+        profile=prof.name, notes=notes, camera_roll_deg=track.meta.extra.get("camera_roll_deg"))
+
+
+@dataclass
+class _Part:
+    """One stretch of the clip filmed from one view, analysed as a clip of its own."""
+
+    sig: Signals
+    stage: ClipStage
+    reps: list[Rep]
+    series: dict[str, np.ndarray]
+    notes: list[str]
+
+
+def _analyze_part(sig: Signals, prof, *, first_index: int) -> _Part:
     stage = clip_context(sig, prof)
-    reps, series = measure_reps(sig, stage, prof)
+    reps, series = measure_reps(sig, stage, prof, first_index=first_index)
     notes = clip_notes(sig, stage)
     notes += camera_pitch_notes(sig.camera_slope_deg_per_side, stage.ctx.view, prof)
     notes += body_tilt_notes(sig, stage.ctx, prof)
-    swapped = int(cleaning.leg_swapped.sum() + cleaning.body_flipped.sum())
-    if swapped:
-        notes.append(f"Left/right labels of the pose model were repaired in {swapped} frames.")
-    values = dict(series)
-    values["hip_height_leg_lengths"] = stage.features.hip_height_leg_lengths
-    return AnalysisResult(
-        source=track.meta.source, view=stage.ctx.view, facing=stage.ctx.facing,
-        exercise=stage.ctx.exercise, usable_fraction=float(np.mean(sig.usable)), reps=reps,
-        summary=summarize(reps, stage.ctx, prof), series=Series(sig.t_s, sig.frame_index, values,
-                                                        series_thresholds(prof)),
-        profile=prof.name, notes=notes, camera_roll_deg=track.meta.extra.get("camera_roll_deg"))
+    series = {**series, "hip_height_leg_lengths": stage.features.hip_height_leg_lengths}
+    return _Part(sig, stage, reps, series, notes)
+
+
+def _part_notes(parts: list[_Part]) -> list[str]:
+    """One part: its notes. Several: where the view changed, then each part's notes under
+    its view and times (a note every part gave, once)."""
+    if len(parts) == 1:
+        return list(parts[0].notes)
+    spans = [f"{p.stage.ctx.view} view ({p.sig.t_s[0]:.1f}-{p.sig.t_s[-1]:.1f} s, "
+             f"{len(p.reps)} rep(s))" for p in parts]
+    notes = [f"The camera view changed during the clip: {'; then '.join(spans)}. Each part "
+             "was read as a clip of its own, its reps by the rules of its view."]
+    shared = set.intersection(*(set(p.notes) for p in parts))
+    notes += [n for n in parts[0].notes if n in shared]
+    for p in parts:
+        label = f"{p.stage.ctx.view.capitalize()} part, {p.sig.t_s[0]:.1f}-{p.sig.t_s[-1]:.1f} s"
+        notes += [f"{label}: {n}" for n in p.notes if n not in shared]
+    return notes
+
+
+def _joined_series(parts: list[_Part]) -> dict[str, np.ndarray]:
+    """Each series over the whole clip, NaN where a part did not measure it."""
+    keys = dict.fromkeys(k for p in parts for k in p.series)
+    return {k: np.concatenate([p.series.get(k, np.full(len(p.sig.t_s), np.nan))
+                               for p in parts]) for k in keys}

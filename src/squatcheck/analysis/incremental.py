@@ -26,6 +26,8 @@ from .rep_evidence import RepEvidence
 from .reps import RepSettings, segment_reps
 from .result import Rep
 from .turned_body import without_frontal_angles
+from .view import ViewSettings
+from .view_sections import view_cuts
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class IncrementalAnalyzer:
         self.cleaner = LiveCleaner(self.size, SignalSettings.from_profile(self.profile),
                                    fs_hz=self.fps_hz)
         self.rep_settings = RepSettings.from_profile(self.profile)
+        self.view_settings = ViewSettings.from_profile(self.profile)
         self.check_every_s = check_every_s
         n = max(int(max_buffer_s * self.fps_hz), 64)
         self._rows: deque[tuple] = deque(maxlen=n)
@@ -128,6 +131,10 @@ class IncrementalAnalyzer:
         if not any(self._is_new(_span(recent.t_s, c)) for c in cands):
             return []
         sig = self.signals()  # the whole buffer: baseline, view and lengths from all of it
+        cuts = view_cuts(sig, self.view_settings,
+                         self.profile.section("measurements")["camera_fov_deg"])
+        if cuts:  # ... since the body last turned to another view (view_sections.py)
+            sig = self.signals(sig.t_s[-1] - sig.t_s[cuts[-1]])
         stage = clip_context(sig, self.profile, final=final)
         series = None
         events = []

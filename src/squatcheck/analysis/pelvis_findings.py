@@ -52,7 +52,7 @@ def _grade(value: float, sec) -> str:
 def _drop(sig, ctx, seg, rp: RepPelvis, profile) -> Finding:
     sec = profile.section("pelvic_drop")
     if ctx.view != "front":
-        why = ("needs a front view; this clip is filmed from the " + ctx.view
+        why = ("needs a front view; this rep is filmed from the " + ctx.view
                if ctx.view != "oblique" else rp.reason or "the camera is oblique")
         return _finding("pelvic_drop", sig, rp, sec, present=None, severity="not_assessable",
                         unit="deg", reason=f"Not assessable: {why}.")
@@ -78,7 +78,7 @@ def _tilt(sig, ctx, rp: RepPelvis, profile) -> Finding:
     sec = profile.section("pelvic_tilt")
     unit = "deg (proxy)"
     if ctx.view != "side":
-        why = ("needs a side view; this clip is filmed from the " + ctx.view
+        why = ("needs a side view; this rep is filmed from the " + ctx.view
                if ctx.view != "oblique" else rp.reason or "the camera is oblique")
         return _finding("pelvic_tilt", sig, rp, sec, present=None, severity="not_assessable",
                         unit=unit, reason=f"Not assessable: {why}.")

@@ -138,7 +138,7 @@ def measure_one(sig: Signals, ctx: ClipContext, seg: RepSegment, series, profile
                bottom_s=float(t[seg.bottom]), end_s=float(t[seg.end]),
                start_frame=int(fi[seg.start]), bottom_frame=int(fi[seg.bottom]),
                end_frame=int(fi[seg.end]), measurements=values, findings=findings,
-               rating=rating, measured_leg=ev.leg)
+               rating=rating, measured_leg=ev.leg, view=ctx.view, facing=ctx.facing)
 
 
 def camera_pitch_notes(slope_deg_per_side: float | None, view: str, profile) -> list[str]:

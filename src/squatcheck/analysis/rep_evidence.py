@@ -525,7 +525,7 @@ def _view_reason(key: str, ctx: ClipContext) -> str | None:
     if key in ("heel_rise_foot_lengths", "foot_angle_rise_deg") and ctx.view == "front":
         return ("needs a side view; from the front the heel hides behind the foot and its "
                 "landmark wobbles more than a 3 cm lift would move it")
-    return f"needs a {needs} view; this clip is filmed from the {ctx.view}"
+    return f"needs a {needs} view; this rep is filmed from the {ctx.view}"
 
 
 def _landmark_reason(sig, leg, stance, need, rows, m) -> str | None:

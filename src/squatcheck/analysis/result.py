@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 VIEWS = ("front", "side", "oblique")
 FACINGS = ("camera", "away", "left", "right", "unknown")
@@ -68,6 +68,10 @@ class Rep:
     # the leg the measurements are read on: the stance leg, or on both feet the better
     # seen (side view: the nearer) leg
     measured_leg: str = ""
+    # the view and facing this rep was read in: the clip's, or its part's when the view
+    # changed during the clip (analysis/view_sections.py)
+    view: str = ""
+    facing: str = ""
 
 
 @dataclass
@@ -105,6 +109,12 @@ class AnalysisResult:
         summary = self.summary if isinstance(self.summary, dict) else {}
         extra = summary.get("notes") if isinstance(summary.get("notes"), list) else []
         return list(dict.fromkeys(str(n) for n in [*self.notes, *extra] if str(n).strip()))
+
+    def views(self) -> list[tuple[str, str]]:
+        """(view, facing) the reps were read in, in order: the clip's alone unless the view
+        changed during the clip (analysis/view_sections.py)."""
+        seen = list(dict.fromkeys((r.view, r.facing) for r in self.reps if r.view))
+        return seen if len(seen) > 1 else [(self.view, self.facing)]
 
     def to_dict(self) -> dict:
         """JSON-ready dict (NaN becomes None); series arrays become lists."""

@@ -73,6 +73,8 @@ class ViewSettings(ProfileSection):
     front_max_yaw_deg: float
     side_min_yaw_deg: float
     thigh_square_on_max_yaw_deg: float
+    change_window_s: float
+    change_min_section_s: float
 
 
 @dataclass(frozen=True)

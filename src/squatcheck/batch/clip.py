@@ -153,7 +153,7 @@ def clip_fields(result) -> dict:
             found.append(f"{name} {hits}/{of}")
     return {
         "exercise": str(result.exercise),
-        "view": str(result.view),
+        "view": " then ".join(view for view, _ in result.views()),
         "stance": ", ".join(stances),
         "reps": len(reps),
         "findings": "; ".join(found),

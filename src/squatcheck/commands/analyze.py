@@ -73,7 +73,8 @@ def format_result(res: AnalysisResult, name: str) -> str:
     """The plain-language text the command prints."""
     exercise = {"single_leg_squat": "single-leg squat", "double_leg_squat": "double-leg squat",
                 "not_squat": "no squat"}[res.exercise]
-    lines = [f"{name}: {res.view} view, facing {res.facing}; {exercise}; {len(res.reps)} rep(s); "
+    views = " then ".join(f"{view} view, facing {facing}" for view, facing in res.views())
+    lines = [f"{name}: {views}; {exercise}; {len(res.reps)} rep(s); "
              f"{res.usable_fraction:.0%} of frames usable (profile: {res.profile})", ""]
     verdict = (res.summary or {}).get("verdict") or []
     if verdict:

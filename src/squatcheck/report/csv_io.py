@@ -18,8 +18,8 @@ from pathlib import Path
 
 from .display import is_number
 
-BASE_COLUMNS = ("rep", "stance", "measured_leg", "start_s", "bottom_s", "end_s", "start_frame",
-                "bottom_frame", "end_frame")
+BASE_COLUMNS = ("rep", "stance", "measured_leg", "view", "start_s", "bottom_s", "end_s",
+                "start_frame", "bottom_frame", "end_frame")
 
 
 def _cell(value):
@@ -60,7 +60,7 @@ def rep_table(result) -> tuple[list[str], list[dict]]:
     rows = []
     for number, rep in enumerate(reps, 1):
         row = {"rep": number, "stance": rep.stance, "measured_leg": rep.measured_leg,
-               "start_s": rep.start_s,
+               "view": rep.view or result.view, "start_s": rep.start_s,
                "bottom_s": rep.bottom_s, "end_s": rep.end_s, "start_frame": rep.start_frame,
                "bottom_frame": rep.bottom_frame, "end_frame": rep.end_frame}
         row.update({k: rep.measurements.get(k) for k in measurement_keys})

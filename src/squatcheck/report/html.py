@@ -67,8 +67,9 @@ def _facts(analysis, rendered) -> str:
     facts = [
         ("Clip", Path(r.source).name or "—"),
         ("Exercise", EXERCISE_TEXT.get(r.exercise, r.exercise)),
-        ("Camera view", VIEW_TEXT.get(r.view, r.view) + (f", facing {r.facing}"
-                                                          if r.facing != "unknown" else "")),
+        ("Camera view", "; then ".join(
+            VIEW_TEXT.get(view, view) + (f", facing {facing}" if facing != "unknown" else "")
+            for view, facing in r.views())),
         ("Reps", f"{len(r.reps)} ({reps_text})"),
         ("Duration", f"{track.duration_s:.1f} s at {track.fps:.0f} fps" if len(track) > 1
          else "—"),

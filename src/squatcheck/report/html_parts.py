@@ -216,7 +216,7 @@ def uncertainty_section(result) -> str:
         f'<td class="reason">{e(d["source"] or "")}</td></tr>' for n, d in per.items())
     table = ("<table><tr><th>Finding</th><th>± uncertainty</th><th>Threshold</th>"
              f"<th>Source</th></tr>{rows}</table>" if rows else "")
-    view_text = ACCURACY_BY_VIEW.get(result.view, "")
+    view_text = " ".join(ACCURACY_BY_VIEW.get(view, "") for view, _ in result.views())
     return (f'<section id="uncertainty"><h2>Measurement uncertainty</h2><p>{e(view_text)} '
             "Values are read from 2D video by a pose model; treat a value within its ± "
             "uncertainty of the threshold as borderline. Averaging 3–5 reps (as clinicians do) "

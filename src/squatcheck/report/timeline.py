@@ -157,7 +157,9 @@ class OverlayTimeline:
                   else {})
         state = FrameState(
             frame_index=int(frame_index), t_s=t, xy_norm=np.asarray(xy, float),
-            visibility=np.asarray(vis, float), view=self.result.view, facing=self.result.facing,
+            visibility=np.asarray(vis, float),
+            view=near.view if near and near.view else self.result.view,
+            facing=near.facing if near and near.facing else self.result.facing,
             legs=legs, measured_leg=near.measured_leg if near else "",
             rep_number=number, stance=stance,
             reps_done=sum(1 for r in self.reps if r.end_frame < frame_index),

@@ -1,0 +1,66 @@
+"""A clip filmed from two views: reps facing the camera, a turn, reps side-on (or back).
+
+Clinicians screen the single-leg squat from the front (knee valgus, pelvic drop) and from
+the side (knee past toes, heel lift, trunk), and people at home turn between sets in one
+recording. One view for the whole clip reads the other view's reps by the wrong rules: a
+front rep's knee, read as a side view's, bends 2 deg, "not a squat". So the view is read
+over short windows (``estimate_view`` on each window's frames, squatting or not: front and
+side stay apart while bending, only oblique readings move), and where it changes between
+front and side, each held for ``change_min_section_s``, the clip is cut midway between the
+two. Each section is then analysed as a clip of its own: its own standing height, view,
+facing, baseline and reps (a cut camera films from another distance too).
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+
+from .context import Signals
+from .view import ViewSettings, estimate_view
+
+SPLIT_VIEWS = ("front", "side")  # oblique readings shift with the trunk's bend: never cut on one
+
+
+def window_views(sig: Signals, settings: ViewSettings, fov_deg: float
+                 ) -> list[tuple[float, float, str]]:
+    """(start s, end s, view) of each ``change_window_s`` window, stepped by half a window,
+    that is four-fifths usable."""
+    t = sig.t_s
+    width = settings.change_window_s
+    out = []
+    for start in np.arange(t[0], t[-1] - width + 1e-9, width / 2):
+        rows = np.flatnonzero((t >= start) & (t < start + width))
+        usable = rows[sig.usable[rows]]
+        if rows.size and usable.size >= 0.8 * rows.size:
+            view = estimate_view(sig, usable, settings, fov_deg=fov_deg).view
+            out.append((float(start), float(start + width), view))
+    return out
+
+
+def held_views(windows: list[tuple[float, float, str]], min_s: float
+               ) -> list[tuple[float, float, str]]:
+    """Runs of overlapping windows with one front or side view lasting ``min_s`` or more."""
+    runs: list[list] = []
+    for start, end, view in windows:
+        if runs and runs[-1][2] == view and start <= runs[-1][1]:
+            runs[-1][1] = end
+        else:
+            runs.append([start, end, view])
+    return [(s, e, v) for s, e, v in runs if v in SPLIT_VIEWS and e - s >= min_s]
+
+
+def view_cuts(sig: Signals, settings: ViewSettings, fov_deg: float) -> list[int]:
+    """Row indices where a section filmed from another view begins (empty: one view)."""
+    if len(sig.t_s) < 2:
+        return []
+    held = held_views(window_views(sig, settings, fov_deg), settings.change_min_section_s)
+    cuts_s = [(a[1] + b[0]) / 2 for a, b in pairwise(held) if a[2] != b[2]]
+    return [int(np.searchsorted(sig.t_s, c)) for c in cuts_s]
+
+
+def sections(n_rows: int, cuts: list[int]) -> list[slice]:
+    """The row slices between ``cuts`` (one slice of all rows when there are none)."""
+    edges = [0, *cuts, n_rows]
+    return [slice(a, b) for a, b in pairwise(edges) if b > a]
