@@ -112,17 +112,18 @@ def _analyze_part(sig: Signals, prof, *, first_index: int) -> _Part:
 
 def _part_notes(parts: list[_Part]) -> list[str]:
     """One part: its notes. Several: where the view changed, then each part's notes under
-    its view and times (a note every part gave, once)."""
+    its number and times (a note every part gave, once)."""
     if len(parts) == 1:
         return list(parts[0].notes)
-    spans = [f"{p.stage.ctx.view} view ({p.sig.t_s[0]:.1f}-{p.sig.t_s[-1]:.1f} s, "
-             f"{len(p.reps)} rep(s))" for p in parts]
-    notes = [f"The camera view changed during the clip: {'; then '.join(spans)}. Each part "
-             "was read as a clip of its own, its reps by the rules of its view."]
+    spans = [f"{p.stage.ctx.view} view facing {p.stage.ctx.facing} ({p.sig.t_s[0]:.1f}-"
+             f"{p.sig.t_s[-1]:.1f} s, {len(p.reps)} rep(s))" for p in parts]
+    notes = [f"The view changed during the clip (a turn, or the camera moved): "
+             f"{'; then '.join(spans)}. Each part was read as a clip of its own, its reps by "
+             "the rules of its view and facing."]
     shared = set.intersection(*(set(p.notes) for p in parts))
     notes += [n for n in parts[0].notes if n in shared]
-    for p in parts:
-        label = f"{p.stage.ctx.view.capitalize()} part, {p.sig.t_s[0]:.1f}-{p.sig.t_s[-1]:.1f} s"
+    for i, p in enumerate(parts, 1):
+        label = f"Part {i} ({p.sig.t_s[0]:.1f}-{p.sig.t_s[-1]:.1f} s)"
         notes += [f"{label}: {n}" for n in p.notes if n not in shared]
     return notes
 

@@ -1,4 +1,5 @@
-"""A clip filmed from two views: reps facing the camera, a turn, reps side-on (or back).
+"""A clip filmed from two views: reps facing the camera, a turn, reps side-on (or turned
+round: side-on facing the other way, or the back to the camera).
 
 Clinicians screen the single-leg squat from the front (knee valgus, pelvic drop) and from
 the side (knee past toes, heel lift, trunk), and people at home turn between sets in one
@@ -6,9 +7,11 @@ recording. One view for the whole clip reads the other view's reps by the wrong 
 front rep's knee, read as a side view's, bends 2 deg, "not a squat". So the view is read
 over short windows (``estimate_view`` on each window's frames, squatting or not: front and
 side stay apart while bending, only oblique readings move), and where it changes between
-front and side, each held for ``change_min_section_s``, the clip is cut midway between the
-two. Each section is then analysed as a clip of its own: its own standing height, view,
-facing, baseline and reps (a cut camera films from another distance too).
+front and side, or the facing changes within one of them (a side view facing left, then
+right: every forward distance and lean would change sign), each held for
+``change_min_section_s``, the clip is cut midway between the two. Each section is then
+analysed as a clip of its own: its own standing height, view, facing, baseline and reps (a
+cut camera films from another distance too).
 """
 
 from __future__ import annotations
@@ -20,13 +23,16 @@ import numpy as np
 from .context import Signals
 from .view import ViewSettings, estimate_view
 
-SPLIT_VIEWS = ("front", "side")  # oblique readings shift with the trunk's bend: never cut on one
+# views and facings a part is cut on: an oblique reading shifts with the trunk's bend
+SPLIT_VIEWS = {"front": ("camera", "away"), "side": ("left", "right")}
 
 
-def window_views(sig: Signals, settings: ViewSettings, fov_deg: float
-                 ) -> list[tuple[float, float, str]]:
-    """(start s, end s, view) of each ``change_window_s`` window, stepped by half a window,
-    that is four-fifths usable."""
+Window = tuple[float, float, tuple[str, str]]  # start s, end s, (view, facing)
+
+
+def window_views(sig: Signals, settings: ViewSettings, fov_deg: float) -> list[Window]:
+    """(start s, end s, (view, facing)) of each ``change_window_s`` window, stepped by half a
+    window, that is four-fifths usable."""
     t = sig.t_s
     width = settings.change_window_s
     out = []
@@ -34,21 +40,21 @@ def window_views(sig: Signals, settings: ViewSettings, fov_deg: float
         rows = np.flatnonzero((t >= start) & (t < start + width))
         usable = rows[sig.usable[rows]]
         if rows.size and usable.size >= 0.8 * rows.size:
-            view = estimate_view(sig, usable, settings, fov_deg=fov_deg).view
-            out.append((float(start), float(start + width), view))
+            est = estimate_view(sig, usable, settings, fov_deg=fov_deg)
+            out.append((float(start), float(start + width), (est.view, est.facing)))
     return out
 
 
-def held_views(windows: list[tuple[float, float, str]], min_s: float
-               ) -> list[tuple[float, float, str]]:
-    """Runs of overlapping windows with one front or side view lasting ``min_s`` or more."""
+def held_views(windows: list[Window], min_s: float) -> list[Window]:
+    """Runs of overlapping windows with one front or side view and facing lasting ``min_s``
+    or more."""
     runs: list[list] = []
     for start, end, view in windows:
         if runs and runs[-1][2] == view and start <= runs[-1][1]:
             runs[-1][1] = end
         else:
             runs.append([start, end, view])
-    return [(s, e, v) for s, e, v in runs if v in SPLIT_VIEWS and e - s >= min_s]
+    return [(s, e, v) for s, e, v in runs if v[1] in SPLIT_VIEWS.get(v[0], ()) and e - s >= min_s]
 
 
 def view_cuts(sig: Signals, settings: ViewSettings, fov_deg: float) -> list[int]:
