@@ -3,6 +3,8 @@ console script, with no traceback and nothing left behind, for ``pose`` and ``an
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -11,9 +13,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from squatcheck.errors import EXIT_CODES, InputNotFound, NoPersonFound, NotAVideo, VideoTooShort
+from squatcheck.errors import (
+    EXIT_CODES,
+    InputNotFound,
+    NoPersonFound,
+    NotAVideo,
+    OutputNotWritable,
+    VideoTooShort,
+)
 from squatcheck.pose.track import N_LANDMARKS, PoseTrack, TrackMeta
 from synthetic_media import (
+    crop_copy,
     image_bytes,
     plain_frames,
     write_audio_only_mp4,
@@ -215,3 +225,80 @@ def test_exit_codes_are_documented_in_help():
     assert proc.returncode == 0
     for error in (InputNotFound, NotAVideo, NoPersonFound, VideoTooShort):
         assert f"{error.exit_code:>3}  {EXIT_CODES[error.exit_code]}" in proc.stdout
+
+
+@pytest.mark.parametrize("command", ["pose", "analyze"])
+def test_a_pipe_is_refused_without_waiting_on_it(tmp_path, command):
+    def make(inputs: Path, out: Path) -> list[str]:
+        os.mkfifo(inputs / "camera_feed.mp4")
+        return _command(command, inputs / "camera_feed.mp4", out)
+
+    _assert_refused(tmp_path, make, InputNotFound, "is not a regular file")
+
+
+@pytest.fixture(scope="module")
+def short_clip(tmp_path_factory) -> Path:
+    """1.5 s of a sample squat clip: a person for the pose model, in a second or two."""
+    sample = Path(__file__).parents[1] / "sample_videos" / "sls_clean_side.mp4"
+    return crop_copy(sample, tmp_path_factory.mktemp("short") / "short.mp4", 0.0, 1.5)
+
+
+def _output_cases(clip: Path, d: Path) -> dict[str, list[str]]:
+    (d / "a_folder").mkdir()
+    (d / "a_file").write_text("notes\n")
+    track = _track(d)
+    return {
+        "pose into a folder": ["pose", str(clip), "-o", str(d / "a_folder")],
+        "pose under a file": ["pose", str(clip), "-o", str(d / "a_file" / "t.npz")],
+        "json into a folder": ["analyze", str(track), "--json", str(d / "a_folder")],
+        "json under a file": ["analyze", str(track), "--json", str(d / "a_file" / "r.json")],
+        "reports under a file": ["analyze", str(track), "-o", str(d / "a_file" / "out")],
+        "pose over its input": ["pose", str(clip), "-o", str(clip)],
+        "json over its input": ["analyze", str(track), "--json", str(track)],
+    }
+
+
+def test_an_output_that_cannot_be_written_is_one_sentence_and_leaves_nothing(tmp_path,
+                                                                               short_clip):
+    clip = Path(shutil.copy(short_clip, tmp_path / "clip.mp4"))
+    cases = _output_cases(clip, tmp_path)
+    inputs = {p: p.read_bytes() for p in (clip, tmp_path / "track.npz")}
+    for case, argv in cases.items():
+        before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+        proc = subprocess.run([str(SQUATCHECK), *argv], capture_output=True, text=True,
+                              timeout=120, stdin=subprocess.DEVNULL)
+        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        assert proc.returncode == OutputNotWritable.exit_code, (case, proc.stderr)
+        assert len(lines) == 1 and lines[0].startswith("squatcheck: "), (case, proc.stderr)
+        assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before, case
+        for path, data in inputs.items():
+            assert path.read_bytes() == data, f"{case}: {path.name} was changed"
+
+
+@pytest.mark.parametrize("argv", [["pose", "x.mp4", "-o", "t.npz", "--people", "0"],
+                                  ["pose", "x.mp4", "-o", "t.npz", "--max-hz", "nan"],
+                                  ["analyze", "x.mp4", "--workers", "-3"]])
+def test_impossible_numbers_are_usage_errors(argv):
+    proc = subprocess.run([str(SQUATCHECK), *argv], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_saved_track_finds_its_own_video_not_a_namesake(tmp_path, short_clip, monkeypatch):
+    """The track names its video as it was given ("short.mp4"); run from another folder
+    holding an unrelated short.mp4, the video beside the track (of the track's size) is
+    the one drawn on, and a pipe under that name is skipped, not read."""
+    from squatcheck.analysis.analyze import recorded_video
+
+    here, elsewhere = tmp_path / "visit", tmp_path / "elsewhere"
+    here.mkdir()
+    elsewhere.mkdir()
+    shutil.copy(short_clip, here / "short.mp4")
+    write_video(elsewhere / "short.mp4", plain_frames(10))
+    track = PoseTrack.load(_track(here))
+    track.meta = TrackMeta(source="short.mp4", image_size=(480, 640))
+    monkeypatch.chdir(elsewhere)
+    assert recorded_video(here / "track.npz", track) == here / "short.mp4"
+    (here / "short.mp4").unlink()
+    os.mkfifo(here / "short.mp4")
+    assert recorded_video(here / "track.npz", track) is None

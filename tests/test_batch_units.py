@@ -178,6 +178,28 @@ def test_a_batch_with_failed_clips_exits_non_zero_after_writing_its_summary(tmp_
     assert all(r["reason"] for r in rows) and (out / "summary.html").is_file()
 
 
+def test_a_pipe_or_a_device_among_the_clips_fails_alone(tmp_path):
+    """A named pipe in the folder and /dev/zero in a manifest: reading either would wait or
+    run forever; each is one failed row, and the batch ends."""
+    visits, out = _broken_clips(tmp_path / "visits"), tmp_path / "out"
+    os.mkfifo(visits / "pipe.mp4")
+    manifest = tmp_path / "visits.csv"
+    manifest.write_text("path\npipe.mp4\n/dev/zero\nempty.mp4\n")
+    for source in (visits, manifest):
+        if source == manifest:
+            shutil.move(visits / "pipe.mp4", tmp_path / "pipe.mp4")
+            shutil.move(visits / "empty.mp4", tmp_path / "empty.mp4")
+        proc = subprocess.run([sys.executable, "-m", "squatcheck.cli", "batch", str(source),
+                               "-o", str(out), "--workers", "1", "--quiet"],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == BATCH_CLIPS_FAILED, proc.stderr
+        with (out / "summary.csv").open(newline="") as fh:
+            reasons = {Path(r["file"]).name: r["reason"] for r in csv.DictReader(fh)}
+        assert "not a regular file" in reasons["pipe.mp4"]
+        if source == manifest:
+            assert "not a regular file" in reasons["zero"]
+
+
 def test_two_batches_cannot_write_one_output_folder(tmp_path):
     with lock_out_dir(tmp_path):
         with pytest.raises(BatchBusy, match="Another squatcheck batch"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from .errors import EXIT_CODES, SquatcheckError
 
@@ -50,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     first = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(first if first in {name for name, _ in COMMANDS} else None)
     args = parser.parse_args(argv)
+    if not args.debug:  # numpy's "invalid value" on a degenerate frame: NaN is handled
+        warnings.simplefilter("ignore", RuntimeWarning)
     try:
         return int(args.run(args) or 0)
     except SquatcheckError as exc:

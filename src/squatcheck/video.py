@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from .errors import CameraUnavailable, InputNotFound, NotAVideo
+from .files import require_file
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv", ".gif", ".mpg", ".mpeg", ".y4m")
 
@@ -74,11 +75,7 @@ def sniff_video_file(path: Path) -> None:
     renamed ``.mp4`` is still a JPEG.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputNotFound(f"{path} does not exist; check the path and try again.")
-    if path.is_dir():
-        raise InputNotFound(f"{path} is a folder, not a video file; give one video file "
-                            "(or use 'squatcheck batch' for a folder).")
+    require_file(path)
     try:
         with path.open("rb") as fh:
             head = fh.read(64)

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import SquatcheckError
 from ..pose.extract import extract_pose
 from ..pose.track import PoseTrack
 from ..signals import SignalSettings, clean_track
+from ..video import VideoReader
 from .context import Signals
 from .measurements import series_thresholds
 from .pipeline import (
@@ -41,14 +43,32 @@ def analyze(source: str | Path, *, profile=None, model=None, workers: int | None
             progress: Callable[[float], None] | None = None) -> Analysis:
     """Analyse a video file or a saved pose track (``.npz``)."""
     source = Path(source)
+    profile = as_profile(profile)  # a bad profile fails before minutes of inference
     if source.suffix.lower() == ".npz":
         track = PoseTrack.load(source)
-        video = Path(track.meta.source) if track.meta.source else None
+        video = recorded_video(source, track)
     else:
         track = extract_pose(source, model=model, workers=workers, progress=progress)
         video = source
-    return Analysis(track, analyze_track(track, profile=profile),
-                    video if video and video.exists() else None)
+    return Analysis(track, analyze_track(track, profile=profile), video)
+
+
+def recorded_video(track_path: Path, track: PoseTrack) -> Path | None:
+    """The video a saved track was made from, for the annotated video: where the track says
+    (as given then, or beside the track), if that file is a video of the track's size;
+    None otherwise (the reports are made without it)."""
+    if not track.meta.source:
+        return None
+    named = Path(track.meta.source)
+    for candidate in (named, track_path.parent / named, track_path.parent / named.name):
+        try:
+            with VideoReader(candidate) as reader:
+                size = (reader.info.width, reader.info.height)
+        except SquatcheckError:
+            continue
+        if size == tuple(track.meta.image_size):
+            return candidate
+    return None
 
 
 def analyze_track(track: PoseTrack, *, profile=None) -> AnalysisResult:

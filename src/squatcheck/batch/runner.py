@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..analysis.profile import load_profile
 from ..errors import SquatcheckError
+from ..files import folder_not_writable, writing_failed
 from ..video import VideoReader, sniff_video_file
 from .clip import ClipOutcome, ClipTask
 from .executors import make_executor
@@ -67,11 +68,16 @@ def run_batch(source: str | Path, out_dir: str | Path, *, workers: int | None = 
     out_dir = Path(out_dir)
     profile = load_profile(profile) if profile is not None else None  # bad file: fail now
     batch = discover(source, exclude=out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with lock_out_dir(out_dir):
-        return _run_locked(batch, out_dir, profile, workers=workers, executor=executor,
-                           address=address, progress=progress, executor_obj=executor_obj,
-                           t0=t0)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with lock_out_dir(out_dir):
+            return _run_locked(batch, out_dir, profile, workers=workers, executor=executor,
+                               address=address, progress=progress, executor_obj=executor_obj,
+                               t0=t0)
+    except OSError as exc:
+        if writing_failed(exc, out_dir):
+            raise folder_not_writable(out_dir, exc) from None
+        raise
 
 
 def _run_locked(batch: BatchInput, out_dir: Path, profile, *, workers, executor, address,

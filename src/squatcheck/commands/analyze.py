@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..analysis.analyze import analyze
 from ..analysis.result import FINDING_NAMES, AnalysisResult, Rep
-from .common import ProgressBar, add_model_argument
+from ..files import write_atomic
+from .common import ProgressBar, add_model_argument, refuse_overwriting_input
 
 EPILOG = """examples:
   squatcheck analyze clip.mp4
@@ -52,14 +53,13 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    refuse_overwriting_input(args.json, args.source)
     analysis = analyze(args.source, profile=args.profile, model=args.model,
                        workers=args.workers, progress=ProgressBar("pose"))
     print(format_result(analysis.result, args.source.name))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.json.with_name(args.json.name + ".partial")
-        tmp.write_text(json.dumps(analysis.result.to_dict(), indent=1))
-        tmp.replace(args.json)
+        text = json.dumps(analysis.result.to_dict(), indent=1)
+        write_atomic(args.json, lambda tmp: tmp.write_text(text))
         print(f"\nresult: {args.json}")
     if args.output:
         from ..report import write_outputs

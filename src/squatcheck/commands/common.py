@@ -3,15 +3,48 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
+from pathlib import Path
+
+from ..errors import OutputNotWritable
+
+
+def _number(kind, accept, rule: str):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not (math.isfinite(value) and accept(value)):
+            raise argparse.ArgumentTypeError(rule)
+        return value
+    return parse
+
+
+def positive(kind):
+    """An argparse type: a finite number of ``kind`` greater than 0."""
+    return _number(kind, lambda v: v > 0, "must be greater than 0")
+
+
+def not_negative(kind):
+    """An argparse type: a finite number of ``kind``, 0 or more."""
+    return _number(kind, lambda v: v >= 0, "must be 0 or more")
+
+
+def refuse_overwriting_input(output: Path | None, source: Path) -> None:
+    """An output path that is the input file itself would destroy the video."""
+    if output is not None and source.is_file() and output.exists() and output.samefile(source):
+        raise OutputNotWritable(f"{output} is the input itself and would be overwritten; "
+                                "choose another output path.")
 
 
 def add_model_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="PATH",
                         help="an official pose_landmarker_{lite,full,heavy}.task to use "
                         "instead of the bundled model")
-    parser.add_argument("--workers", type=int, default=None, metavar="N",
+    parser.add_argument("--workers", type=positive(int), default=None, metavar="N",
                         help="processes for one clip (default: one per idle core)")
 
 

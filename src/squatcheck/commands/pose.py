@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..pose.extract import DEFAULT_MAX_INFERENCE_HZ, extract_pose
-from .common import ProgressBar, add_model_argument
+from .common import (
+    ProgressBar,
+    add_model_argument,
+    not_negative,
+    positive,
+    refuse_overwriting_input,
+)
 
 
 def register(sub) -> None:
@@ -17,20 +23,21 @@ def register(sub) -> None:
     p.add_argument("video", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, metavar="TRACK.npz")
     add_model_argument(p)
-    p.add_argument("--people", type=int, default=1, metavar="N",
+    p.add_argument("--people", type=positive(int), default=1, metavar="N",
                    help="people the model looks for per frame (default 1; 2 helps when "
                    "someone stands close to the subject)")
-    p.add_argument("--max-hz", type=float, default=DEFAULT_MAX_INFERENCE_HZ, metavar="HZ",
+    p.add_argument("--max-hz", type=not_negative(float), default=DEFAULT_MAX_INFERENCE_HZ,
+                   metavar="HZ",
                    help="run the model at most this often, interpolating frames in between "
                    f"(default {DEFAULT_MAX_INFERENCE_HZ:g}; 0 = every frame)")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
+    refuse_overwriting_input(args.output, args.video)
     track = extract_pose(args.video, model=args.model, workers=args.workers,
                          num_poses=args.people, max_inference_hz=args.max_hz,
                          progress=ProgressBar("pose"))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
     track.save(args.output)
     found = int(track.detected.sum())
     print(f"{args.output}: {len(track)} frames, {track.duration_s:.2f} s, "

@@ -10,23 +10,12 @@ import socket
 from pathlib import Path
 
 from ..errors import SquatcheckError
+from .common import positive
 
 
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "squatcheck" / "web"
-
-
-def _positive(kind):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError("must be greater than 0")
-        return value
-    return parse
 
 
 def register(sub) -> None:
@@ -46,9 +35,9 @@ def register(sub) -> None:
     p.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
                    help=f"where uploads, reports and the index are kept "
                    f"(default {default_data_dir()})")
-    p.add_argument("--max-upload-mb", type=_positive(float), default=500.0, metavar="N",
+    p.add_argument("--max-upload-mb", type=positive(float), default=500.0, metavar="N",
                    help="largest accepted upload in MB (default 500)")
-    p.add_argument("--jobs", type=_positive(int), default=1, metavar="N",
+    p.add_argument("--jobs", type=positive(int), default=1, metavar="N",
                    help="analyses run at once (default 1; each already uses every core)")
     p.add_argument("--token", default=None, metavar="T",
                    help="access token (required off 127.0.0.1; one is generated if not given)")

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputNotFound, NotAVideo
+from ..errors import NotAVideo
+from ..files import require_file, write_atomic
 
 N_LANDMARKS = 33
 FORMAT_VERSION = 1
@@ -135,30 +136,28 @@ class PoseTrack:
 
     def save(self, path: str | Path) -> Path:
         """Write an ``.npz`` readable with plain ``numpy.load`` (atomic: no half file)."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".partial.npz")
-        np.savez_compressed(
-            tmp,
-            format_version=np.int64(FORMAT_VERSION),
-            t_s=self.t_s,
-            frame_index=self.frame_index,
-            landmarks_norm=np.concatenate([self.xy, self.z[..., None]], axis=-1),
-            landmarks_px=self.xy_px,
-            visibility=self.visibility,
-            presence=self.presence,
-            world_landmarks=self.world,
-            image_size=np.asarray(self.meta.image_size, np.int64),
-            meta_json=np.asarray(json.dumps(asdict(self.meta))),
-            **{f"extra_{k}": v for k, v in self.extra.items()},
-        )
-        tmp.replace(path)
-        return path
+        def write(tmp: Path) -> None:
+            with tmp.open("wb") as fh:  # a file object: numpy adds no ".npz" to its name
+                np.savez_compressed(
+                    fh,
+                    format_version=np.int64(FORMAT_VERSION),
+                    t_s=self.t_s,
+                    frame_index=self.frame_index,
+                    landmarks_norm=np.concatenate([self.xy, self.z[..., None]], axis=-1),
+                    landmarks_px=self.xy_px,
+                    visibility=self.visibility,
+                    presence=self.presence,
+                    world_landmarks=self.world,
+                    image_size=np.asarray(self.meta.image_size, np.int64),
+                    meta_json=np.asarray(json.dumps(asdict(self.meta))),
+                    **{f"extra_{k}": v for k, v in self.extra.items()},
+                )
+        return write_atomic(path, write)
 
     @classmethod
     def load(cls, path: str | Path) -> PoseTrack:
         path = Path(path)
-        if not path.is_file():
-            raise InputNotFound(f"{path} does not exist; check the path and try again.")
+        require_file(path, "pose track (.npz)")
         redo = "make one with 'squatcheck pose VIDEO -o track.npz'"
         if not zipfile.is_zipfile(path):
             raise NotAVideo(f"{path} is not a squatcheck pose track (not an .npz archive, or "

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import OutputNotWritable
+from ..files import folder_not_writable, writing_failed
 from .csv_io import write_csv
 from .html import write_html
 from .json_io import write_json
@@ -50,7 +50,7 @@ def write_outputs(analysis, out_dir: str | Path, *, video: bool = True,
         _remove_stale_stages(out_dir)
         stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out_dir))
     except OSError as exc:
-        raise _not_writable(out_dir, exc) from None
+        raise folder_not_writable(out_dir, exc) from None
     report = progress or (lambda _f: None)
     try:
         staged: dict[str, Path] = {}
@@ -74,8 +74,8 @@ def write_outputs(analysis, out_dir: str | Path, *, video: bool = True,
         report(1.0)
         return final
     except OSError as exc:
-        if exc.filename and Path(exc.filename).resolve().is_relative_to(out_dir.resolve()):
-            raise _not_writable(out_dir, exc) from None
+        if writing_failed(exc, out_dir):
+            raise folder_not_writable(out_dir, exc) from None
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
@@ -90,9 +90,3 @@ def _remove_stale_stages(out_dir: Path) -> None:
                 shutil.rmtree(stage, ignore_errors=True)
         except OSError:
             continue
-
-
-def _not_writable(out_dir: Path, exc: OSError) -> OutputNotWritable:
-    why = exc.strerror or type(exc).__name__
-    return OutputNotWritable(f"Cannot write the reports into {out_dir} ({why}); choose another "
-                             "output folder with -o, or free some disk space.")

@@ -16,6 +16,7 @@ import csv
 import io
 from pathlib import Path
 
+from ..files import write_atomic
 from .display import is_number
 
 BASE_COLUMNS = ("rep", "stance", "measured_leg", "view", "start_s", "bottom_s", "end_s",
@@ -86,12 +87,5 @@ def dumps(result) -> str:
 
 def write_csv(result, path: str | Path) -> Path:
     """Write ``reps.csv`` atomically (temp name, then rename)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".partial")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
-            fh.write(dumps(result))
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    text = dumps(result)
+    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))

@@ -13,6 +13,7 @@ import html
 from pathlib import Path
 
 from .. import __version__
+from ..files import write_atomic
 from .display import (
     RATING_LABELS,
     finding_label,
@@ -276,12 +277,6 @@ def _notes(result) -> str:
 
 def write_html(analysis, path: str | Path, **kwargs) -> Path:
     """Write ``report.html`` atomically (temp name, then rename)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".partial")
-    try:
-        tmp.write_text(render_html(analysis, **kwargs), encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    text = render_html(analysis, **kwargs)
+    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 

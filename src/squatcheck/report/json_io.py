@@ -12,6 +12,8 @@ import json
 from functools import cache
 from pathlib import Path
 
+from ..files import write_atomic
+
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 SERIES_DECIMALS = 4
 
@@ -36,14 +38,8 @@ def dumps(result) -> str:
 
 def write_json(result, path: str | Path) -> Path:
     """Write ``result.json`` atomically (temp name, then rename)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".partial")
-    try:
-        tmp.write_text(dumps(result) + "\n", encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    text = dumps(result) + "\n"
+    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 @cache

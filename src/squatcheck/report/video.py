@@ -21,6 +21,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from cv2.utils import logging as cv_logging
 
 from ..video import VideoReader
 from .overlay import OverlayAnnotator, label
@@ -132,6 +133,10 @@ def render(analysis, video_out: Path | None = None, *, max_side_px: int = 720,
     total = max(len(analysis.track), 1)
     writer = None
     out.from_video = True
+    # OpenCV's per-frame warnings (a full disk: one "Failed to write frame" per frame) would
+    # bury the one sentence the user gets
+    log_level = cv_logging.getLogLevel()
+    cv_logging.setLogLevel(cv_logging.LOG_LEVEL_ERROR)
     try:
         with VideoReader(source, max_side_px=max_side_px) as reader:
             # the source's own rate: the track may hold fewer rows (pose at a lower rate)
@@ -156,6 +161,8 @@ def render(analysis, video_out: Path | None = None, *, max_side_px: int = 720,
                     if writer is None:
                         out.size = (image.shape[1], image.shape[0])
                         writer = open_writer(video_out, fps, out.size)
+                    if (image.shape[1], image.shape[0]) != out.size:  # a stream that resized
+                        image = cv2.resize(image, out.size, interpolation=cv2.INTER_AREA)
                     if frame.index in starts:
                         out.rep_video_s[starts[frame.index]] = out.frames_written / fps
                     for _ in range(repeat):
@@ -166,6 +173,7 @@ def render(analysis, video_out: Path | None = None, *, max_side_px: int = 720,
     finally:
         if writer is not None:
             writer.release()
+        cv_logging.setLogLevel(log_level)
     if video_out is not None and out.frames_written:
         out.video = video_out
     if stills and len(out.stills) < len(bottoms):  # frames the decoder did not give back
