@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from squatcheck import analyze_track
 from squatcheck.analysis.profile import load_profile
 from squatcheck.analysis.view import ViewSettings
-from squatcheck.analysis.view_sections import held_views, sections, view_cuts
+from squatcheck.analysis.view_sections import held_views, pause_cuts, sections, view_cuts
 from squatcheck.signals import SignalSettings, clean_track
 from stick_figure import joined, squat_track
 from synthetic_media import write_video
@@ -35,7 +36,7 @@ def test_each_part_of_a_two_view_clip_is_read_by_its_own_view(first_yaw, second_
     assert views == [expected[first_yaw]] * 2 + [expected[second_yaw]] * 2
     assert [r.facing for r in res.reps] == [facing[first_yaw]] * 2 + [facing[second_yaw]] * 2
     assert len(res.views()) == 2
-    assert "The view changed during the clip" in res.notes[0]
+    assert "cut where the view changed" in res.notes[0]
     for rep in res.reps:
         if rep.view == "side":  # read with its own facing: knee ahead of the toes, trunk forward
             assert _assessed(rep, SIDE_FINDINGS)
@@ -106,3 +107,17 @@ def test_a_video_filmed_front_then_side_reads_each_fault_from_its_view(tmp_path)
     for rep in res.reps[3:]:
         assert rep.findings["knee_past_toes"].present and rep.findings["heel_lift"].present
         assert rep.findings["knee_valgus"].present is None
+
+
+def test_a_paused_recording_is_cut_and_no_rep_spans_the_pause():
+    """A rep cut in half by a 3-hour hole in the timestamps (clips joined, a paused
+    recording) had been read as one rep from 4.9 to 10,811 s."""
+    track, _ = squat_track(yaw_deg=0, stances=("left",) * 3, depth_deg=70)
+    k = int(np.searchsorted(track.t_s, 5.2))  # the second rep's descent
+    paused = joined(track[:k], track[k:], gap_s=3 * 3600)  # rows keep their order
+    res = analyze_track(paused)
+    assert all(r.end_s - r.start_s < 5 for r in res.reps)
+    bottoms = paused.t_s[np.searchsorted(track.t_s, [2.5, 8.5])]  # the first and third
+    assert np.allclose([r.bottom_s for r in res.reps], bottoms, atol=0.15)
+    assert pause_cuts(np.array([0.0, 0.1, 0.2, 2.5, 2.6]), 2.0) == [3]
+    assert pause_cuts(np.arange(0, 5, 0.5), 2.0) == []

@@ -27,7 +27,7 @@ from .profile import as_profile
 from .result import AnalysisResult, Rep, Series
 from .summary import summarize
 from .view import ViewSettings
-from .view_sections import sections, view_cuts
+from .view_sections import pause_cuts, sections, view_cuts
 
 
 @dataclass
@@ -84,8 +84,9 @@ def analyze_track(track: PoseTrack, *, profile=None) -> AnalysisResult:
                               profile=prof.name, notes=[note])
     settings = SignalSettings.from_profile(prof)
     sig, cleaning = clean_track(track, settings)
-    cuts = view_cuts(sig, ViewSettings.from_profile(prof),
-                     prof.section("measurements")["camera_fov_deg"])
+    cuts = sorted({*view_cuts(sig, ViewSettings.from_profile(prof),
+                              prof.section("measurements")["camera_fov_deg"]),
+                   *pause_cuts(sig.t_s, prof.section("reps")["max_pause_s"])})
     # each part cleaned alone too: leg labels and filters must not reach across the turn
     cleaned = ([(sig, cleaning)] if not cuts else
                [clean_track(track[rows], settings) for rows in sections(len(track), cuts)])
@@ -131,15 +132,15 @@ def _analyze_part(sig: Signals, prof, *, first_index: int) -> _Part:
 
 
 def _part_notes(parts: list[_Part]) -> list[str]:
-    """One part: its notes. Several: where the view changed, then each part's notes under
+    """One part: its notes. Several: the parts, then each part's notes under
     its number and times (a note every part gave, once)."""
     if len(parts) == 1:
         return list(parts[0].notes)
     spans = [f"{p.stage.ctx.view} view facing {p.stage.ctx.facing} ({p.sig.t_s[0]:.1f}-"
              f"{p.sig.t_s[-1]:.1f} s, {len(p.reps)} rep(s))" for p in parts]
-    notes = [f"The view changed during the clip (a turn, or the camera moved): "
-             f"{'; then '.join(spans)}. Each part was read as a clip of its own, its reps by "
-             "the rules of its view and facing."]
+    notes = [f"The clip was read in {len(parts)} parts, cut where the view changed (a turn, "
+             f"or the camera moved) or the recording paused: {'; then '.join(spans)}. Each "
+             "part was read as a clip of its own, its reps by the rules of its view and facing."]
     shared = set.intersection(*(set(p.notes) for p in parts))
     notes += [n for n in parts[0].notes if n in shared]
     for i, p in enumerate(parts, 1):

@@ -1,5 +1,5 @@
 """A clip filmed from two views: reps facing the camera, a turn, reps side-on (or turned
-round: side-on facing the other way, or the back to the camera).
+round: side-on facing the other way, or the back to the camera); or a recording that paused.
 
 Clinicians screen the single-leg squat from the front (knee valgus, pelvic drop) and from
 the side (knee past toes, heel lift, trunk), and people at home turn between sets in one
@@ -70,3 +70,9 @@ def sections(n_rows: int, cuts: list[int]) -> list[slice]:
     """The row slices between ``cuts`` (one slice of all rows when there are none)."""
     edges = [0, *cuts, n_rows]
     return [slice(a, b) for a, b in pairwise(edges) if b > a]
+
+
+def pause_cuts(t_s: np.ndarray, max_pause_s: float) -> list[int]:
+    """Row indices that begin a part after ``max_pause_s`` or more without frames (a paused
+    recording, clips joined end to end): no rep can be followed across such a hole."""
+    return [int(i) + 1 for i in np.flatnonzero(np.diff(t_s) >= max_pause_s)]
