@@ -76,15 +76,22 @@ def plain_frames(n: int, size: tuple[int, int] = (160, 120)) -> list[np.ndarray]
 
 def set_mp4_rotation(path: Path, clockwise_deg: int) -> Path:
     """Store a display rotation in the first ``tkhd`` box, as phones do (in place)."""
+    a, b, c, d = {0: (1, 0, 0, 1), 90: (0, 1, -1, 0), 180: (-1, 0, 0, -1),
+                  270: (0, -1, 1, 0)}[clockwise_deg]
+    return set_mp4_matrix(path, a, b, c, d)
+
+
+def set_mp4_matrix(path: Path, a: float, b: float, c: float, d: float) -> Path:
+    """Store the display matrix [[a, b], [c, d]] in the first ``tkhd`` box (in place): a
+    rotation, a mirror (a = -1), or an odd one."""
     data = bytearray(path.read_bytes())
     i = data.find(b"tkhd")
     version = data[i + 4]
     # version+flags, creation/modification time, track id, reserved, duration, reserved(8),
     # layer, alternate group, volume, reserved, then the 3x3 matrix
     off = i + 8 + (16 if version == 1 else 8) + 8 + (8 if version == 1 else 4) + 8 + 8
-    a, b, c, d = {0: (1, 0, 0, 1), 90: (0, 1, -1, 0), 180: (-1, 0, 0, -1),
-                  270: (0, -1, 1, 0)}[clockwise_deg]
-    data[off:off + 36] = struct.pack(">9i", a << 16, b << 16, 0, c << 16, d << 16, 0, 0, 0,
+    fixed = [round(v * 65536) for v in (a, b, c, d)]
+    data[off:off + 36] = struct.pack(">9i", fixed[0], fixed[1], 0, fixed[2], fixed[3], 0, 0, 0,
                                      1 << 30)
     path.write_bytes(bytes(data))
     return path

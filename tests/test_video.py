@@ -14,6 +14,7 @@ from squatcheck.errors import CameraUnavailable, NotAVideo
 from squatcheck.video import VideoReader, _magic_kind, count_frames, prefetch
 from synthetic_media import (
     plain_frames,
+    set_mp4_matrix,
     set_mp4_rotation,
     write_h264,
     write_hevc_hdr_mov,
@@ -60,6 +61,22 @@ def test_rotation_metadata_gives_upright_frames_like_opencv(tmp_path, clockwise)
     expected_corner = {0: (0, 0), 90: (0, w - 20), 180: (h - 20, w - 40), 270: (h - 40, 0)}
     assert (y0, x0) == expected_corner[clockwise]
 
+
+
+@pytest.mark.parametrize("matrix, corner", [
+    ((-1, 0, 0, 1), "top right"),  # a mirror: flipped left-right, not stood on its head
+    ((0.7071, 0.7071, -0.7071, 0.7071), "top left"),  # 45 deg: not applied, size not swapped
+    ((0, 0, 0, 0), "top left"),  # a matrix of zeros: frames as stored
+])
+def test_odd_display_matrices_keep_the_person_upright(tmp_path, matrix, corner):
+    path = set_mp4_matrix(write_video(tmp_path / "m.mp4", _marked_frames()), *matrix)
+    with VideoReader(path) as reader:
+        first = next(iter(reader))
+        info = reader.info
+    h, w = first.image.shape[:2]
+    assert (info.width, info.height) == (w, h) == (160, 90)
+    y0, _, x0, x1 = _red_box(first.image)
+    assert (y0, x0 if corner == "top left" else x1) == (0, 0 if corner == "top left" else w - 1)
 
 
 def test_an_iphones_hevc_10_bit_hdr_mov_reads_like_the_same_picture_in_h264(tmp_path):

@@ -15,7 +15,9 @@ are read with OpenCV.
 
 from __future__ import annotations
 
+import math
 import queue
+import struct
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -133,6 +135,26 @@ def _magic_kind(head: bytes) -> str:
     return "text" if all(c.isprintable() or c.isspace() for c in text) else "other"
 
 
+def orientation(frame) -> tuple[int, bool]:
+    """(counter-clockwise quarter turn in degrees, mirrored) that the stream's display matrix
+    asks for, as PyAV's ``frame.rotation`` reads it but with a mirror (a negative
+    determinant, some front-camera apps) taken out first: read as a rotation, a mirror is a
+    half turn and stands the person on their head. A turn that is not a quarter turn (45
+    deg) or a matrix of zeros is not applied (0, False): frames stay as stored."""
+    matrix = next((bytes(d) for d in getattr(frame, "side_data", ())
+                   if getattr(d.type, "name", "") == "DISPLAYMATRIX"), b"")
+    if len(matrix) < 36:
+        return 0, False
+    a, b, _, c, d = struct.unpack("<9i", matrix[:36])[:5]
+    mirrored = a * d - b * c < 0
+    if mirrored:
+        a, c = -a, -c
+    if a == b == 0:
+        return 0, False
+    turn = round(-math.degrees(math.atan2(b, a)))
+    return (turn, mirrored) if turn in _CLOCKWISE else (0, False)
+
+
 def _damaged(path) -> str:
     return (f"{path} could not be read as a video; it may be truncated or damaged, or in a "
             "format FFmpeg cannot decode. Copy it again or re-export it as MP4.")
@@ -203,7 +225,8 @@ class VideoReader:
                             "be truncated or damaged. Copy it again or re-export it as MP4.")
         self._first = first
         self._t0 = first.time if first.time is not None else 0.0
-        rotation = -int(round(getattr(first, "rotation", 0) or 0)) % 360  # clockwise, as phones
+        self._turn, self._mirrored = orientation(first)
+        rotation = -self._turn % 360  # clockwise, as phones say it
         w, h = first.width, first.height
         if rotation % 180:
             w, h = h, w
@@ -251,7 +274,9 @@ class VideoReader:
             size = {"width": max(2, round(w * scale)), "height": max(2, round(h * scale)),
                     "interpolation": "FAST_BILINEAR" if scale >= 0.5 else "AREA"}
         image = frame.to_ndarray(format="rgb24" if self.colour == "rgb" else "bgr24", **size)
-        turn = _CLOCKWISE.get(int(round(getattr(frame, "rotation", 0) or 0)))
+        if self._mirrored:
+            image = cv2.flip(image, 1)
+        turn = _CLOCKWISE.get(self._turn)
         return cv2.rotate(image, turn) if turn is not None else image
 
     # -- cameras (OpenCV) -----------------------------------------------------------
