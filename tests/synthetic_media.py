@@ -163,3 +163,20 @@ def crop_copy(src: Path, dst: Path, start_s: float, end_s: float) -> Path:
             packet.stream = vout
             out.mux(packet)
     return dst
+
+
+def write_raw_h264(path: Path, *parts: list[np.ndarray], fps: int = 25) -> Path:
+    """A raw H.264 stream (``.h264``, no container) of ``parts`` one after another, each
+    encoded at its own frame size: a stream that changes size mid-way."""
+    data = b""
+    for frames in parts:
+        cc = av.CodecContext.create("libx264", "w")
+        cc.height, cc.width = frames[0].shape[:2]
+        cc.pix_fmt, cc.time_base, cc.framerate = "yuv420p", Fraction(1, fps), fps
+        for i, image in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+            frame.pts = i
+            data += b"".join(bytes(p) for p in cc.encode(frame))
+        data += b"".join(bytes(p) for p in cc.encode(None))
+    path.write_bytes(data)
+    return path

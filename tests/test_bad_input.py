@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -302,3 +304,22 @@ def test_a_saved_track_finds_its_own_video_not_a_namesake(tmp_path, short_clip, 
     (here / "short.mp4").unlink()
     os.mkfifo(here / "short.mp4")
     assert recorded_video(here / "track.npz", track) is None
+
+
+def test_sigterm_while_writing_reports_cleans_up_like_ctrl_c(tmp_path, short_clip):
+    """`timeout`, systemd and docker stop a job with SIGTERM: stopped while the reports are
+    being written, the command says so and leaves no hidden half-written folder."""
+    track = tmp_path / "track.npz"
+    subprocess.run([str(SQUATCHECK), "pose", str(short_clip), "-o", str(track)], check=True,
+                   capture_output=True, timeout=120)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([str(SQUATCHECK), "analyze", str(track), "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(out.glob(".squatcheck-partial-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip() == "squatcheck: interrupted; nothing half-written was kept."
+    assert not any(out.glob(".squatcheck-partial-*")) and not (out / "report.html").exists()

@@ -18,6 +18,7 @@ from synthetic_media import (
     set_mp4_rotation,
     write_h264,
     write_hevc_hdr_mov,
+    write_raw_h264,
     write_video,
 )
 
@@ -77,6 +78,17 @@ def test_odd_display_matrices_keep_the_person_upright(tmp_path, matrix, corner):
     assert (info.width, info.height) == (w, h) == (160, 90)
     y0, _, x0, x1 = _red_box(first.image)
     assert (y0, x0 if corner == "top left" else x1) == (0, 0 if corner == "top left" else w - 1)
+
+
+def test_a_stream_that_changes_size_keeps_its_first_frame_size(tmp_path):
+    """Landmarks are fractions of the frame and a track has one frame size: frames after
+    the change are scaled to the first ones' (the marked corner stays the marked corner)."""
+    path = write_raw_h264(tmp_path / "resized.h264", _marked_frames(6),
+                          [cv2.resize(f, (320, 180)) for f in _marked_frames(6)])
+    frames = _read_all(path)
+    assert len(frames) == 12
+    assert {f.image.shape for f in frames} == {(90, 160, 3)}
+    assert _red_box(frames[-1].image)[:3:2] == (0, 0)
 
 
 def test_an_iphones_hevc_10_bit_hdr_mov_reads_like_the_same_picture_in_h264(tmp_path):

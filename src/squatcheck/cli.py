@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 import warnings
 
@@ -46,6 +47,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _stop(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     first = next((a for a in argv if not a.startswith("-")), None)
@@ -53,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.debug:  # numpy's "invalid value" on a degenerate frame: NaN is handled
         warnings.simplefilter("ignore", RuntimeWarning)
+    if args.command != "serve":  # (the web server stops on its own terms)
+        # `timeout`, systemd and docker stop a job with SIGTERM: clean up as for Ctrl-C
+        signal.signal(signal.SIGTERM, _stop)
     try:
         return int(args.run(args) or 0)
     except SquatcheckError as exc:

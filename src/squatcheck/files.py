@@ -14,6 +14,9 @@ def require_file(path: Path, kind: str = "video file") -> None:
     """Raise ``InputNotFound`` in one sentence unless ``path`` is a regular file: reading a
     pipe or a device would wait, or read, forever."""
     if not path.exists():
+        if path.is_symlink():
+            raise InputNotFound(f"{path} is a link to a file that does not exist (or to "
+                                "itself); give the video file itself.")
         raise InputNotFound(f"{path} does not exist; check the path and try again.")
     if path.is_dir():
         raise InputNotFound(f"{path} is a folder, not a {kind}; give one {kind} "

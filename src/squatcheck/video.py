@@ -33,6 +33,7 @@ from .files import require_file
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv", ".gif", ".mpg", ".mpeg", ".y4m")
 
+MAX_FRAME_PIXELS = 8192 * 8192  # 8K in both directions: a phone's 8K video is 7680x4320
 av.logging.set_level(None)  # FFmpeg's own warnings (damaged packets etc.) are not for users
 
 # clockwise quarter turns that make a frame upright, by PyAV's ``frame.rotation``
@@ -215,7 +216,9 @@ class VideoReader:
             self.close()  # PyAV crashes if streams are touched after this
             raise NotAVideo(_audio_only(self.source) if has_audio
                             else f"{self.source} holds no video stream; give a video file.")
-        self._stream = streams.video[0]
+        # the main picture: a file may carry a thumbnail or a second, smaller stream first
+        self._stream = max(streams.video, key=lambda v: (v.codec_context.width or 0)
+                           * (v.codec_context.height or 0))
         self._stream.thread_type = "AUTO"
         self._frames = self._decode()
         first = next(self._frames, None)
@@ -224,6 +227,11 @@ class VideoReader:
             raise NotAVideo(f"{self.source} holds no video frames that can be decoded; it may "
                             "be truncated or damaged. Copy it again or re-export it as MP4.")
         self._first = first
+        self._stored_size = (first.width, first.height)
+        if first.width * first.height > MAX_FRAME_PIXELS:
+            self.close()
+            raise NotAVideo(f"{self.source} has frames of {first.width}x{first.height}, larger "
+                            "than squatcheck reads (8K at most); export it at 4K or less.")
         self._t0 = first.time if first.time is not None else 0.0
         self._turn, self._mirrored = orientation(first)
         rotation = -self._turn % 360  # clockwise, as phones say it
@@ -266,8 +274,11 @@ class VideoReader:
             yield Frame(index, t_s, self._convert(frame))
 
     def _convert(self, frame) -> np.ndarray:
-        w, h = frame.width, frame.height
-        size = {}
+        # a stream that changes size mid-way (raw H.264, some screen recordings) is scaled
+        # to its first frame's: the landmarks are fractions of the frame, the track keeps
+        # one frame size
+        w, h = self._stored_size
+        size = {} if (frame.width, frame.height) == (w, h) else {"width": w, "height": h}
         if self.max_side_px is not None and max(w, h) > self.max_side_px:
             scale = self.max_side_px / max(w, h)
             # FAST_BILINEAR costs a third of AREA and is as good down to half size
