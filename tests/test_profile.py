@@ -90,6 +90,8 @@ def test_bad_override_raises_one_sentence(tmp_path, text, words):
 def test_missing_profile_file(tmp_path):
     with pytest.raises(ProfileError, match="does not exist"):
         load_profile(tmp_path / "nope.toml")
+    with pytest.raises(ProfileError, match="is a folder, not a TOML file"):
+        load_profile(tmp_path)
 
 
 def test_dict_overrides_and_pickle_round_trip():

@@ -167,7 +167,9 @@ def load_profile(path: str | Path | None = None, *,
     if path is not None:
         path = Path(path)
         if not path.is_file():
-            raise ProfileError(f"Profile file {path} does not exist; check the path.")
+            what = ("is a folder, not a TOML file" if path.is_dir() else
+                    "is not a regular file" if path.exists() else "does not exist")
+            raise ProfileError(f"Profile file {path} {what}; check the path.")
         try:
             layers.append((str(path), tomllib.loads(path.read_text(encoding="utf-8"))))
         except (OSError, UnicodeDecodeError) as exc:
