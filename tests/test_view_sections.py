@@ -53,6 +53,18 @@ def test_each_part_of_a_two_view_clip_is_read_by_its_own_view(first_yaw, second_
     assert len(fppa) == len(res.series.t_s)
 
 
+def test_a_cameras_cut_is_found_to_the_frame():
+    """Between the last window of one view and the first of the other the cut goes after
+    the frame where the body jumps (a side part cut 0.2 s early lost its last rep's heel
+    lift), not midway."""
+    front, _ = squat_track(yaw_deg=0, stances=("left",) * 2, depth_deg=70)
+    front = front[: len(front) - 11]  # the join off the windows' half-second grid
+    side, _ = squat_track(yaw_deg=90, stances=("left",) * 2, depth_deg=70, origin=(0.4, 0, 0))
+    profile = load_profile()
+    sig, _ = clean_track(joined(front, side), SignalSettings.from_profile(profile))
+    assert view_cuts(sig, ViewSettings.from_profile(profile), 50.0) == [len(front)]
+
+
 def test_one_view_throughout_is_one_part():
     """The same reps, filmed from one view, are read as they were before cuts existed."""
     for yaw in (0, 45, 90):

@@ -75,6 +75,7 @@ class ViewSettings(ProfileSection):
     thigh_square_on_max_yaw_deg: float
     change_window_s: float
     change_min_section_s: float
+    cut_step_ratio: float
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,12 @@ from itertools import pairwise
 
 import numpy as np
 
+from ..pose import landmarks as L
 from .context import Signals
 from .view import ViewSettings, estimate_view
+
+BODY = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE,
+        L.LEFT_ANKLE, L.RIGHT_ANKLE]
 
 # views and facings a part is cut on: an oblique reading shifts with the trunk's bend
 SPLIT_VIEWS = {"front": ("camera", "away"), "side": ("left", "right")}
@@ -62,8 +66,27 @@ def view_cuts(sig: Signals, settings: ViewSettings, fov_deg: float) -> list[int]
     if len(sig.t_s) < 2:
         return []
     held = held_views(window_views(sig, settings, fov_deg), settings.change_min_section_s)
-    cuts_s = [(a[1] + b[0]) / 2 for a, b in pairwise(held) if a[2] != b[2]]
-    return [int(np.searchsorted(sig.t_s, c)) for c in cuts_s]
+    width = settings.change_window_s
+    return [cut_row(sig, a[1] - width, b[0] + width, settings.cut_step_ratio)
+            for a, b in pairwise(held) if a[2] != b[2]]
+
+
+def cut_row(sig: Signals, from_s: float, to_s: float, step_ratio: float) -> int:
+    """The row that begins the new part, between ``from_s`` and ``to_s`` (the last window of
+    one view and the first of the other, which may both straddle the change): at a camera's
+    cut the body jumps between two frames, ``step_ratio`` times its median step or more; a
+    turn in place has no such step, and is cut in the middle (any frame of the turn will
+    do)."""
+    rows = np.flatnonzero((sig.t_s >= from_s) & (sig.t_s <= to_s))
+    middle = int(np.searchsorted(sig.t_s, (from_s + to_s) / 2))
+    if rows.size < 3:
+        return middle
+    step = np.nanmedian(np.linalg.norm(np.diff(sig.xy_px[rows][:, BODY], axis=0), axis=-1),
+                        axis=1)
+    if not np.isfinite(step).any():
+        return middle
+    k = int(np.nanargmax(step))
+    return int(rows[k + 1]) if step[k] > step_ratio * np.nanmedian(step) else middle
 
 
 def sections(n_rows: int, cuts: list[int]) -> list[slice]:
