@@ -82,7 +82,8 @@ def _summary(analysis) -> dict:
     summary = result.summary if isinstance(result.summary, dict) else {}
     rating = summary.get("rating") if isinstance(summary.get("rating"), dict) else {}
     findings = summary.get("findings") if isinstance(summary.get("findings"), dict) else {}
-    return {"exercise": result.exercise, "view": result.view, "reps": len(result.reps),
+    views = " then ".join(view for view, _ in result.views())
+    return {"exercise": result.exercise, "view": views, "reps": len(result.reps),
             "overall": rating.get("overall"),
             "present": sorted(k for k, v in findings.items()
                               if isinstance(v, dict) and v.get("present") is True),
