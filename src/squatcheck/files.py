@@ -1,4 +1,5 @@
-"""Writing a result file so that no error leaves half of it behind."""
+"""Files in and out: an input must be a regular file (a pipe would be read forever), an
+output is written whole or not at all, and a failed write says so in one sentence."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def write_atomic(path: str | Path, write: Callable[[Path], object]) -> Path:
     tmp = path.with_name(f"{path.name}.partial{path.suffix}")
     try:
         if path.is_dir():
-            raise IsADirectoryError(21, "a folder is in the way", str(path))
+            raise IsADirectoryError(errno.EISDIR, "a folder is in the way", str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         write(tmp)
         tmp.replace(path)
@@ -47,7 +48,7 @@ def write_atomic(path: str | Path, write: Callable[[Path], object]) -> Path:
             tmp.unlink(missing_ok=True)
         why = exc.strerror or type(exc).__name__
         raise OutputNotWritable(f"Cannot write {path} ({why}); choose another path, or free "
-                                "some disk space.") from None
+                                "some disk space.") from exc
     return path
 
 

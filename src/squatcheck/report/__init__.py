@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..errors import OutputNotWritable
 from ..files import folder_not_writable, writing_failed
 from .csv_io import write_csv
 from .html import write_html
@@ -73,6 +74,9 @@ def write_outputs(analysis, out_dir: str | Path, *, video: bool = True,
                 os.replace(staged[kind], final[kind])
         report(1.0)
         return final
+    except OutputNotWritable as exc:  # a report's own write: name the folder, not the stage
+        cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else OSError(exc.message)
+        raise folder_not_writable(out_dir, cause) from None
     except OSError as exc:
         if writing_failed(exc, out_dir):
             raise folder_not_writable(out_dir, exc) from None
