@@ -3,6 +3,8 @@ answer is known (tests/stick_figure.py), including movements that are not squats
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -1223,3 +1225,23 @@ def test_a_rep_from_two_feet_back_to_one_leg_standing_counts():
     assert rep.return_leg_lengths / rep.descent_leg_lengths < _rep_settings().relative_prominence
     half_way = np.interp(t, [0, 1.5, 3.5, 4.5, 7.0], [1.0, 1.0, 0.6, 0.8, 0.8])
     assert segment_reps(half_way, t, _rep_settings()) == []
+
+
+@pytest.mark.parametrize("turn, words", [(0, None), (90, "turned on its side"),
+                                         (180, "turned upside down")])
+def test_a_video_turned_on_its_side_says_so_first(turn, words):
+    """A video whose rotation was lost shows the person lying down: the first note says so
+    (it had read "side view, no squat" and nothing else)."""
+    track, _ = squat_track(yaw_deg=0, stances=("left", "left"), depth_deg=70)
+    x, y = track.xy[..., 0].copy(), track.xy[..., 1].copy()
+    if turn == 90:  # clockwise: the frame's width and height swap
+        track.xy[..., 0], track.xy[..., 1] = 1 - y, x
+        w, h = track.meta.image_size
+        track.meta = dataclasses.replace(track.meta, image_size=(h, w))
+    elif turn == 180:
+        track.xy[..., 0], track.xy[..., 1] = 1 - x, 1 - y
+    notes = analyze_track(track).notes
+    if words is None:
+        assert not any("from upright in the picture" in n for n in notes)
+    else:
+        assert words in notes[0]

@@ -22,6 +22,7 @@ from .pipeline import (
     clip_context,
     clip_notes,
     measure_reps,
+    turned_picture_notes,
 )
 from .profile import as_profile
 from .result import AnalysisResult, Rep, Series
@@ -96,7 +97,7 @@ def analyze_track(track: PoseTrack, *, profile=None) -> AnalysisResult:
                                    first_index=sum(len(p.reps) for p in parts)))
     main = max(parts, key=lambda p: len(p.reps))  # the first of the most reps
     reps = [r for p in parts for r in p.reps]
-    notes = _part_notes(parts)
+    notes = turned_picture_notes(sig, prof) + _part_notes(parts)
     swapped = sum(int(c.leg_swapped.sum() + c.body_flipped.sum()) for _, c in cleaned)
     if swapped:
         notes.append(f"Left/right labels of the pose model were repaired in {swapped} frames.")

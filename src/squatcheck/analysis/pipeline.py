@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..pose import landmarks as L
 from ..pose.camera_roll import camera_pitch_deg
 from .context import ClipContext, RepSegment, Signals
 from .exercise import RepVerdict, clip_exercise, judge_in_context, judge_rep
@@ -195,6 +196,28 @@ def body_tilt_notes(sig: Signals, ctx: ClipContext, profile) -> list[str]:
     return [f"Standing, the pose model's 3D body leaned {tilt:.0f} deg back from the camera: "
             f"the camera probably looked up from low. {seen} For the next recording, hold the "
             "phone level at hip height, 3-4 m away."]
+
+UPSIDE_DOWN_DEG = 135.0  # a trunk this far from image-up is nearer upside down than sideways
+
+
+def turned_picture_notes(sig: Signals, profile) -> list[str]:
+    """A video whose rotation was lost (an editor, a converter) shows the person lying on
+    their side or upside down: everything after reads nonsense ("side view, no squat"), so
+    say so first. The trunk's image direction (hips -> shoulders) from image-up, median
+    over the usable frames, from ``[view] upright_max_trunk_deg``."""
+    hips = sig.xy_px[sig.usable][:, [L.LEFT_HIP, L.RIGHT_HIP]].mean(axis=1)
+    shoulders = sig.xy_px[sig.usable][:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]].mean(axis=1)
+    d = shoulders - hips
+    from_up = np.degrees(np.arctan2(np.abs(d[:, 0]), -d[:, 1]))
+    if not from_up.size or not np.nanmedian(from_up) >= profile.section("view")[
+            "upright_max_trunk_deg"]:
+        return []
+    how = "upside down" if np.nanmedian(from_up) >= UPSIDE_DOWN_DEG else "on its side"
+    return [f"The person's trunk lies {np.nanmedian(from_up):.0f} deg from upright in the "
+            f"picture: the video is probably turned {how} (its rotation lost when it was "
+            "edited or converted). Rotate it upright and analyse it again; nothing below can "
+            "be trusted."]
+
 
 _STEEP_CAMERA = {  # (way, front view): what a steep camera does to what is not turned level
     ("down", True): "Seen from above the hips a bent leg is foreshortened and the knee's "

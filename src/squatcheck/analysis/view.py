@@ -76,6 +76,7 @@ class ViewSettings(ProfileSection):
     change_window_s: float
     change_min_section_s: float
     cut_step_ratio: float
+    upright_max_trunk_deg: float
 
 
 @dataclass(frozen=True)
