@@ -1240,8 +1240,8 @@ def test_a_video_turned_on_its_side_says_so_first(turn, words):
         track.meta = dataclasses.replace(track.meta, image_size=(h, w))
     elif turn == 180:
         track.xy[..., 0], track.xy[..., 1] = 1 - x, 1 - y
-    notes = analyze_track(track).notes
+    result = analyze_track(track)
     if words is None:
-        assert not any("from upright in the picture" in n for n in notes)
+        assert not any("from upright in the picture" in n for n in result.notes)
     else:
-        assert words in notes[0]
+        assert words in result.notes[0] and words in result.summary["verdict"][0]

@@ -97,16 +97,19 @@ def analyze_track(track: PoseTrack, *, profile=None) -> AnalysisResult:
                                    first_index=sum(len(p.reps) for p in parts)))
     main = max(parts, key=lambda p: len(p.reps))  # the first of the most reps
     reps = [r for p in parts for r in p.reps]
-    notes = turned_picture_notes(sig, prof) + _part_notes(parts)
+    turned = turned_picture_notes(sig, prof)
+    notes = turned + _part_notes(parts)
     swapped = sum(int(c.leg_swapped.sum() + c.body_flipped.sum()) for _, c in cleaned)
     if swapped:
         notes.append(f"Left/right labels of the pose model were repaired in {swapped} frames.")
     ctx = replace(main.stage.ctx, notes=[n for p in parts for n in p.stage.ctx.notes])
+    summary = summarize(reps, ctx, prof)
+    summary["verdict"] = turned + summary["verdict"]  # the first thing a reader must know
     return AnalysisResult(
         source=track.meta.source, view=ctx.view, facing=ctx.facing,
         exercise=ctx.exercise, reps=reps,
         usable_fraction=float(np.mean(np.concatenate([p.sig.usable for p in parts]))),
-        summary=summarize(reps, ctx, prof),
+        summary=summary,
         series=Series(sig.t_s, sig.frame_index, _joined_series(parts), series_thresholds(prof)),
         profile=prof.name, notes=notes, camera_roll_deg=track.meta.extra.get("camera_roll_deg"))
 
