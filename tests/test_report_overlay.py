@@ -246,3 +246,28 @@ def test_heel_marker_sits_where_the_rise_is_measured(analysis, timeline):
         return img[y - 10:y + 11, x - 10:x + 11].max()  # the marker is a ring when down
 
     assert drawn_near(sole) > 100 and drawn_near(heel) < 60
+
+
+def test_a_free_legs_wild_angle_outside_the_reps_does_not_squash_the_plot():
+    """Before a single-leg rep the free leg, raised behind, reads an FPPA near -170 deg:
+    the axis zooms onto the values the reps are read from (and the threshold), cutting it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from squatcheck.report.plots import _focus_on_reps
+
+    ax = Figure().add_subplot()
+    t = np.linspace(0, 10, 301)
+    y = np.where(t < 2, -170.0, 20 * np.exp(-((t - 5) ** 2)))
+    ax.plot(t, y)
+    ax.axhline(13.5)
+    _focus_on_reps(ax, y[(t > 3) & (t < 7)])
+    low, high = ax.get_ylim()
+    assert -10 < low < 0 and 20 < high < 30
+    ax2 = Figure().add_subplot()  # nothing outside squashes it: left as matplotlib drew it
+    ax2.plot(t, np.sin(t))
+    before = ax2.get_ylim()
+    _focus_on_reps(ax2, np.sin(t)[(t > 3) & (t < 7)])
+    assert ax2.get_ylim() == before

@@ -185,6 +185,7 @@ def _draw_panel(ax, result, panel: Panel, keys: list[str]) -> None:
         axes[units[1]] = ax.twinx()
     stems = list(dict.fromkeys(stem_of(k) for k in keys))
     drawn: set[str] = set()
+    shown: dict[str, list[np.ndarray]] = {}  # per unit: the values the reps are read from
     for key in keys:
         stem, unit, leg = stem_of(key), split_key(key)[1], split_key(key)[2]
         target = axes.get(unit, ax)
@@ -193,6 +194,7 @@ def _draw_panel(ax, result, panel: Panel, keys: list[str]) -> None:
         style = _STYLES[stems.index(stem) % len(_STYLES)]
         name = key_label(stem) + (f" ({leg})" if leg else "")
         target.plot(t, y, style, color=color, lw=1.3, label=name)
+        shown.setdefault(unit, []).append(y[_in_reps_of(result, t, leg)])
         thr_f, unc_f, evidence = _finding_info(result, stem)
         band = series.values.get(f"{key}_uncertainty", series.values.get(f"{stem}_uncertainty"))
         if band is not None and np.shape(band) == t.shape:
@@ -220,6 +222,8 @@ def _draw_panel(ax, result, panel: Panel, keys: list[str]) -> None:
                 continue
             target.plot([t_s], [np.interp(t_s, t[ok], y[ok])], "o", ms=5,
                         color=SEVERITY_HEX.get(severity, "#c62828"), mec="white", mew=0.8)
+    for unit, a in axes.items():
+        _focus_on_reps(a, np.concatenate(shown.get(unit, [np.zeros(0)])))
     handles, labels = [], []
     for unit, a in axes.items():
         a.set_ylabel(_AXIS_UNITS.get(unit, unit_text(unit) or unit), fontsize=8)
@@ -233,6 +237,32 @@ def _draw_panel(ax, result, panel: Panel, keys: list[str]) -> None:
     ax.grid(alpha=0.3, lw=0.5)
     ax.legend(handles, labels, fontsize=7, loc="upper left",
               bbox_to_anchor=(1.08 if len(axes) > 1 else 1.005, 1.0), frameon=False)
+
+
+def _in_reps_of(result, t: np.ndarray, leg: str) -> np.ndarray:
+    """(T,) bool: inside a rep this leg stands on (any rep for a series of no leg)."""
+    inside = np.zeros(len(t), bool)
+    for rep in result.reps:
+        if not leg or rep.stance in (leg, "both"):
+            inside |= (t >= rep.start_s) & (t <= rep.end_s)
+    return inside
+
+
+def _focus_on_reps(ax, values: np.ndarray) -> None:
+    """Zoom the y axis onto the reps' values when the rest of the clip would squash them:
+    a free leg raised behind before a single-leg rep reads an FPPA near -170 deg, and the
+    stance knee's 20 deg of valgus became a flat line. Values outside are cut off."""
+    values = values[np.isfinite(values)]
+    if values.size < 2:
+        return
+    low, high = ax.get_ylim()
+    lo, hi = float(values.min()), float(values.max())
+    for level in [line.get_ydata()[0] for line in ax.get_lines()
+                  if len(line.get_ydata()) == 2 and line.get_ydata()[0] == line.get_ydata()[1]]:
+        lo, hi = min(lo, float(level)), max(hi, float(level))  # thresholds and baselines
+    pad = 0.15 * max(hi - lo, 1e-6)
+    if (high - low) > 2 * (hi - lo + 2 * pad):
+        ax.set_ylim(lo - pad, hi + pad)
 
 
 def _rep_leg_at(result, t_s: float) -> str:
