@@ -1227,8 +1227,8 @@ def test_a_rep_from_two_feet_back_to_one_leg_standing_counts():
     assert segment_reps(half_way, t, _rep_settings()) == []
 
 
-@pytest.mark.parametrize("turn, words", [(0, None), (90, "turned on its side"),
-                                         (180, "turned upside down")])
+@pytest.mark.parametrize("turn, words", [(0, None), (90, "lies on their side"),
+                                         (180, "lies upside down")])
 def test_a_video_turned_on_its_side_says_so_first(turn, words):
     """A video whose rotation was lost shows the person lying down: the first note says so
     (it had read "side view, no squat" and nothing else)."""

@@ -133,3 +133,27 @@ def test_a_paused_recording_is_cut_and_no_rep_spans_the_pause():
     assert np.allclose([r.bottom_s for r in res.reps], bottoms, atol=0.15)
     assert pause_cuts(np.array([0.0, 0.1, 0.2, 2.5, 2.6]), 2.0) == [3]
     assert pause_cuts(np.arange(0, 5, 0.5), 2.0) == []
+
+
+def test_a_video_on_its_side_is_turned_upright_and_read(tmp_path):
+    """A sample clip turned a quarter turn with its rotation lost (the person lies on their
+    side): analysed turned back, it reads as the upright clip, and the overlay is upright."""
+    import cv2
+
+    from squatcheck.analysis.analyze import analyze
+    from squatcheck.report import write_outputs
+    from squatcheck.video import VideoReader
+
+    sample = Path(__file__).parents[1] / "sample_videos" / "sls_front_drop_valgus.mp4"
+    frames = [cv2.rotate(f.image, cv2.ROTATE_90_CLOCKWISE) for f in VideoReader(sample)]
+    video = write_video(tmp_path / "sideways.mp4", frames, fps=30.0)
+    analysis = analyze(video, workers=1)
+    res = analysis.result
+    assert analysis.track.meta.extra["turn_deg"] == 270
+    assert analysis.track.meta.image_size == (480, 640)  # portrait again
+    assert "every frame was turned 270 deg clockwise" in res.notes[0]
+    assert (res.view, [r.stance for r in res.reps]) == ("front", ["right"] * 3)
+    assert all(r.findings["knee_valgus"].present for r in res.reps)
+    written = write_outputs(analysis, tmp_path / "out")
+    with VideoReader(written["video"]) as reader:
+        assert reader.info.height > reader.info.width

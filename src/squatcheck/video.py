@@ -171,6 +171,9 @@ class VideoReader:
     max_side_px : int, optional
         Downscale frames so the longer side is at most this (decoding 4K then
         copying it costs more than inference).
+    turn_deg : int
+        A further clockwise quarter turn (90, 180, 270) after the file's own rotation:
+        a video whose rotation was lost in an export (files only).
     start_s, end_s : float, optional
         Only yield frames with ``start_s <= t_s < end_s`` (used to shard a clip).
         Earlier frames are decoded (references need it) but not converted.
@@ -188,7 +191,8 @@ class VideoReader:
 
     def __init__(self, source: str | Path | int, *, max_side_px: int | None = None,
                  start_s: float | None = None, end_s: float | None = None,
-                 colour: str = "bgr", every_s: float = 0.0):
+                 colour: str = "bgr", every_s: float = 0.0, turn_deg: int = 0):
+        self.turn_deg = int(turn_deg) % 360
         self.is_camera = isinstance(source, int)
         self.colour, self.every_s = colour, every_s
         self.source = source if self.is_camera else Path(source)
@@ -234,6 +238,7 @@ class VideoReader:
                             "than squatcheck reads (8K at most); export it at 4K or less.")
         self._t0 = first.time if first.time is not None else 0.0
         self._turn, self._mirrored = orientation(first)
+        self._turn = (self._turn - self.turn_deg) % 360  # and the caller's clockwise turn
         rotation = -self._turn % 360  # clockwise, as phones say it
         w, h = first.width, first.height
         if rotation % 180:

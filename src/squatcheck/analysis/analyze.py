@@ -22,6 +22,7 @@ from .pipeline import (
     clip_context,
     clip_notes,
     measure_reps,
+    picture_turn_deg,
     turned_picture_notes,
 )
 from .profile import as_profile
@@ -50,6 +51,10 @@ def analyze(source: str | Path, *, profile=None, model=None, workers: int | None
         video = recorded_video(source, track)
     else:
         track = extract_pose(source, model=model, workers=workers, progress=progress)
+        turn = picture_turn_deg(track.xy_px, np.flatnonzero(track.detected), profile)
+        if turn:  # its rotation lost in an export: the person lies on their side
+            track = extract_pose(source, model=model, workers=workers, progress=progress,
+                                 turn_deg=turn)
         video = source
     return Analysis(track, analyze_track(track, profile=profile), video)
 
@@ -63,7 +68,7 @@ def recorded_video(track_path: Path, track: PoseTrack) -> Path | None:
     named = Path(track.meta.source)
     for candidate in (named, track_path.parent / named, track_path.parent / named.name):
         try:
-            with VideoReader(candidate) as reader:
+            with VideoReader(candidate, turn_deg=track.meta.extra.get("turn_deg", 0)) as reader:
                 size = (reader.info.width, reader.info.height)
         except SquatcheckError:
             continue
@@ -97,7 +102,7 @@ def analyze_track(track: PoseTrack, *, profile=None) -> AnalysisResult:
                                    first_index=sum(len(p.reps) for p in parts)))
     main = max(parts, key=lambda p: len(p.reps))  # the first of the most reps
     reps = [r for p in parts for r in p.reps]
-    turned = turned_picture_notes(sig, prof)
+    turned = turned_picture_notes(sig, track.meta.extra.get("turn_deg", 0), prof)
     notes = turned + _part_notes(parts)
     swapped = sum(int(c.leg_swapped.sum() + c.body_flipped.sum()) for _, c in cleaned)
     if swapped:

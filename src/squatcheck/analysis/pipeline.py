@@ -200,23 +200,38 @@ def body_tilt_notes(sig: Signals, ctx: ClipContext, profile) -> list[str]:
 UPSIDE_DOWN_DEG = 135.0  # a trunk this far from image-up is nearer upside down than sideways
 
 
-def turned_picture_notes(sig: Signals, profile) -> list[str]:
-    """A video whose rotation was lost (an editor, a converter) shows the person lying on
-    their side or upside down: everything after reads nonsense ("side view, no squat"), so
-    say so first. The trunk's image direction (hips -> shoulders) from image-up, median
-    over the usable frames, from ``[view] upright_max_trunk_deg``."""
-    hips = sig.xy_px[sig.usable][:, [L.LEFT_HIP, L.RIGHT_HIP]].mean(axis=1)
-    shoulders = sig.xy_px[sig.usable][:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]].mean(axis=1)
-    d = shoulders - hips
-    from_up = np.degrees(np.arctan2(np.abs(d[:, 0]), -d[:, 1]))
-    if not from_up.size or not np.nanmedian(from_up) >= profile.section("view")[
-            "upright_max_trunk_deg"]:
+def picture_turn_deg(xy_px: np.ndarray, rows: np.ndarray, profile) -> int:
+    """The clockwise quarter turn (0, 90, 180, 270) that stands the person upright: a
+    video whose rotation was lost (an editor, a converter) shows them lying on their side
+    or upside down. From the trunk's image direction (hips -> shoulders), median over
+    ``rows``, from ``[view] upright_max_trunk_deg`` off image-up; 0 below it."""
+    hips = xy_px[rows][:, [L.LEFT_HIP, L.RIGHT_HIP]].mean(axis=1)
+    shoulders = xy_px[rows][:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]].mean(axis=1)
+    d = np.nanmedian(shoulders - hips, axis=0) if len(rows) else np.full(2, np.nan)
+    from_up = float(np.degrees(np.arctan2(abs(d[0]), -d[1])))
+    if not from_up >= profile.section("view")["upright_max_trunk_deg"]:
+        return 0
+    if from_up >= UPSIDE_DOWN_DEG:
+        return 180
+    return 270 if d[0] > 0 else 90  # the head at image-right: a quarter turn anticlockwise
+
+
+def turned_picture_notes(sig: Signals, turned_deg: int, profile) -> list[str]:
+    """Say first what the picture's rotation did: turned upright here (``turned_deg``,
+    ``meta.extra["turn_deg"]``), or still lying (a saved track, or too few frames to
+    tell): then everything after reads nonsense ("side view, no squat")."""
+    if turned_deg:
+        return [f"The person lay {'upside down' if turned_deg == 180 else 'on their side'} "
+                f"in the picture (the video's rotation was lost when it was edited or "
+                f"converted): every frame was turned {turned_deg} deg clockwise to stand them "
+                "upright before the analysis."]
+    turn = picture_turn_deg(sig.xy_px, np.flatnonzero(sig.usable), profile)
+    if not turn:
         return []
-    how = "upside down" if np.nanmedian(from_up) >= UPSIDE_DOWN_DEG else "on its side"
-    return [f"The person's trunk lies {np.nanmedian(from_up):.0f} deg from upright in the "
-            f"picture: the video is probably turned {how} (its rotation lost when it was "
-            "edited or converted). Rotate it upright and analyse it again; nothing below can "
-            "be trusted."]
+    return [f"The person lies {'upside down' if turn == 180 else 'on their side'} in the "
+            "picture: the video is probably turned (its rotation lost when it was edited or "
+            "converted). Rotate it upright and analyse it again; nothing below can be "
+            "trusted."]
 
 
 _STEEP_CAMERA = {  # (way, front view): what a steep camera does to what is not turned level

@@ -265,13 +265,13 @@ class RollReader:
 
 
 def measure_camera_roll(source: str | Path, frame_index: np.ndarray, xy_px: np.ndarray,
-                        duration_s: float) -> CameraRoll:
+                        duration_s: float, *, turn_deg: int = 0) -> CameraRoll:
     """The camera's roll over a video file, from ``FRAMES`` frames spread over it; the
     person's landmarks ``xy_px`` (T, 33, 2) at ``frame_index`` (T,) keep their edges out."""
     reader_every = max(duration_s / FRAMES, 1e-3)
     rolls = RollReader(every_s=0.0)
     rows = {int(f): i for i, f in enumerate(frame_index)}
-    with VideoReader(source, every_s=reader_every) as reader:
+    with VideoReader(source, every_s=reader_every, turn_deg=turn_deg) as reader:
         for frame in reader:
             if frame.image is not None and frame.index in rows:
                 rolls.add(frame.t_s, frame.image, xy_px[rows[frame.index]])

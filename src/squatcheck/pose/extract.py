@@ -63,7 +63,8 @@ class _Count:
 def extract_pose(source: str | Path, *, model: str | Path | None = None, num_poses: int = 1,
                  workers: int | None = None, max_side_px: int | None = DEFAULT_MAX_SIDE_PX,
                  max_inference_hz: float | None = DEFAULT_MAX_INFERENCE_HZ,
-                 progress: Progress | None = None, image_evidence: bool = True) -> PoseTrack:
+                 progress: Progress | None = None, image_evidence: bool = True,
+                 turn_deg: int = 0) -> PoseTrack:
     """Run the pose model over a video file and return the subject's track.
 
     Parameters
@@ -84,10 +85,14 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
         evidence (pose/evidence.py): the waist line in ``track.extra["pelvis_evidence"]``
         (pelvic drop and tilt need it) and the soles in ``track.extra["foot_evidence"]``
         (heel lift). Costs more time: see bench/pelvis_evidence_cost.py.
+    turn_deg : int
+        Turn every frame this much further clockwise (90, 180, 270): a video whose
+        rotation was lost (``analysis.analyze`` sees the person lying and asks for it).
+        Kept in ``meta.extra["turn_deg"]`` for whoever reads the video again.
     """
     source = Path(source)
     model_path = str(resolve_model(model))
-    with VideoReader(source) as probe:  # raises NotAVideo etc. before any inference
+    with VideoReader(source, turn_deg=turn_deg) as probe:  # NotAVideo etc. before inference
         info = probe.info
         if sum(1 for _ in itertools.islice(probe, 2)) < 2:
             raise VideoTooShort(f"{source} has only one frame; squatcheck needs a video of "
@@ -106,7 +111,7 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
                 float(bounds[i + 1]) if i < n - 1 else np.inf)
             for i in range(n)]
     for job in jobs:
-        job.evidence = image_evidence
+        job.evidence, job.turn_deg = image_evidence, turn_deg
     helpers = Helpers(jobs[1:], duration) if n > 1 else None
     total = max(info.frame_count_header, 1) * (1 + 0.1 * (n - 1))
 
@@ -144,13 +149,14 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
         extra.update(split_evidence(_subject_evidence([lead, *rest], inferred,
                                                       choice.candidate)))
     roll = measure_camera_roll(source, frame_index, image[..., :2] * (info.width, info.height),
-                               float(t_s[-1] - t_s[0]))
+                               float(t_s[-1] - t_s[0]), turn_deg=turn_deg)
     if progress:
         progress(1.0)
     meta = TrackMeta(source=str(source), image_size=(info.width, info.height),
                      fps_nominal=info.fps_nominal, frames_decoded=frames_decoded,
                      model=Path(model_path).name, subject=choice.description,
-                     extra={"rotation_deg": info.rotation_deg, "processes": n,
+                     extra={"rotation_deg": info.rotation_deg, "turn_deg": turn_deg,
+                            "processes": n,
                             "max_inference_hz": max_inference_hz or 0.0,
                             "frames_inferred": int(inferred.sum()),
                             "frame_count_header": info.frame_count_header,

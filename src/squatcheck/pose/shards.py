@@ -76,6 +76,7 @@ class Job:
     keep_from_s: float | None  # keep rows from here
     stop_s: float  # initial end of the shard (exclusive); may be lowered while running
     evidence: bool = False  # segmentation masks on + per-frame image evidence (evidence.py)
+    turn_deg: int = 0  # a further clockwise turn of every frame (VideoReader)
 
 
 def frame_evidence(job: Job, image: np.ndarray, found) -> np.ndarray | None:
@@ -92,6 +93,7 @@ def run_shard(job: Job, stop_at, progress, count) -> Rows:
     every frame (a shared double: another process may lower it)."""
     rows = Rows(job.num_poses)
     with VideoReader(job.source, max_side_px=job.max_side_px, start_s=job.warm_from_s,
+                     turn_deg=job.turn_deg,
                      colour="rgb", every_s=job.infer_period_s) as reader, \
             PoseEstimator(job.model, num_poses=job.num_poses,
                           segmentation=job.evidence) as estimator:
@@ -116,7 +118,7 @@ def run_lead(job: Job, helpers: Helpers | None, count) -> Rows:
     """The calling process's share: shard 0, then halves stolen from slow helpers."""
     rows = Rows(job.num_poses)
     stop, keep_from = job.stop_s, None
-    with VideoReader(job.source, max_side_px=job.max_side_px, colour="rgb",
+    with VideoReader(job.source, max_side_px=job.max_side_px, colour="rgb", turn_deg=job.turn_deg,
                      every_s=job.infer_period_s) as reader, \
             PoseEstimator(job.model, num_poses=job.num_poses,
                           segmentation=job.evidence) as estimator:

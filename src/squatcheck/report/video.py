@@ -138,7 +138,8 @@ def render(analysis, video_out: Path | None = None, *, max_side_px: int = 720,
     log_level = cv_logging.getLogLevel()
     cv_logging.setLogLevel(cv_logging.LOG_LEVEL_ERROR)
     try:
-        with VideoReader(source, max_side_px=max_side_px) as reader:
+        with VideoReader(source, max_side_px=max_side_px,
+                         turn_deg=analysis.track.meta.extra.get("turn_deg", 0)) as reader:
             # the source's own rate: the track may hold fewer rows (pose at a lower rate)
             nominal = reader.info.fps_nominal
             fps = nominal if 1.0 <= nominal <= 240.0 else (analysis.track.fps or 30.0)
