@@ -50,13 +50,18 @@ def analyze(source: str | Path, *, profile=None, model=None, workers: int | None
         track = PoseTrack.load(source)
         video = recorded_video(source, track)
     else:
-        track = extract_pose(source, model=model, workers=workers, progress=progress)
-        turn = picture_turn_deg(track.xy_px, np.flatnonzero(track.detected), profile)
-        if turn:  # its rotation lost in an export: the person lies on their side
-            track = extract_pose(source, model=model, workers=workers, progress=progress,
-                                 turn_deg=turn)
+        track = extract_upright(source, profile=profile, model=model, workers=workers,
+                                progress=progress)
         video = source
     return Analysis(track, analyze_track(track, profile=profile), video)
+
+
+def extract_upright(source: Path, *, profile=None, **extract_kw) -> PoseTrack:
+    """``extract_pose``, run again on frames turned upright when the person lies on their
+    side or upside down (the video's rotation lost in an export: ``picture_turn_deg``)."""
+    track = extract_pose(source, **extract_kw)
+    turn = picture_turn_deg(track.xy_px, np.flatnonzero(track.detected), as_profile(profile))
+    return extract_pose(source, turn_deg=turn, **extract_kw) if turn else track
 
 
 def recorded_video(track_path: Path, track: PoseTrack) -> Path | None:

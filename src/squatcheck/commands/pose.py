@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..pose.extract import DEFAULT_MAX_INFERENCE_HZ, extract_pose
+from ..analysis.analyze import extract_upright
+from ..pose.extract import DEFAULT_MAX_INFERENCE_HZ
 from .common import (
     ProgressBar,
     add_model_argument,
@@ -35,9 +36,9 @@ def register(sub) -> None:
 
 def run(args) -> int:
     refuse_overwriting_input(args.output, args.video)
-    track = extract_pose(args.video, model=args.model, workers=args.workers,
-                         num_poses=args.people, max_inference_hz=args.max_hz,
-                         progress=ProgressBar("pose"))
+    track = extract_upright(args.video, model=args.model, workers=args.workers,
+                            num_poses=args.people, max_inference_hz=args.max_hz,
+                            progress=ProgressBar("pose"))
     track.save(args.output)
     found = int(track.detected.sum())
     print(f"{args.output}: {len(track)} frames, {track.duration_s:.2f} s, "
