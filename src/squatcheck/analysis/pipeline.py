@@ -197,6 +197,7 @@ def body_tilt_notes(sig: Signals, ctx: ClipContext, profile) -> list[str]:
             f"the camera probably looked up from low. {seen} For the next recording, hold the "
             "phone level at hip height, 3-4 m away."]
 
+
 UPSIDE_DOWN_DEG = 135.0  # a trunk this far from image-up is nearer upside down than sideways
 
 

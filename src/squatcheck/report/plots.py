@@ -260,7 +260,9 @@ def _focus_on_reps(ax, values: np.ndarray) -> None:
     for level in [line.get_ydata()[0] for line in ax.get_lines()
                   if len(line.get_ydata()) == 2 and line.get_ydata()[0] == line.get_ydata()[1]]:
         lo, hi = min(lo, float(level)), max(hi, float(level))  # thresholds and baselines
-    pad = 0.15 * max(hi - lo, 1e-6)
+    if not hi > lo:  # one level: nothing to zoom onto
+        return
+    pad = 0.15 * (hi - lo)
     if (high - low) > 2 * (hi - lo + 2 * pad):
         ax.set_ylim(lo - pad, hi + pad)
 
