@@ -90,6 +90,15 @@ def test_manifest_columns_pass_through_and_paths_resolve(tmp_path):
     assert a.clip_id == "P1-2024-05-01-left-a"
 
 
+def test_a_note_typed_over_two_lines_keeps_its_words_apart(tmp_path):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text('path,notes\na.mp4,"knee pain\nsince May"\nb.mp4,left\u2028knee\n',
+                        encoding="utf-8")
+    a, b = discover(manifest).jobs
+    assert (a.label, a.extra["notes"]) == ("a.mp4", "knee pain since May")
+    assert (b.label, b.extra["notes"]) == ("b.mp4", "left knee")
+
+
 def test_manifest_without_a_path_column_says_what_to_add(tmp_path):
     manifest = tmp_path / "m.csv"
     manifest.write_text("patient,visit\nP1,1\n")

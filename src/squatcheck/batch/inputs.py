@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import os
 import re
 from dataclasses import dataclass, field
@@ -109,6 +110,12 @@ def _looks_like_video(path: Path) -> bool:
         return False
 
 
+def _one_line(cell: str) -> str:
+    """A cell's line breaks (a note typed over two lines) as spaces: "knee pain\nsince
+    May" had become "knee painsince May"."""
+    return re.sub(r"[\r\n\u2028\u2029]+", " ", cell).strip()
+
+
 def _from_manifest(manifest: Path) -> BatchInput:
     try:
         text = manifest.read_text(encoding="utf-8-sig")
@@ -123,7 +130,7 @@ def _from_manifest(manifest: Path) -> BatchInput:
         dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(lines, dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)  # quoted line breaks kept
     header = [h.strip() for h in next(reader)]
     lower = [h.lower() for h in header]
     path_col = _pick(header, lower, PATH_COLUMNS)
@@ -135,7 +142,7 @@ def _from_manifest(manifest: Path) -> BatchInput:
     for row in reader:
         if not any(cell.strip() for cell in row):
             continue
-        values = {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}
+        values = {h: (_one_line(row[i]) if i < len(row) else "") for i, h in enumerate(header)}
         rows.append(values)
         labels.append(values[path_col])
     if not rows:
