@@ -611,6 +611,19 @@ def test_a_slow_shallow_rep_s_depth_is_read_from_standing():
     assert segment_reps(shallower, t, _rep_settings()) == []
 
 
+def test_a_ten_second_descent_is_one_rep_read_from_standing():
+    """A tempo squat lowered over 10 s and pushed back up in 2 s (real locv_output_sample
+    takes 5-6 s down; slowed twice, its depth read 0.37 for 0.57). The descent is looked
+    for within ``max_phase_s`` of the bottom: at 6 s its top lay a third of the way down,
+    and the rep read as a bounce (descent 0.65 of the return)."""
+    t = _timeline(fps=30.0, seconds=18.0)
+    h = 1.0 - 0.4 * (_ease(t, 2.0, 12.0) - _ease(t, 12.5, 14.5))
+    (rep,) = segment_reps(h, t, _rep_settings())
+    assert t[rep.bottom] == pytest.approx(12.25, abs=0.3)
+    # its top lies a little inside the movement (0.02 leg lengths per 0.5 s), not 6 s in
+    assert rep.descent_leg_lengths > 0.35 and t[rep.top_start] < 5.0
+
+
 def test_a_knee_straightening_as_the_hips_go_down_is_a_free_leg():
     """A foot on the floor under a descending hip bends its knee; only a free leg can
     straighten then (balanced seed 13 018: a free foot held low on the far side, its knee
