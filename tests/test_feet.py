@@ -260,7 +260,7 @@ def test_a_stance_foot_lost_or_out_of_frame_says_which():
         xy[rows, i, 1] = 1e4  # far below the picture
 
     assert "lost" in reason(lose)
-    assert "leaves the frame" in reason(push_out)
+    assert "foot is out of the frame for most of the rep" in reason(push_out)
 
 
 def test_a_lift_seen_on_part_of_the_bottom_is_a_lift_a_flat_heel_needs_most_of_it():

@@ -1258,3 +1258,18 @@ def test_a_video_turned_on_its_side_says_so_first(turn, words):
         assert not any("from upright in the picture" in n for n in result.notes)
     else:
         assert words in result.notes[0] and words in result.summary["verdict"][0]
+
+
+def test_feet_cut_off_by_the_frame_get_one_note_saying_what_to_do():
+    """A phone too close or aimed too high: the reps still count, each foot finding says
+    it is not assessable, and the clip says once how to film instead."""
+    track, _ = squat_track(yaw_deg=90.0)
+    assert not [n for n in analyze_track(track).notes if "out of the picture" in n]
+    feet = [L.LEG[leg][k] for leg in ("left", "right") for k in ("ankle", "heel", "toe")]
+    track.xy[:, feet, 1] = 1.03  # just below the bottom edge, where the model guesses them
+    res = analyze_track(track)
+    assert len(res.reps) == 3
+    (note,) = [n for n in res.notes if "out of the picture" in n]
+    assert "bottom of 3 of 3 rep(s)" in note and "knee past toes" in note
+    assert "Film from further back" in note
+    assert all(r.findings["knee_past_toes"].present is None for r in res.reps)

@@ -21,6 +21,7 @@ from .pipeline import (
     camera_pitch_notes,
     clip_context,
     clip_notes,
+    feet_out_notes,
     measure_reps,
     picture_turn_deg,
     turned_picture_notes,
@@ -141,6 +142,7 @@ def _analyze_part(sig: Signals, prof, *, first_index: int) -> _Part:
     notes = clip_notes(sig, stage)
     notes += camera_pitch_notes(sig.camera_slope_deg_per_side, stage.ctx.view, prof)
     notes += body_tilt_notes(sig, stage.ctx, prof)
+    notes += feet_out_notes(reps)
     series = {**series, "hip_height_leg_lengths": stage.features.hip_height_leg_lengths}
     return _Part(sig, stage, reps, series, notes)
 

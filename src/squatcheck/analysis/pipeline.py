@@ -20,6 +20,7 @@ from .findings import assess_rep, reported_measurements
 from .measurements import RepEvidence, compute_series, rep_evidence
 from .rating import rate_rep
 from .references import foot_image_length_px
+from .rep_evidence import FOOT_OUT_OF_FRAME
 from .reps import Candidate, RepSettings, segment_reps, standing_rows
 from .result import Rep
 from .stance import opening_elevation, opening_rows
@@ -170,6 +171,19 @@ def camera_pitch_notes(slope_deg_per_side: float | None, view: str, profile) -> 
                  "hip height, 3-4 m away."]
     return [" ".join(note)]
 
+
+
+def feet_out_notes(reps: list[Rep]) -> list[str]:
+    """A phone too close or aimed too high cuts the feet off. Each finding that needs a foot
+    then says so for its rep; this says it once for the clip, with what to do next."""
+    lost = [[name for name, f in r.findings.items()
+             if f.present is None and FOOT_OUT_OF_FRAME in (f.reason or "")] for r in reps]
+    names = list(dict.fromkeys(n.replace("_", " ") for rep in lost for n in rep))
+    if not names:
+        return []
+    return [f"A foot was out of the picture at the bottom of {sum(map(bool, lost))} of "
+            f"{len(reps)} rep(s), so {', '.join(names)} could not be read there. Film from "
+            "further back or tilt the camera down, so both feet show from start to end."]
 
 
 def body_tilt_notes(sig: Signals, ctx: ClipContext, profile) -> list[str]:
