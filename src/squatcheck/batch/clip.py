@@ -1,7 +1,7 @@
 """The work of one clip, as run inside a worker process (local pool or Ray).
 
-Thin on purpose: ``squatcheck.analyze`` (one process per clip: a clip does not
-shard itself inside a batch) then ``squatcheck.report.write_outputs``. Every
+Thin on purpose: ``squatcheck.analyze`` (one process per clip, which runs the clip's
+chunks in turn: the same track as the CLI's) then ``squatcheck.report.write_outputs``. Every
 exception is turned into an outcome here, so one bad clip never stops a batch.
 """
 

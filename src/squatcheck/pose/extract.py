@@ -1,10 +1,10 @@
 """Video → ``PoseTrack``: decode, run the pose model once per frame, keep one subject.
 
-A clip longer than ``MIN_PARALLEL_S`` is cut into time shards run in parallel
-processes (one per core; see ``shards.py`` for how start-up is hidden and the
-work rebalanced). Frames are decoded ahead on a thread, in the channel order
-the model wants. ``max_inference_hz`` caps how often the model runs: frames in
-between get landmarks interpolated from their neighbours (see
+A clip of 5 s or more is cut into time chunks fixed by its length alone, run by
+parallel processes (one per idle core; see ``shards.py`` for how start-up is hidden and
+why the result never depends on the processes). Frames are decoded ahead on a thread,
+in the channel order the model wants. ``max_inference_hz`` caps how often the model
+runs: frames in between get landmarks interpolated from their neighbours (see
 docs/foundation.md for what that costs).
 """
 
@@ -23,13 +23,11 @@ from ..video import VideoReader
 from .camera_roll import measure_camera_roll
 from .evidence import WIDTH, split_evidence
 from .model import resolve_model
-from .shards import SEAM_WARMUP_S, Helpers, Job, Rows, run_lead
+from .shards import SEAM_WARMUP_S, Helpers, Job, Rows, plan_chunks, run_chunks
 from .subject import select_subject
 from .track import PoseTrack, TrackMeta
 
-MIN_PARALLEL_S = 5.0  # shorter clips run in one process: a helper's start-up would eat the gain
 DEFAULT_MAX_SIDE_PX = 1280  # the model sees 224-256 px; bigger frames only cost converting
-LEAD_SHARE = 1.0  # of an equal shard, for the calling process (it steals if it is early)
 # A squat's signal is filtered at 6 Hz downstream; 15 Hz keeps 2.5x that and halves the
 # model's work on 30 fps video. Measured cost (bench/inference_rate.py): knee angle p95
 # 1.7-3.0 deg vs every frame, the same as the model's own change under a mere resize.
@@ -99,21 +97,17 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
                                 "the whole squat (a few seconds).")
     period = 1.0 / max_inference_hz if max_inference_hz else 0.0
     duration = info.frame_count_header / info.fps_nominal if info.fps_nominal > 0 else 0.0
-    workers = max(1, workers or idle_cores())
-    n = max(1, min(workers, int(duration // (MIN_PARALLEL_S / 2)))) if duration else 1
-    if duration < MIN_PARALLEL_S or multiprocessing.current_process().daemon:
-        n = 1  # short clip, or inside a daemonic pool worker (which may not have children)
-    # the calling process starts sooner (no spawn): its shard is a little longer
-    bounds = np.concatenate([[0.0], np.linspace(duration * LEAD_SHARE / n, duration, n)])
+    chunks = plan_chunks(duration)
     jobs = [Job(str(source), model_path, num_poses, max_side_px, period,
-                None if i == 0 else max(0.0, bounds[i] - SEAM_WARMUP_S),
-                None if i == 0 else float(bounds[i]),
-                float(bounds[i + 1]) if i < n - 1 else np.inf)
-            for i in range(n)]
-    for job in jobs:
-        job.evidence, job.turn_deg = image_evidence, turn_deg
-    helpers = Helpers(jobs[1:], duration) if n > 1 else None
-    total = max(info.frame_count_header, 1) * (1 + 0.1 * (n - 1))
+                None if i == 0 else max(0.0, keep - SEAM_WARMUP_S), None if i == 0 else keep,
+                stop, evidence=image_evidence, turn_deg=turn_deg)
+            for i, (keep, stop) in enumerate(chunks)]
+    n = min(max(1, workers or idle_cores()), len(jobs))
+    if multiprocessing.current_process().daemon:
+        n = 1  # inside a daemonic pool worker (which may not have children)
+    helpers = Helpers(jobs, n - 1) if n > 1 else None
+    total = max(info.frame_count_header, 1) * (1 + SEAM_WARMUP_S / max(duration, 1.0)
+                                               * (len(jobs) - 1))
 
     def report(*_) -> None:
         if progress:
@@ -122,17 +116,20 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
 
     lead_count = _Count(report)
     try:
-        lead = run_lead(jobs[0], helpers, lead_count)
-        rest = helpers.collect(report) if helpers else []
+        next_chunk = helpers.next_chunk if helpers else multiprocessing.Value("i", 1)
+        parts = run_chunks(jobs, next_chunk, lead_count, first=0)
+        if helpers:
+            parts.update(helpers.collect(report))
     finally:
         if helpers:
             helpers.close()
-    rows = _merge([lead, *rest])
-    frames_decoded = max(r.frames_seen for r in [lead, *rest])
+    parts = [parts[i] for i in sorted(parts)]
+    rows = _merge(parts)
+    frames_decoded = max(r.frames_seen for r in parts)
     if frames_decoded == 0:
         raise NotAVideo(f"{source} holds no video frames that can be decoded; it may be "
                         "truncated or damaged. Copy it again or re-export it as MP4.")
-    damaged = [r.damaged_at_s for r in (lead, *rest) if r.damaged_at_s is not None]
+    damaged = [r.damaged_at_s for r in parts if r.damaged_at_s is not None]
     if frames_decoded < TRUNCATED_BELOW * info.frame_count_header:
         raise NotAVideo(f"{source} ends early: only {frames_decoded} of the "
                         f"{info.frame_count_header} frames its header lists decode, so it is "
@@ -146,7 +143,7 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
     image, world = _fill_between(t_s, inferred, image, world, hold_s=period)
     extra = {}
     if image_evidence:
-        extra.update(split_evidence(_subject_evidence([lead, *rest], inferred,
+        extra.update(split_evidence(_subject_evidence(parts, inferred,
                                                       choice.candidate)))
     roll = measure_camera_roll(source, frame_index, image[..., :2] * (info.width, info.height),
                                float(t_s[-1] - t_s[0]), turn_deg=turn_deg)
@@ -160,8 +157,7 @@ def extract_pose(source: str | Path, *, model: str | Path | None = None, num_pos
                             "max_inference_hz": max_inference_hz or 0.0,
                             "frames_inferred": int(inferred.sum()),
                             "frame_count_header": info.frame_count_header,
-                            "seams_s": sorted([float(b) for b in bounds[1:-1]]
-                                              + (helpers.stolen if helpers else [])),
+                            "seams_s": [keep for keep, _ in chunks[1:]],
                             "damaged_after_s": min(damaged) if damaged else None,
                             **roll.as_meta()})
     return PoseTrack.from_rows(t_s, frame_index, image, world, meta, extra)
@@ -179,7 +175,7 @@ def idle_cores() -> int:
 
 
 def _merge(parts: list[Rows]):
-    """Concatenate shards by frame index; every decoded frame exactly once."""
+    """Concatenate chunks by frame index; every decoded frame exactly once."""
     t = np.concatenate([np.asarray(p.t_s, float) for p in parts])
     idx = np.concatenate([np.asarray(p.frame_index, int) for p in parts])
     k, shape = parts[0].num_poses, (0, parts[0].num_poses, 33)
@@ -191,11 +187,11 @@ def _merge(parts: list[Rows]):
     order = np.argsort(idx, kind="stable")
     idx = idx[order]
     first = np.ones(len(idx), bool)
-    first[1:] = idx[1:] != idx[:-1]  # a helper that overshot a seam: keep one copy
+    first[1:] = idx[1:] != idx[:-1]  # chunks do not overlap; one copy if they ever did
     keep = order[first]
     if len(keep) and not np.array_equal(idx[first], np.arange(idx[first][0], idx[first][0]
                                                                + len(keep))):
-        raise RuntimeError("pose shards left a gap between frames")
+        raise RuntimeError("pose chunks left a gap between frames")
     return t[keep], idx[first], image[keep], world[keep], inferred[keep]
 
 

@@ -1,22 +1,24 @@
-"""Run the pose model over time shards of one clip in parallel processes.
+"""Run the pose model over time chunks of one clip in parallel processes.
 
 Why this shape (measured on a 2-core machine, see docs/foundation.md):
 
 - Inference is ~17 ms a frame and single-threaded; a process needs ~2 s to
   start (Python, MediaPipe import, model load). So the helper processes are
-  spawned *first*, and the calling process works on the first shard while they
+  spawned *first*, and the calling process works on the first chunk while they
   start, instead of waiting idle for a pool.
-- Each helper starts ``SEAM_WARMUP_S`` before its shard (the model's tracker
-  and landmark smoothing re-seed there); those rows are dropped.
-- Shards never balance perfectly (start-up, other load), so when the calling
-  process finishes its shard it *steals* the second half of what the slowest
-  helper has left: it tells the helper where to stop (a shared value the
-  helper reads every frame), skips ahead decoding without converting, warms up
-  and finishes the clip. The helpers report their progress the same way.
+- The chunks are fixed by the clip alone (``plan_chunks``), never by the number of
+  processes or how fast each runs: the model's tracker and landmark smoothing
+  re-seed at each chunk (it starts ``SEAM_WARMUP_S`` early; those rows are
+  dropped), so seams that moved with the machine's load made the same video give a
+  knee 2 deg different from one run to the next. Now one process or several, idle
+  or busy, give the same track to the bit.
+- Processes take the next chunk as they finish one (a shared counter), so a slow
+  helper only costs time, never changes the result.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
 import queue
 from collections.abc import Callable
@@ -31,13 +33,25 @@ from .evidence import WIDTH, person_evidence
 from .track import N_LANDMARKS
 
 SEAM_WARMUP_S = 1.0
-MIN_STEAL_S = 2.0  # don't steal less than this much video: the seam's warm-up would eat it
-_NO_STOP = float("inf")
+MIN_CHUNKED_S = 5.0  # shorter clips are one chunk: a helper's start-up would eat the gain
+CHUNK_S = 30.0  # longer clips: chunks of about this much video (at least two)
+LEAD_HEAD_START_S = 1.0  # the first chunk is this much longer: its process starts ~2 s sooner
+
+
+def plan_chunks(duration_s: float) -> list[tuple[float, float]]:
+    """(keep_from_s, stop_s) of each chunk of a clip ``duration_s`` long; the last stops
+    at infinity (headers misstate durations). Depends on the duration alone."""
+    if not duration_s >= MIN_CHUNKED_S:
+        return [(0.0, math.inf)]
+    k = max(2, round(duration_s / CHUNK_S))
+    first = (duration_s + (k - 1) * LEAD_HEAD_START_S) / k
+    cuts = [0.0, *np.linspace(first, duration_s, k)[:-1].tolist(), math.inf]
+    return [(cuts[i], cuts[i + 1]) for i in range(k)]
 
 
 @dataclass
 class Rows:
-    """Inference rows of one shard: every candidate person of every kept frame."""
+    """Inference rows of one chunk: every candidate person of every kept frame."""
 
     num_poses: int
     t_s: list = field(default_factory=list)
@@ -74,7 +88,7 @@ class Job:
     infer_period_s: float  # 0 = every frame
     warm_from_s: float | None  # start inferring here (tracker warm-up)
     keep_from_s: float | None  # keep rows from here
-    stop_s: float  # initial end of the shard (exclusive); may be lowered while running
+    stop_s: float  # end of the chunk (exclusive)
     evidence: bool = False  # segmentation masks on + per-frame image evidence (evidence.py)
     turn_deg: int = 0  # a further clockwise turn of every frame (VideoReader)
 
@@ -88,9 +102,9 @@ def frame_evidence(job: Job, image: np.ndarray, found) -> np.ndarray | None:
                                                                       strict=True)])
 
 
-def run_shard(job: Job, stop_at, progress, count) -> Rows:
-    """Infer ``[warm_from_s, stop)``, keep ``[keep_from_s, stop)``; ``stop_at`` is read
-    every frame (a shared double: another process may lower it)."""
+def run_chunk(job: Job, count) -> Rows:
+    """Infer ``[warm_from_s, stop_s)`` with a fresh tracker, keep ``[keep_from_s, stop_s)``;
+    ``count`` (a shared int) counts the frames read."""
     rows = Rows(job.num_poses)
     with VideoReader(job.source, max_side_px=job.max_side_px, start_s=job.warm_from_s,
                      turn_deg=job.turn_deg,
@@ -98,7 +112,7 @@ def run_shard(job: Job, stop_at, progress, count) -> Rows:
             PoseEstimator(job.model, num_poses=job.num_poses,
                           segmentation=job.evidence) as estimator:
         for frame in prefetch(iter(reader)):
-            if frame.t_s >= stop_at.value:
+            if frame.t_s >= job.stop_s:
                 break
             keep = job.keep_from_s is None or frame.t_s >= job.keep_from_s
             found = None  # the reader converts (and we infer) at most 1 / infer_period_s
@@ -106,7 +120,6 @@ def run_shard(job: Job, stop_at, progress, count) -> Rows:
                 found = estimator.detect(frame.image, frame.t_s, rgb=True)
             if keep:
                 rows.add(frame.index, frame.t_s, found, frame_evidence(job, frame.image, found))
-            progress.value = frame.t_s
             count.value += 1
         rows.frames_seen = reader.frames_seen
         if reader.damaged:
@@ -114,104 +127,76 @@ def run_shard(job: Job, stop_at, progress, count) -> Rows:
     return rows
 
 
-def run_lead(job: Job, helpers: Helpers | None, count) -> Rows:
-    """The calling process's share: shard 0, then halves stolen from slow helpers."""
-    rows = Rows(job.num_poses)
-    stop, keep_from = job.stop_s, None
-    with VideoReader(job.source, max_side_px=job.max_side_px, colour="rgb", turn_deg=job.turn_deg,
-                     every_s=job.infer_period_s) as reader, \
-            PoseEstimator(job.model, num_poses=job.num_poses,
-                          segmentation=job.evidence) as estimator:
-        for frame in prefetch(iter(reader)):
-            if frame.t_s >= stop:
-                stolen = helpers.steal(frame.t_s) if helpers is not None else None
-                if stolen is None:
-                    break
-                keep_from, stop = stolen
-                reader.start_s = keep_from - SEAM_WARMUP_S  # decode on, convert from here
-            if keep_from is not None and frame.t_s < keep_from - SEAM_WARMUP_S:
-                continue  # decoded ahead before the jump
-            keep = keep_from is None or frame.t_s >= keep_from
-            found = None
-            if frame.image is not None:
-                found = estimator.detect(frame.image, frame.t_s, rgb=True)
-            if keep:
-                rows.add(frame.index, frame.t_s, found, frame_evidence(job, frame.image, found))
-            count.value += 1
-        rows.frames_seen = reader.frames_seen
-        if reader.damaged:
-            rows.damaged_at_s = reader.last_t_s
-    return rows
+def run_chunks(jobs: list[Job], next_chunk, count, first: int | None = None
+               ) -> dict[int, Rows]:
+    """Run ``first`` (if given), then whichever chunk nobody has taken yet, until none is
+    left: {chunk index: rows}."""
+    done: dict[int, Rows] = {}
+    i = first
+    while True:
+        if i is None:
+            with next_chunk.get_lock():
+                i = next_chunk.value
+                next_chunk.value += 1
+        if i >= len(jobs):
+            return done
+        done[i] = run_chunk(jobs[i], count)
+        i = None
 
 
-def _worker(job: Job, stop_at, progress, count, results) -> None:
+def _worker(jobs: list[Job], next_chunk, count, results) -> None:
     try:
-        results.put(("ok", run_shard(job, stop_at, progress, count)))
+        for i, rows in run_chunks(jobs, next_chunk, count).items():
+            results.put(("ok", i, rows))
+        results.put(("done", None, None))
     except SquatcheckError as exc:
-        results.put(("error", exc))
+        results.put(("error", None, exc))
     except BaseException as exc:  # a bug: hand it over as text, never a hang
-        results.put(("bug", f"{type(exc).__name__}: {exc}"))
+        results.put(("bug", None, f"{type(exc).__name__}: {exc}"))
 
 
 class Helpers:
-    """Helper processes for shards 1..n-1, started at once (spawn: MediaPipe's
-    threads do not survive fork)."""
+    """``n`` helper processes taking chunks from a shared counter, started at once (spawn:
+    MediaPipe's threads do not survive fork). Chunk 0 is left to the calling process."""
 
-    def __init__(self, jobs: list[Job], duration_s: float):
+    def __init__(self, jobs: list[Job], n: int):
         ctx = mp.get_context("spawn")
-        self.jobs, self.duration_s = jobs, duration_s
-        self.stolen: list[float] = []  # seams made by stealing, in seconds
+        self.jobs = jobs
         self.results = ctx.Queue()
-        self.stop_at = [ctx.Value("d", job.stop_s, lock=False) for job in jobs]
-        self.progress = [ctx.Value("d", job.warm_from_s or 0.0, lock=False) for job in jobs]
-        self.count = [ctx.Value("q", 0, lock=False) for job in jobs]
-        self.procs = [ctx.Process(target=_worker, args=(job, s, p, c, self.results),
+        self.next_chunk = ctx.Value("i", 1)
+        self.count = [ctx.Value("q", 0, lock=False) for _ in range(n)]
+        self.procs = [ctx.Process(target=_worker, args=(jobs, self.next_chunk, c, self.results),
                                   daemon=True, name=f"squatcheck-pose-{i + 1}")
-                      for i, (job, s, p, c) in enumerate(zip(jobs, self.stop_at, self.progress,
-                                                              self.count, strict=True))]
+                      for i, c in enumerate(self.count)]
         for proc in self.procs:
             proc.start()
 
     def frames_done(self) -> int:
         return sum(c.value for c in self.count)
 
-    def steal(self, now_s: float) -> tuple[float, float] | None:
-        """Take the second half of the largest remainder: (new seam, old stop) or None."""
-        left = [(min(s.value, self._end(i)) - max(p.value, now_s), i)
-                for i, (s, p) in enumerate(zip(self.stop_at, self.progress, strict=True))]
-        remaining, i = max(left)
-        if remaining < MIN_STEAL_S:
-            return None
-        old_stop = self.stop_at[i].value
-        seam = max(self.progress[i].value, now_s) + remaining / 2 + SEAM_WARMUP_S / 2
-        self.stop_at[i].value = seam
-        self.stolen.append(seam)
-        return seam, old_stop
-
-    def _end(self, i: int) -> float:
-        return self.jobs[i].stop_s if np.isfinite(self.jobs[i].stop_s) else self.duration_s
-
-    def collect(self, wait: Callable[[float], None]) -> list[Rows]:
-        """All helpers' rows, in shard order; raises their user-facing errors."""
+    def collect(self, wait: Callable[[float], None]) -> dict[int, Rows]:
+        """Every chunk the helpers ran; raises their user-facing errors."""
         got: dict[int, Rows] = {}
         pending = len(self.procs)
         while pending:
             try:
-                status, payload = self.results.get(timeout=0.5)
+                status, i, payload = self.results.get(timeout=0.5)
             except queue.Empty:
                 wait(0.5)
                 if not any(p.is_alive() for p in self.procs) and self.results.empty():
                     raise RuntimeError("a pose worker process died without a result") from None
                 continue
-            pending -= 1
-            if status == "error":
+            if status == "ok":
+                got[i] = payload
+            elif status == "done":
+                pending -= 1
+            elif status == "error":
                 raise payload
-            if status == "bug":
+            else:
                 raise RuntimeError(f"pose worker failed: {payload}")
-            got[len(got)] = payload
         for proc in self.procs:
             proc.join(timeout=5)
-        return sorted(got.values(), key=lambda r: r.frame_index[0] if r.frame_index else 0)
+        return got
 
     def close(self) -> None:
         for proc in self.procs:
