@@ -28,7 +28,7 @@ def test_one_process_or_two_give_the_same_track_to_the_bit(clip_4s, monkeypatch)
     take chunks as they finish)."""
     whole = extract.extract_pose(clip_4s, workers=1)  # 4 s: one chunk, no seam
     monkeypatch.setattr(shards, "MIN_CHUNKED_S", 2.0)
-    monkeypatch.setattr(shards, "CHUNK_S", 1.5)
+    monkeypatch.setattr(shards, "CHUNKS", 3)
     one = extract.extract_pose(clip_4s, workers=1)
     two = extract.extract_pose(clip_4s, workers=2)
     assert (one.meta.extra["processes"], two.meta.extra["processes"]) == (1, 2)
@@ -56,9 +56,8 @@ def test_chunks_depend_on_the_clip_s_length_alone():
     assert shards.plan_chunks(4.0) == [(0.0, np.inf)]
     two = shards.plan_chunks(20.0)
     assert len(two) == 2 and two[0][0] == 0.0 and two[0][1] == two[1][0] == 10.5
-    many = shards.plan_chunks(125.0)
-    assert len(many) == 4 and many[-1][1] == np.inf
-    assert all(a[1] == b[0] for a, b in zip(many, many[1:], strict=False))  # no gap
+    assert two[-1][1] == np.inf  # a header that understates the length loses nothing
+    assert shards.plan_chunks(600.0)[0][1] == 300.5  # long clips: still two (decoding)
     assert shards.plan_chunks(float("nan")) == [(0.0, np.inf)]  # no duration in the header
 
 
