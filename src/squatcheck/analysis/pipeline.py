@@ -172,7 +172,6 @@ def camera_pitch_notes(slope_deg_per_side: float | None, view: str, profile) -> 
     return [" ".join(note)]
 
 
-
 def feet_out_notes(reps: list[Rep]) -> list[str]:
     """A phone too close or aimed too high cuts the feet off. Each finding that needs a foot
     then says so for its rep; this says it once for the clip, with what to do next."""

@@ -294,12 +294,12 @@ def _heel(r: _Rep, ev: RepEvidence, values: dict) -> None:
     gated = _feet_overlap(r, rep)
     foot = sig.xy_px[rep][:, [LEG[leg]["heel"], LEG[leg]["toe"]]]
     lost = np.isnan(foot).any(axis=(1, 2))
-    out = ~lost & ~in_frame(foot, sig.image_size, m["edge_margin_fraction"]).all(axis=1)
+    out = ~lost & ~_in_frame(foot, sig.image_size, m["edge_margin_fraction"]).all(axis=1)
     drop = gated | out | lost
     if drop.mean() > 0.5 and "heel_rise_foot_lengths" not in ev.reasons:
         why = max((gated.mean(), "the free foot hangs beside the stance foot, so their "
                                  "landmarks merge"),
-                  (out.mean(), f"the stance {FOOT_OUT_OF_FRAME} for most of the rep"),
+                  (out.mean(), f"the stance {FOOT_OUT_OF_FRAME}"),
                   (lost.mean(), "the stance foot's landmarks are lost"))[1]
         for key in ("heel_rise_foot_lengths", "foot_angle_rise_deg"):
             ev.reasons[key] = f"{why} for most of the rep"
@@ -546,7 +546,7 @@ def _landmark_reason(sig, leg, stance, need, rows, m) -> str | None:
         xy = sig.xy_px[rows, idx]
         if rows.size == 0 or np.isnan(xy).all():
             return f"the {who}{name} landmark is missing at the bottom of the rep"
-        if not in_frame(xy, sig.image_size, m["edge_margin_fraction"]).any():
+        if not _in_frame(xy, sig.image_size, m["edge_margin_fraction"]).any():
             what = "foot" if name.split()[-1] in ("heel", "toe", "ankle") else name
             return f"the {who}{what} is out of the frame at the bottom of the rep"
         if nanmedian(sig.visibility[rows, idx]) < m["min_visibility"]:
@@ -620,8 +620,7 @@ def _standing_rows(hip_y: np.ndarray, lo: int, hi: int, k: int) -> np.ndarray:
     return np.sort(rows[np.argsort(hip_y[rows], kind="stable")[: k + 1]])
 
 
-def in_frame(xy: np.ndarray, image_size, margin: float) -> np.ndarray:
-    """(...) bool: pixel points ``xy`` (..., 2) at least ``margin`` of the frame inside it."""
+def _in_frame(xy: np.ndarray, image_size, margin: float) -> np.ndarray:
     w, h = image_size
     mx, my = margin * w, margin * h
     return ((xy[..., 0] >= mx) & (xy[..., 0] <= w - mx) & (xy[..., 1] >= my)
