@@ -1273,3 +1273,17 @@ def test_feet_cut_off_by_the_frame_get_one_note_saying_what_to_do():
     assert "bottom of 3 of 3 rep(s)" in note and "knee past toes" in note
     assert "Film from further back" in note
     assert all(r.findings["knee_past_toes"].present is None for r in res.reps)
+
+
+def test_a_rep_trimmed_tight_says_it_had_no_standing():
+    """A clip cut from the start of the descent to the end of the return: the rep counts,
+    and the clip says what standing it lacked and how to film instead."""
+    track, _ = squat_track(yaw_deg=90.0, stances=("both",), lead_s=1.5)
+    (rep,) = analyze_track(track).reps
+    assert not [n for n in analyze_track(track).notes if "no standing" in n]
+    tight = track[(track.t_s >= rep.start_s) & (track.t_s <= rep.end_s)]
+    res = analyze_track(tight)
+    assert len(res.reps) == 1
+    (note,) = [n for n in res.notes if "no standing" in n]
+    assert note.startswith("Rep 1 had no standing before or after it")
+    assert "Record a second or two of standing" in note

@@ -25,6 +25,7 @@ from .pipeline import (
     measure_reps,
     picture_turn_deg,
     turned_picture_notes,
+    unstood_rep_notes,
 )
 from .profile import as_profile
 from .result import AnalysisResult, Rep, Series
@@ -143,6 +144,7 @@ def _analyze_part(sig: Signals, prof, *, first_index: int) -> _Part:
     notes += camera_pitch_notes(sig.camera_slope_deg_per_side, stage.ctx.view, prof)
     notes += body_tilt_notes(sig, stage.ctx, prof)
     notes += feet_out_notes(reps)
+    notes += unstood_rep_notes(sig.t_s, reps, prof)
     series = {**series, "hip_height_leg_lengths": stage.features.hip_height_leg_lengths}
     return _Part(sig, stage, reps, series, notes)
 

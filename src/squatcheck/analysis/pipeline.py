@@ -185,6 +185,23 @@ def feet_out_notes(reps: list[Rep]) -> list[str]:
             "further back or tilt the camera down, so both feet show from start to end."]
 
 
+def unstood_rep_notes(t_s: np.ndarray, reps: list[Rep], profile) -> list[str]:
+    """A clip trimmed tight round a rep leaves it no standing on either side, and what is
+    measured against standing (heel, trunk, pelvis, the straight knee) is then measured
+    against the rep's own shallowest frames (``rep_evidence._rep_window``)."""
+    need = profile.section("measurements")["rep_baseline_s"]
+    edges = [float(t_s[0]), *(x for r in reps for x in (r.start_s, r.end_s)), float(t_s[-1])]
+    cut = [r.index + 1 for i, r in enumerate(reps)
+           if r.start_s - edges[2 * i] < need and edges[2 * i + 3] - r.end_s < need]
+    if not cut:
+        return []
+    which = ", ".join(map(str, cut))
+    return [f"Rep {which} had no standing before or after it in the video, so what is "
+            "measured against standing (heel, trunk and pelvis angles) was measured against "
+            "its own shallowest frames, and reads small. Record a second or two of standing "
+            "still before the first rep and after the last."]
+
+
 def body_tilt_notes(sig: Signals, ctx: ClipContext, profile) -> list[str]:
     """Before a plain wall nothing shows a camera looking up from the floor (the README asks
     for hip height); the pose model's 3D body does, roughly: standing, its feet-to-shoulders
