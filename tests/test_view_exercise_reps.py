@@ -327,6 +327,25 @@ def test_movements_that_are_not_squats_give_no_reps(build):
     assert res.exercise == "not_squat"
 
 
+@pytest.mark.parametrize("down_s, held_s, reps", [
+    (8.0, 3.0, 1),  # a tempo squat paused at the bottom: a 5.4 s hold, 0.40 of the rep
+    (10.0, 4.0, 1),
+    (2.0, 5.0, 0),  # sat down on a chair: 5.6 s, 0.74 of it
+    (1.5, 6.0, 0),  # an isometric hold longer than the way down and up
+])
+def test_a_paused_tempo_squat_is_a_rep_and_sitting_down_is_not(down_s, held_s, reps):
+    """A slow descent reads as part of the bottom's hold (the last tenth of its depth takes
+    a fifth of its time): an 8 s descent paused 3 s read 5.4 s, over ``max_bottom_hold_s``.
+    Sitting rests longer than it moves; a tempo squat's pause is shorter than its way down
+    and up (``max_bottom_hold_share``)."""
+    bottom_s = 1.0 + down_s + held_s / 2
+    t = _timeline(seconds=2 * bottom_s)
+    k = knee_profile(t, [bottom_s], depth_deg=95, half_s=down_s, hold_s=held_s)
+    res = analyze_track(make_track([pose(knee_flex=ki) for ki in k], t))
+    assert len(res.reps) == reps
+    assert any("sitting down" in n for n in res.notes) == (reps == 0)
+
+
 def test_feet_a_stride_apart_from_the_side_are_a_split_stance():
     """In a dim or compressed clip the model mixed up the legs' labels (nowva_lunge) and
     the flexion asymmetry blurred; the feet a stride apart still show the split stance."""

@@ -101,7 +101,8 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
                 f[f"{joint}_image_rise_{leg}"], _ = flexion_rise_deg(image[joint], t_s, c)
                 f[f"{joint}_image_stand_rise_{leg}"], _ = flexion_rise_deg(
                     image[joint], t_s, c, from_top=True, lookback_s=s.standing_lookback_s)
-    f["bottom_hold_s"] = hold = bottom_hold_s(feat.hip_height_leg_lengths, t_s, c, 0.1)
+    f["bottom_hold_s"] = hold = bottom_hold_s(feat.hip_height_leg_lengths, t_s, c,
+                                              s.bottom_hold_band)
     f["feet_apart_leg_lengths"] = feet_apart_leg_lengths(sig, feat, c)
 
     duration = float(t_s[c.end] - t_s[c.start])
@@ -114,7 +115,7 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
     if duration < s.min_rep_duration_s:
         return RepVerdict(stance, False, f"down and up in {duration:.1f} s (a hop or a jump, "
                           "not a squat)", f)
-    if hold > s.max_bottom_hold_s:
+    if hold > s.max_bottom_hold_s and hold > s.max_bottom_hold_share * duration:
         return RepVerdict(stance, False, f"the bottom was held {hold:.1f} s (sitting down, "
                           "not a squat)", f)
     if stance is None:

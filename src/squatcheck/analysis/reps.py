@@ -73,6 +73,8 @@ class RepSettings(ProfileSection):
     max_feet_apart_side_leg_lengths: float
     max_hip_minus_knee_rise_deg: float
     max_bottom_hold_s: float
+    bottom_hold_band: float
+    max_bottom_hold_share: float
     min_rep_duration_s: float
     bottom_seen_window_s: float
     min_bottom_seen_share: float
