@@ -521,6 +521,9 @@ def test_analyze_command_prints_reps_and_findings_and_writes_json(tmp_path, caps
     text = capsys.readouterr().out
     assert "side view, facing right; single-leg squat; 2 rep(s)" in text
     assert "Reps:" in text and "Findings:" in text and "Rep 2 (right leg" in text
+    # a side view cannot show knee valgus in any rep: said once, not under each rep
+    assert text.count("needs a front view") == 1
+    assert "Could not be assessed in any rep:\n    pelvic" in text
     result = json.loads(out.read_text())
     assert (result["view"], result["facing"], result["exercise"]) == \
         ("side", "right", "single_leg_squat")

@@ -81,9 +81,13 @@ def format_result(res: AnalysisResult, name: str) -> str:
         lines += ["Summary:"] + [f"  {v}" for v in verdict] + [""]
     if res.reps:
         lines += ["Reps:"] + _rep_table(res.reps) + [""]
+        every_rep = set.intersection(*(_unassessed(rep) for rep in res.reps))
         lines += ["Findings:"]
         for rep in res.reps:
-            lines += _rep_findings(rep)
+            lines += _rep_findings(rep, every_rep)
+        if every_rep:
+            lines += ["  Could not be assessed" + (" in any rep:" if len(res.reps) > 1 else ":")]
+            lines += _unassessed_lines(every_rep, "    {names}: {reason}")
         lines.append("")
     if res.all_notes():
         lines += ["Notes:"] + [f"  - {n}" for n in res.all_notes()]
@@ -108,23 +112,32 @@ def _rep_table(reps: list[Rep]) -> list[str]:
     return out
 
 
-def _rep_findings(rep: Rep) -> list[str]:
+def _unassessed(rep: Rep) -> set[tuple[str, str]]:
+    """(finding name, reason) of each finding the rep could not assess."""
+    return {(name, f.reason.removeprefix("Not assessable: ").removeprefix("Not assessable "))
+            for name, f in rep.findings.items() if f.present is None}
+
+
+def _unassessed_lines(pairs: set[tuple[str, str]],
+                      form: str = "    not assessable ({names}): {reason}") -> list[str]:
+    """One line per reason, naming its findings in the usual order."""
+    by_reason: dict[str, list[str]] = {}
+    for name in FINDING_NAMES:
+        for reason in sorted(r for n, r in pairs if n == name):
+            by_reason.setdefault(reason, []).append(NAMES[name].lower())
+    return [form.format(names=", ".join(names), reason=reason)
+            for reason, names in by_reason.items()]
+
+
+def _rep_findings(rep: Rep, every_rep: set[tuple[str, str]]) -> list[str]:
+    """The rep's findings; those not assessable in every rep for the same reason are left
+    to one block after the reps (a front view repeated three lines for each rep)."""
     out = [f"  Rep {rep.index + 1} ({rep.stance} leg{'s' if rep.stance == 'both' else ''}, "
            f"bottom at {rep.bottom_s:.1f} s):"]
-    absent, unassessed = [], {}
-    for name in FINDING_NAMES:
-        f = rep.findings.get(name)
-        if f is None:
-            continue
-        if f.present:
-            out.append(f"    ! {NAMES[name]} ({f.severity}): {f.reason}")
-        elif f.present is False:
-            absent.append(NAMES[name].lower())
-        else:
-            reason = f.reason.removeprefix("Not assessable: ").removeprefix("Not assessable ")
-            unassessed.setdefault(reason, []).append(NAMES[name].lower())
+    absent = [NAMES[name].lower() for name in FINDING_NAMES
+              if name in rep.findings and rep.findings[name].present is False]
+    out += [f"    ! {NAMES[name]} ({f.severity}): {f.reason}" for name in FINDING_NAMES
+            if (f := rep.findings.get(name)) is not None and f.present]
     if absent:
         out.append(f"    ok: no {', no '.join(absent)}")
-    for reason, names in unassessed.items():
-        out.append(f"    not assessable ({', '.join(names)}): {reason}")
-    return out
+    return out + _unassessed_lines(_unassessed(rep) - every_rep)
