@@ -188,11 +188,13 @@ def feet_out_notes(reps: list[Rep]) -> list[str]:
 def unstood_rep_notes(t_s: np.ndarray, reps: list[Rep], profile) -> list[str]:
     """A clip trimmed tight round a rep leaves it no standing on either side, and what is
     measured against standing (heel, trunk, pelvis, the straight knee) is then measured
-    against the rep's own shallowest frames (``rep_evidence._rep_window``)."""
+    against the rep's own shallowest frames (``rep_evidence._rep_window``). Only the clip's
+    ends count: between two reps that window finds the standing in between, however short
+    the reps' own boundaries leave it (held-out seed 71 055: 0.66 s of standing between
+    reps, 0.16 s between the boundaries, which lie a tenth of the way down)."""
     need = profile.section("measurements")["rep_baseline_s"]
-    edges = [float(t_s[0]), *(x for r in reps for x in (r.start_s, r.end_s)), float(t_s[-1])]
-    cut = [r.index + 1 for i, r in enumerate(reps)
-           if r.start_s - edges[2 * i] < need and edges[2 * i + 3] - r.end_s < need]
+    first, last = float(t_s[0]), float(t_s[-1])
+    cut = [r.index + 1 for r in reps if r.start_s - first < need and last - r.end_s < need]
     if not cut:
         return []
     which = ", ".join(map(str, cut))
