@@ -646,6 +646,30 @@ def test_a_ten_second_descent_is_one_rep_read_from_standing():
     assert rep.descent_leg_lengths > 0.35 and t[rep.top_start] < 5.0
 
 
+def test_the_knee_that_bends_over_a_still_foot_stands_whatever_the_heights_say():
+    """A free leg held straight out towards a camera above the hips sits nearer it, lower
+    in the picture, and the standing foot reads as held up (held-out seed 71 004: the free
+    knee's 9-12 deg read as the stance knee's, no rep). A foot on the floor under a
+    descending hip bends its knee; a free one need not."""
+    from squatcheck.analysis.stance import bending_leg_stance
+
+    s = _rep_settings()
+    f = {"knee_stand_rise_left": 69.0, "knee_stand_rise_right": 9.0,
+         "foot_moved_left": -0.07, "foot_moved_any_left": 0.085, "foot_moved_right": 0.10,
+         "foot_moved_any_right": 0.10}
+    assert bending_leg_stance(f, "right", "front", s) == "left"
+    assert bending_leg_stance(f, "left", "front", s) == "left"  # the heights were right
+    # the foot followed the hips down, or swung up (a knee raised): a free leg
+    assert bending_leg_stance({**f, "foot_moved_left": 0.12}, "right", "front", s) == "right"
+    assert bending_leg_stance({**f, "foot_moved_any_left": 0.3}, "right", "front", s) == "right"
+    # 32 against a shallow squat's 24: no evidence either way (a free knee lifted)
+    shallow = {**f, "knee_stand_rise_left": 32.0, "knee_stand_rise_right": 24.0}
+    assert bending_leg_stance(shallow, "right", "front", s) == "right"
+    # the standing knee bent too: a squat on the leg the heights named
+    assert bending_leg_stance({**f, "knee_stand_rise_right": 40.0}, "right", "front",
+                              s) == "right"
+
+
 def test_a_knee_straightening_as_the_hips_go_down_is_a_free_leg():
     """A foot on the floor under a descending hip bends its knee; only a free leg can
     straighten then (balanced seed 13 018: a free foot held low on the far side, its knee

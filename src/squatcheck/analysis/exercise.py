@@ -31,6 +31,7 @@ from .reps import Candidate, RepSettings, bottom_hold_s
 from .rises import flexion_rise_deg, rise_deg
 from .stance import (
     balanced_stance,
+    bending_leg_stance,
     centre_shift,
     foot_states,
     held_leg_stance,
@@ -121,6 +122,8 @@ def judge_rep(sig: Signals, feat: BodyFeatures, view: str, c: Candidate,
     if stance is None:
         return RepVerdict(None, False, "neither foot stayed planted (walking, running or "
                           "jumping, not a squat)", f)
+    if stance in LEGS:
+        stance = bending_leg_stance(f, stance, view, s)
     if stance == "both":
         stance = straightening_leg_stance(f, _seen_legs(f, view, s), s, view)
     if stance == "both":

