@@ -16,6 +16,8 @@ catches those). From the front, a still foot that rose since the clip opened on
 two level feet is free too (``opening_elevation``). A hidden foot (low visibility)
 in a side or oblique view is not judged by its place, which the model guesses, but by
 the leg above it: folded at the knee while standing, it is held up (``folded_up``).
+When the heights name a leg whose knee barely bends while the other knee, over a still
+foot, bends as a squat's does, the heights lied (``bending_leg_stance``).
 When both feet look planted but one knee straightens as the hips go down, that leg is
 free; when only one knee bends while the other stays bent without bending further, the
 other foot is free and just off the floor. From the
