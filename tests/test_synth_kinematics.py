@@ -332,3 +332,17 @@ def test_arms_held_stay_in_place_with_arms_of_their_length(body, motion, held):
                 assert local[0] > 0.108 * seg.girth  # in front of the chest
                 assert sign * local[1] < 0  # past the midline
                 assert elbow[2] < -0.1  # hanging below the shoulders
+
+
+def test_touch_and_go_reps_run_into_each_other_and_a_switch_of_legs_still_stands():
+    from dataclasses import replace
+
+    seg = Segments.of(BODIES[0])
+    touch = Tempo(between_s=0.0)
+    tl = build_timeline(seg, sls(("left", "left", "right"), tempo=touch))
+    first, second, third = tl.reps
+    assert second["start_s"] == first["end_s"]  # no standing between reps on one leg
+    assert third["start_s"] > second["end_s"] + touch.stand_s  # the switch: down, up, stand
+    paused = build_timeline(seg, sls(("left", "left"), tempo=replace(touch, between_s=0.8)))
+    assert paused.reps[1]["start_s"] == pytest.approx(paused.reps[0]["end_s"] + 0.8)
+    assert not any(a == b for a, b in tl.standing_s)  # no empty standing spans

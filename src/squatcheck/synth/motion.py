@@ -27,7 +27,8 @@ class Tempo:
 
     intro_s: float = 0.7  # standing on both feet at the start
     lift_s: float = 0.5  # lifting (or lowering) the free leg
-    stand_s: float = 0.8  # standing before and between reps
+    stand_s: float = 0.8  # standing before the reps (and around a switch of legs)
+    between_s: float = 0.8  # standing between two reps on the same leg (0: touch and go)
     descent_s: float = 1.1
     hold_s: float = 0.25  # at the bottom
     ascent_s: float = 1.0
@@ -321,6 +322,8 @@ def build_timeline(seg: Segments, spec: MotionSpec) -> Timeline:
 
     def add(a, b, dur, kind, heel_start=0.45, is_standing=False, halt=None):
         nonlocal t
+        if dur <= 0:  # a pause left out (touch and go)
+            return b
         segments.append(Segment(t, t + dur, a, b, kind, heel_start, halt))
         if is_standing:
             standing.append((round(t, 4), round(t + dur, 4)))
@@ -358,7 +361,7 @@ def build_timeline(seg: Segments, spec: MotionSpec) -> Timeline:
         bottoms.append(bottom)
         fppa_poses.append(fppa_reading_pose(seg, up, bottom, heel_start, neutral))
         last = i == len(spec.stances) - 1
-        cur = add(up, up, tp.outro_s if last else tp.stand_s, "hold", is_standing=True)
+        cur = add(up, up, tp.outro_s if last else tp.between_s, "hold", is_standing=True)
     return Timeline(segments, reps, standing, bottoms, fppa_poses)
 
 
