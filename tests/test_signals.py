@@ -22,7 +22,7 @@ from squatcheck.signals import (
     nan_runs,
 )
 from squatcheck.signals.filters import butter_sos
-from squatcheck.signals.swaps import LEG_PAIRS, swap_pairs
+from squatcheck.signals.swaps import LEG_PAIRS, LabelContinuity, swap_pairs
 from stick_figure import squat_track
 
 FS = 30.0
@@ -206,6 +206,39 @@ def test_labels_taken_where_the_feet_overlapped_yield_to_the_models_majority():
     xy = _free_foot_lifting_off(crossed=range(15, 60))
     swapped, _ = detect_leg_swaps(xy, min_jump_px=20.0, max_cost_ratio=0.5, pairs=FOOT_PAIRS)
     assert np.flatnonzero(swapped).tolist() == list(range(60, 90))
+
+
+def test_a_restart_after_a_garble_is_put_to_the_vote_anew():
+    """Held-out seed 72 017 (every phase half as long), one leg obliquely: switching
+    legs, the free foot came down beside the stance foot and the stance foot lifted
+    straight away, and the model's points were garbled while it did. After ten such rows
+    the reference restarts with the labelling that travelled less from where each foot
+    stood before: the foot lifting was nearer where the other free foot had hung, so the
+    restart took the model's right labels for a swap, and continuity "repaired" them for
+    the rest of the clip. In one stretch with the rows before, which had agreed with the
+    model, the vote fell short of two thirds and left them so. A restart is a guess, as
+    a meeting of the points is: the rows after it are a stretch of their own, and the
+    model wins that one."""
+    from squatcheck.signals.swaps import FOOT_PAIRS
+
+    n, lift = 100, 45
+    offsets = np.array([[0.0, 0.0], [-8.0, 12.0], [30.0, 14.0]])  # ankle, heel, toe
+    rows = np.arange(n)[:, None]
+    # the right foot, held up, comes down beside the left over rows 30-40 (clear rows);
+    # at row 45 the left foot is up where the right one was held: garbled for ten rows
+    right = np.array([300.0, 420.0]) + np.clip((rows - 30) / 10, 0, 1) * [70.0, 85.0]
+    left = np.where(rows < lift, (400.0, 500.0), (310.0, 425.0))
+    xy = np.zeros((n, 33, 2))
+    xy[:, L.LEFT_KNEE], xy[:, L.RIGHT_KNEE] = (400.0, 300.0), (330.0, 320.0)
+    for k, (a, b) in enumerate(FOOT_PAIRS):
+        xy[:, a], xy[:, b] = left + offsets[k], right + offsets[k]
+    continuity = LabelContinuity(FOOT_PAIRS, max_cost_ratio=0.5, memory_rows=38)
+    steps = [continuity.step(row, min_jump_px=20.0) for row in xy]
+    assert [s.doubted is not None for s in steps[lift:lift + 11]] == [True] * 10 + [False]
+    assert steps[lift + 10].swapped  # the restart took the model's labels for a swap
+    swapped, _ = detect_leg_swaps(xy, min_jump_px=20.0, max_cost_ratio=0.5,
+                                  pairs=FOOT_PAIRS, memory_rows=38)
+    assert not swapped.any()  # the vote gave them back: the model had every row right
 
 
 def test_labels_read_where_the_knees_overlap_weigh_nothing_in_the_vote():

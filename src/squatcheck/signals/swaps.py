@@ -234,6 +234,7 @@ class LabelContinuity:
             same, swap = _pair_costs(cur_l, cur_r, *self.remembered())
             swapped = same - swap > min_jump_px and not hangs_worse_swapped(
                 row, self.pairs, self.anchors, anatomy_margin_px)
+            self.stretch = t  # a guess, as where the points met: the vote weighs it anew
         if swapped:
             cur_l, cur_r = cur_r, cur_l
         self.doubt = 0
@@ -269,7 +270,11 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
     When, over that stretch, it then disagrees with the model on more than ``majority`` of
     the rows (each weighed by how far apart the legs stand: ``legs_apart_px``), the moment
     it took them from is the likelier mistake: the stretch takes the model's labels
-    (:func:`_side_with_the_majority`).
+    (:func:`_side_with_the_majority`). A restart after a garble is such a moment too, and
+    begins a stretch of its own: switching legs quickly, the foot lifting can garble the
+    model's points and end up where the other foot had hung, and the restart takes the
+    model's right labels for a swap (held-out seed 72 017, every phase half as long: two
+    reps on the wrong leg; in one stretch with the rows before, the vote fell short).
 
     xy_px : (T, 33, 2) -> (swapped (T,) bool, garbled landmarks (T, 33) bool)
     """
