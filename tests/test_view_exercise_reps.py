@@ -599,6 +599,26 @@ def test_a_rep_that_halts_on_the_way_up_ends_on_one_leg():
         0.34, abs=0.01)
 
 
+def test_a_last_rep_that_runs_straight_into_setting_the_foot_down_ends_on_one_leg():
+    """Touch and go, the last rep on a leg: the hip comes back up to the one-leg stance
+    (0.86) and, without standing there, the free foot is set down (the hip to 0.94 on two
+    feet) and the other leg lifted (0.98: from the side, close by, the image floor sinks
+    with the far foot). Read to the first place the hip stood still, the return (0.29)
+    was 1.7 times the descent (0.17): a bounce by its ratio, and the rep was lost. The
+    free foot sinking marks where the rep ended (held-out seed 75, room and phone, touch
+    and go: 055's first rep)."""
+    t = _timeline(fps=30.0, seconds=9.0)
+    up = _ease(t, 0.8, 1.2) - _ease(t, 4.3, 4.7)  # the left foot held up, then set down
+    h = (0.94 - 0.08 * up - 0.17 * (_ease(t, 2.0, 3.0) - _ease(t, 3.2, 4.3))
+         + 0.04 * _ease(t, 4.9, 5.3))  # 0.2 s on two feet: too short to be a top
+    feet = np.stack([0.15 * up, np.zeros_like(t)], axis=1)
+    assert segment_reps(h, t, _rep_settings()) == []  # the hip alone: a bounce
+    (rep,) = segment_reps(h, t, _rep_settings(), feet=feet)
+    assert 4.2 <= t[rep.top_end] <= 4.6  # as the foot came down, before the other leg
+    assert rep.descent_leg_lengths == pytest.approx(0.17, abs=0.01)
+    assert 0.7 * rep.return_leg_lengths < rep.descent_leg_lengths
+
+
 def test_a_slow_squat_s_knee_is_read_from_where_it_was_straight():
     """A descent too slow to climb 0.02 leg lengths in 0.5 s puts the rep's tops inside
     the movement; the stance knee's bend from standing is read from its straight end up
