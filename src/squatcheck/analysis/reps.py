@@ -186,6 +186,8 @@ def _tops(h: np.ndarray, peaks: list[int], i: int, s: RepSettings, fs: float,
     and a rep cut off by the clip's end. Where the free leg lifts on the way down, the rep
     starts from two feet and ends on one (held-out seed 35 phone 002: down 0.23, back up
     0.14 to the one-leg stance, 61 %; 000, side: down 0.12 from two feet, up 0.17).
+    Where neither holds and the ratio fails, the longer side is cut at a change of
+    stance, if its climb ran into one (``_stance_change_top``).
     """
     p = peaks[i]
     lo = peaks[i - 1] if i > 0 else 0
@@ -207,9 +209,11 @@ def _tops(h: np.ndarray, peaks: list[int], i: int, s: RepSettings, fs: float,
         # straight after the rep, or lifted straight before it): its top is the hip's
         # level there
         if ret > descent:
-            right = _stance_change_top(h, p, right, feet, s.foot_still_leg_lengths) or right
+            top = _stance_change_top(h, p, right, feet, s.foot_still_leg_lengths)
+            right = right if top is None else top
         else:
-            left = _stance_change_top(h, p, left, feet, s.foot_still_leg_lengths) or left
+            top = _stance_change_top(h, p, left, feet, s.foot_still_leg_lengths)
+            left = left if top is None else top
     return (left, right), stood
 
 
