@@ -16,7 +16,7 @@ from squatcheck.synth.faults import (
     parse_fault,
 )
 from squatcheck.synth.kinematics import forward_kinematics
-from squatcheck.synth.measures import FPPA_MIN_THIGH_FRACTION, frontal_thigh_fraction
+from squatcheck.synth.measures import FPPA_MIN_THIGH_FRACTION, frontal_thigh_fraction, measure
 from squatcheck.synth.motion import MotionSpec, Tempo, build_timeline, rep_truth, standing_pose
 
 FPS = 20.0
@@ -346,3 +346,22 @@ def test_touch_and_go_reps_run_into_each_other_and_a_switch_of_legs_still_stands
     paused = build_timeline(seg, sls(("left", "left"), tempo=replace(touch, between_s=0.8)))
     assert paused.reps[1]["start_s"] == pytest.approx(paused.reps[0]["end_s"] + 0.8)
     assert not any(a == b for a, b in tl.standing_s)  # no empty standing spans
+
+
+def test_a_short_return_turns_round_with_the_knee_still_bent_and_the_last_rep_stands():
+    seg = Segments.of(BODIES[0])
+    spec = sls(("left", "left", "left", "right"), tempo=Tempo(between_s=0.0), return_share=0.6)
+    tl = build_timeline(seg, spec)
+    neutral = forward_kinematics(seg, tl.pose_at(tl.reps[0]["start_s"] - 0.1))
+
+    def knee_deg(t: float) -> float:
+        return measure(forward_kinematics(seg, tl.pose_at(t)), neutral, seg)["knee_flexion_deg"]
+
+    bottom = knee_deg(tl.reps[0]["bottom_s"])
+    first, second, third, _ = tl.reps
+    assert knee_deg(first["end_s"]) == pytest.approx(0.4 * bottom, abs=3.0)
+    assert second["start_s"] == first["end_s"]
+    assert knee_deg(third["end_s"] + 0.01) < 3.0  # the last rep on the left leg stands
+    assert not any(a < first["end_s"] < b for a, b in tl.standing_s)
+    with pytest.raises(ValueError):
+        sls(("left",), return_share=0.1)

@@ -112,10 +112,11 @@ def slowed(spec, factor: float):
     return replace(spec, motion=replace(spec.motion, tempo=spec.motion.tempo.scaled(factor)))
 
 
-def touch_and_go(spec):
+def touch_and_go(spec, return_share: float = 1.0):
     """``spec`` with no standing between reps on the same leg: each return runs straight
-    into the next descent, as in a brisk set of squats."""
-    return replace(spec, motion=replace(spec.motion,
+    into the next descent, as in a brisk set of squats; ``return_share`` < 1: each turns
+    round that share of the way back up (``MotionSpec.return_share``)."""
+    return replace(spec, motion=replace(spec.motion, return_share=return_share,
                                         tempo=replace(spec.motion.tempo, between_s=0.0)))
 
 
@@ -131,7 +132,7 @@ def _other(stance: str) -> str:
 
 def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool = True,
                           jobs: int = 1, shallow: bool = False, halting: bool = False,
-                          slow: float = 1.0, arms: str | None = None, touch: bool = False,
+                          slow: float = 1.0, arms: str | None = None, touch: float | None = None,
                           side_turned: bool = False, dim: bool = False,
                           bare: bool = False, held: bool = False, floor: bool = False,
                           leggings: bool = False, **plan_kw) -> list[Path]:
@@ -142,15 +143,16 @@ def generate_balanced_set(out_dir: str | Path, *, progress=None, extract: bool =
     (``benchset.in_dim_light``); ``bare``: barefoot (``benchset.barefoot``); ``held``:
     the phone held at chest or eye height (``benchset.held_high``); ``floor``: the phone
     propped on the floor (``benchset.on_the_floor``); ``leggings``: full-length leggings
-    (``benchset.in_leggings``); ``touch``: reps back to back (``touch_and_go``)."""
+    (``benchset.in_leggings``); ``touch``: reps back to back, each return that share of the
+    way up (``touch_and_go``; None: as planned)."""
     from concurrent.futures import ProcessPoolExecutor
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     plan = plan_shallow_set if shallow else plan_halting_set if halting else plan_balanced_set
     plans = [(name + (f"_slow{slow:g}" if slow != 1 else "") + (f"_arms_{arms}" if arms else "")
-              + ("_touch" if touch else ""),
-              with_arms(slowed(touch_and_go(spec) if touch else spec, slow), arms))
+              + ("" if touch is None else "_touch" if touch == 1 else f"_touch{touch * 100:.0f}"),
+              with_arms(slowed(spec if touch is None else touch_and_go(spec, touch), slow), arms))
              for name, spec in plan(**plan_kw)]
     if side_turned:
         plans = [(name, turned_from_side_on(spec, spec.seed)) for name, spec in plans]
@@ -241,9 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow", type=float, default=1.0, metavar="FACTOR",
                         help="every clip's motion this many times slower (3: the 1 s "
                         "descents take 3 s, as a clinician's slow, controlled squat)")
-    parser.add_argument("--touch-and-go", action="store_true",
+    parser.add_argument("--touch-and-go", type=float, nargs="?", const=1.0, metavar="SHARE",
                         help="every clip's reps back to back, no standing between them (a "
-                        "brisk set; a switch of legs still stands)")
+                        "brisk set; a switch of legs still stands); SHARE < 1: each return "
+                        "turns round that share of the way up (0.7: short of standing)")
     parser.add_argument("--arms", choices=["forward", "down", "hips", "crossed"],
                         help="every clip's arms held so (hips: hands on the hips; crossed: "
                         "folded on the chest; clinicians ask for either for the single-leg "

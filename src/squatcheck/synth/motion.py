@@ -55,6 +55,9 @@ class MotionSpec:
     halt_s: float = 0.0
     halt_at: float = 0.5
     halt_phase: str = "descent"
+    # share of the knee bend undone between two reps on the same leg (1: back to standing;
+    # people hurrying a set turn round short of it); the last rep on a leg always stands
+    return_share: float = 1.0
 
     def __post_init__(self) -> None:
         if self.exercise not in EXERCISES:
@@ -71,6 +74,8 @@ class MotionSpec:
                 check_magnitude(name, value)
             if double and "pelvic_drop" in faults:
                 raise ValueError("pelvic_drop needs a free leg: use a single-leg squat")
+        if not 0.3 <= self.return_share <= 1.0:
+            raise ValueError("a return goes 0.3 to 1 of the way back to standing")
         if self.depth_deg is not None and not 20.0 <= self.depth_deg <= 140.0:
             raise ValueError("depth must be a knee flexion between 20 and 140 deg")
         if self.free_leg not in FREE_LEG:
@@ -352,7 +357,11 @@ def build_timeline(seg: Segments, spec: MotionSpec) -> Timeline:
         add(cur, bottom, down, "descent", heel_start, halt=halt.get("descent"))
         bottom_s = t + tp.hold_s / 2
         add(bottom, bottom, tp.hold_s, "hold")
-        add(bottom, up, back, "ascent", heel_start, halt=halt.get("ascent"))
+        last = i == len(spec.stances) - 1
+        short = spec.return_share < 1 and not last and spec.stances[i + 1] == st
+        # a short return turns round with the heels down and goes straight into the next rep
+        top = bottom.blend(up, spec.return_share, heel_pitch_deg=1.0) if short else up
+        add(bottom, top, back, "ascent", heel_start, halt=halt.get("ascent"))
         reps.append({"start_s": round(start, 4), "bottom_s": round(bottom_s, 4),
                      "end_s": round(t, 4), "stance": st,
                      "faults": {k: float(v) for k, v in faults.items()}}
@@ -360,8 +369,8 @@ def build_timeline(seg: Segments, spec: MotionSpec) -> Timeline:
                                  "s": spec.halt_s}} if halt else {}))
         bottoms.append(bottom)
         fppa_poses.append(fppa_reading_pose(seg, up, bottom, heel_start, neutral))
-        last = i == len(spec.stances) - 1
-        cur = add(up, up, tp.outro_s if last else tp.between_s, "hold", is_standing=True)
+        cur = add(top, top, tp.outro_s if last else tp.between_s, "hold",
+                  is_standing=not short)
     return Timeline(segments, reps, standing, bottoms, fppa_poses)
 
 
