@@ -619,6 +619,21 @@ def test_a_last_rep_that_runs_straight_into_setting_the_foot_down_ends_on_one_le
     assert 0.7 * rep.return_leg_lengths < rep.descent_leg_lengths
 
 
+def test_a_heel_lift_is_not_taken_for_a_foot_set_down():
+    """A squat on both feet with a pulse at the bottom (up 0.07, down again) is one rep.
+    Its heels rise on the way down and the ankles with them (0.09 leg lengths), and come
+    down on the way up: no foot was held up at the bottom, so none is set down, and the
+    pulse's first bottom is not cut to the ratio of a rep (held-out seed 77 002, a heel
+    lift read as the free foot set down)."""
+    t = _timeline(fps=30.0, seconds=9.0)
+    h = (0.95 - 0.2 * _ease(t, 1.5, 2.7) + 0.07 * _ease(t, 2.9, 3.4)
+         - 0.07 * _ease(t, 3.4, 3.9) + 0.2 * _ease(t, 4.1, 5.3))
+    heels = 0.09 * (_ease(t, 2.1, 2.7) - _ease(t, 4.1, 4.7))
+    feet = np.stack([heels, heels + 0.01], axis=1)
+    (rep,) = segment_reps(h, t, _rep_settings(), feet=feet)
+    assert 1.4 <= t[rep.top_start] <= 1.6 and 5.2 <= t[rep.top_end] <= 5.8
+
+
 def test_a_slow_squat_s_knee_is_read_from_where_it_was_straight():
     """A descent too slow to climb 0.02 leg lengths in 0.5 s puts the rep's tops inside
     the movement; the stance knee's bend from standing is read from its straight end up

