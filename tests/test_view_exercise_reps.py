@@ -1218,6 +1218,31 @@ def test_on_one_leg_the_body_yaw_is_read_from_the_stance_thigh():
     assert both > 40.0 and thigh_yaw_deg(xy, usable, [(12, 30, "left")], 0.05) == both
 
 
+def test_reps_back_to_back_read_their_thighs_from_where_the_run_began():
+    """Touch and go, a return may turn round short of standing, its thighs already
+    forwards: each rep of a run on one leg is read from where the run began (held-out
+    seed 77, an oblique single-leg squat turning round at 70 %: 24-25 deg from the second
+    rep on, 33 from standing). A rep after a pause at the top, or on the other leg, is
+    read from its own start."""
+    from squatcheck.analysis.exercise import RepVerdict
+    from squatcheck.analysis.pipeline import thigh_reps
+    from squatcheck.analysis.reps import Candidate
+
+    t = np.arange(0.0, 20.0, 0.04)
+
+    def rep(top_start, start, bottom, end, top_end, stance):
+        rows = [int(round(x / 0.04)) for x in (top_start, start, bottom, end, top_end)]
+        c = Candidate(rows[1], rows[2], rows[3], 0.2, 0.2, 0.2, rows[0], rows[4])
+        return c, RepVerdict(stance, True, "")
+
+    squats = [rep(1.0, 1.3, 2.0, 2.8, 3.0, "left"),
+              rep(3.0, 3.2, 4.0, 4.8, 5.1, "left"),  # back to back: the run of the first
+              rep(5.8, 6.1, 7.0, 7.8, 8.0, "left"),  # 0.7 s at the top: a run of its own
+              rep(8.0, 8.4, 9.0, 9.8, 10.0, "right")]  # the other leg
+    starts = [t[start] for start, _, _ in thigh_reps(squats, t, 0.5)]
+    assert starts == pytest.approx([1.3, 1.3, 6.1, 8.4], abs=0.03)
+
+
 def test_a_thigh_within_its_length_noise_is_read_at_the_depth_the_noise_allows():
     """Shallow sets, seed 36 006 and seed 37 phone 019: 40 deg single-leg squats filmed
     square-on, whose thighs at the bottom were no shorter than standing. Their depth read

@@ -72,7 +72,7 @@ def clip_context(sig: Signals, profile, *, final: bool = True) -> ClipStage:
         opening = opening_elevation(sig, feat, opening_rows(sig, first, rs), rs)
         stage.verdicts = _judge(sig, feat, view.view, stage.candidates, rs, opening)
         # the squats' thighs may show the body turned further than standing did (view.py)
-        reps = [(c.start, c.bottom, v.stance) for c, v in stage.squats]
+        reps = thigh_reps(stage.squats, sig.t_s, rs.top_plateau_s)
         thighs = thigh_yaw_deg(sig.xy_px, sig.usable, reps, rs.segment_length_noise)
         feet = profile_feet_turn_deg(sig, ctx, profile) if view.view == "front" else np.nan
         stage.view = turned_view(view, thighs, sig.xy_px[base], ViewSettings.from_profile(profile),
@@ -83,6 +83,26 @@ def clip_context(sig: Signals, profile, *, final: bool = True) -> ClipStage:
             stage.verdicts = _judge(sig, feat, ctx.view, stage.candidates, rs, opening)
     ctx.exercise = clip_exercise(stage.verdicts)
     return stage
+
+
+def thigh_reps(squats: list[tuple[Candidate, RepVerdict]], t_s: np.ndarray,
+               pause_s: float) -> list[tuple[int, int, str | None]]:
+    """(start, bottom, stance) of each squat for ``thigh_yaw_deg``, whose thighs' travel is
+    read from where the rep began: in a run of reps back to back on one leg (the hip at
+    the top between two for less than ``pause_s``: not standing, ``reps._tops``), from
+    where the run began. A hurried
+    set may turn round short of standing, and read from there a thigh has already
+    travelled (held-out seed 77, touch and go turning round at 70 % of the way up: an
+    oblique single-leg squat's thighs read 24-25 deg from the second rep on, against 33
+    from standing, and the view "front")."""
+    out, first = [], None
+    for k, (c, v) in enumerate(squats):
+        prev_c, prev_v = squats[k - 1] if k else (None, None)
+        if prev_c is None or prev_v.stance != v.stance or None in (
+                c.top_start, prev_c.top_end) or t_s[c.top_start] - t_s[prev_c.top_end] >= pause_s:
+            first = c.start
+        out.append((first, c.bottom, v.stance))
+    return out
 
 
 def _judge(sig: Signals, feat: BodyFeatures, view: str, candidates: list[Candidate],
