@@ -619,6 +619,31 @@ def test_a_last_rep_that_runs_straight_into_setting_the_foot_down_ends_on_one_le
     assert 0.7 * rep.return_leg_lengths < rep.descent_leg_lengths
 
 
+def _pulsed_squat(t, pulses: int, amp: float):
+    """Hip height: down 0.2 leg lengths, ``pulses`` bobs of ``amp`` up and down at the
+    bottom, 0.8 s apart, then back up."""
+    h = 0.95 - 0.2 * _ease(t, 1.5, 2.7) + 0.2 * _ease(t, 3.0 + 0.8 * pulses,
+                                                      4.2 + 0.8 * pulses)
+    for k in range(pulses):
+        a = 2.9 + 0.8 * k
+        h += amp * (_ease(t, a, a + 0.35) - _ease(t, a + 0.4, a + 0.75))
+    return h
+
+
+@pytest.mark.parametrize("pulses", [1, 2, 3, 4])
+def test_pulses_at_the_bottom_are_one_rep(pulses):
+    """A bottom where the hip bobs 0.08 leg lengths (more than ``min_depth_leg_lengths``,
+    less than ``relative_prominence`` of the depth) is one rep from standing to standing,
+    however many pulses. With three or more, the two inner bottoms had each been read
+    against the next pulse's top, two reps of 0.08. Pulses that come back 0.75 of the
+    way up are reps."""
+    t = _timeline(fps=30.0, seconds=10.0)
+    (rep,) = segment_reps(_pulsed_squat(t, pulses, 0.08), t, _rep_settings())
+    assert rep.descent_leg_lengths == pytest.approx(0.2, abs=0.01)
+    assert rep.return_leg_lengths == pytest.approx(0.2, abs=0.01)
+    assert len(segment_reps(_pulsed_squat(t, pulses, 0.15), t, _rep_settings())) == pulses + 1
+
+
 def test_a_heel_lift_is_not_taken_for_a_foot_set_down():
     """A squat on both feet with a pulse at the bottom (up 0.07, down again) is one rep.
     Its heels rise on the way down and the ankles with them (0.09 leg lengths), and come

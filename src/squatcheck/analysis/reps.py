@@ -131,10 +131,11 @@ def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
     peaks = list(peaks)
     fs = _fs(t_s)
     # Drop the bottom that fails worst, recompute its neighbours' regions, repeat.
+    dropped: list[int] = []
     while peaks:
         scores = []
         for i, p in enumerate(peaks):
-            (top_l, top_r), stood = _tops(h, peaks, i, s, fs, feet)
+            (top_l, top_r), stood = _tops(h, peaks, i, s, fs, feet, dropped)
             descent, ret = h[top_l] - h[p], h[top_r] - h[p]
             depth = max(descent, ret)
             ok_depth = min(_standing_drops(h, peaks, i, (top_l, top_r), s, fs)) \
@@ -145,11 +146,11 @@ def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
         worst = int(np.argmin(scores))
         if scores[worst] >= s.relative_prominence:
             break
-        peaks.pop(worst)
+        dropped.append(peaks.pop(worst))
 
     reps = []
     for i, p in enumerate(peaks):
-        (top_l, top_r), _ = _tops(h, peaks, i, s, fs, feet)
+        (top_l, top_r), _ = _tops(h, peaks, i, s, fs, feet, dropped)
         descent, ret = h[top_l] - h[p], h[top_r] - h[p]
         start_level = h[p] + (1 - s.boundary_fraction) * descent
         end_level = h[p] + (1 - s.boundary_fraction) * ret
@@ -166,7 +167,8 @@ def _segment_run(h: np.ndarray, t_s: np.ndarray, s: RepSettings, offset: int,
 
 
 def _tops(h: np.ndarray, peaks: list[int], i: int, s: RepSettings, fs: float,
-          feet: np.ndarray | None = None) -> tuple[tuple[int, int], bool]:
+          feet: np.ndarray | None = None,
+          dropped: list[int] | None = None) -> tuple[tuple[int, int], bool]:
     """(start, end) tops of the rep whose bottom is ``peaks[i]``: the standing level the
     hip came down from and the one it went back up to.
 
@@ -187,7 +189,8 @@ def _tops(h: np.ndarray, peaks: list[int], i: int, s: RepSettings, fs: float,
     starts from two feet and ends on one (held-out seed 35 phone 002: down 0.23, back up
     0.14 to the one-leg stance, 61 %; 000, side: down 0.12 from two feet, up 0.17).
     Where neither holds and the ratio fails, the longer side is cut at a change of
-    stance, if its climb ran into one (``_stance_change_top``).
+    stance, if its climb ran into one (``_stance_change_top``). A top short of a bottom
+    already ``dropped`` as a bounce is a bounce's turning point too (``_past_bounces``).
     """
     p = peaks[i]
     lo = peaks[i - 1] if i > 0 else 0
@@ -196,8 +199,13 @@ def _tops(h: np.ndarray, peaks: list[int], i: int, s: RepSettings, fs: float,
     lo, hi = max(lo, p - phase), min(hi, p + phase)
     plateau = max(int(round(s.top_plateau_s * fs)), 1)
     climb = s.top_min_climb_share * (min(np.max(h[lo:p + 1]), np.max(h[p:hi + 1])) - h[p])
-    left, right = (_local_top(h, p, stop, step, s.top_rise_leg_lengths, plateau, climb,
-                              feet, s.foot_still_leg_lengths)
+
+    def walk(start: int, stop: int, step: int) -> int:
+        return _local_top(h, start, stop, step, s.top_rise_leg_lengths, plateau, climb,
+                          feet, s.foot_still_leg_lengths)
+
+    left, right = (_past_bounces(h, p, walk(p, stop, step), stop, step, dropped or [],
+                                 s.top_min_climb_share, walk)
                    for stop, step in ((lo, -1), (hi, 1)))
     held = all(_held(h, top, step, s.top_rise_leg_lengths, plateau)
                for top, step in ((left, -1), (right, 1)))
@@ -215,6 +223,28 @@ def _tops(h: np.ndarray, peaks: list[int], i: int, s: RepSettings, fs: float,
             top = _stance_change_top(h, p, left, feet, s.foot_still_leg_lengths)
             left = left if top is None else top
     return (left, right), stood
+
+
+def _past_bounces(h: np.ndarray, p: int, top: int, stop: int, step: int,
+                  dropped: list[int], share: float, walk) -> int:
+    """Bottom ``p``'s ``top`` on one side, or the top ``walk`` finds beyond a bottom already
+    dropped as a bounce, where the hip sank back to it more than ``share`` of ``top``'s
+    climb and then climbed on to a level ``top`` reached less than ``share`` of the way to:
+    the rep turned round at ``top``, it did not stand there. Without this a bottom held
+    with three pulses kept the two inner bottoms, each read against the next pulse's top
+    (a ratio of 1), as two reps, and the descent and the final return were left out. A
+    level beyond no higher leaves ``top`` as it is (real ``tux_hyva_ja_paha`` begins with
+    a dip before the person stands up for the squat)."""
+    while True:
+        climb = h[top] - h[p]
+        beyond = [d for d in dropped if (top < d <= stop if step > 0 else stop <= d < top)
+                  and h[d] <= h[top] - share * climb]
+        if not beyond:
+            return top
+        far = walk(max(beyond) if step > 0 else min(beyond), stop, step)
+        if climb >= share * (h[far] - h[p]):
+            return top
+        top = far
 
 
 def _stance_change_top(h: np.ndarray, p: int, top: int, feet: np.ndarray,
