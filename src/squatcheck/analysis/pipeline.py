@@ -90,11 +90,10 @@ def thigh_reps(squats: list[tuple[Candidate, RepVerdict]], t_s: np.ndarray,
     """(start, bottom, stance) of each squat for ``thigh_yaw_deg``, whose thighs' travel is
     read from where the rep began: in a run of reps back to back on one leg (the hip at
     the top between two for less than ``pause_s``: not standing, ``reps._tops``), from
-    where the run began. A hurried
-    set may turn round short of standing, and read from there a thigh has already
-    travelled (held-out seed 77, touch and go turning round at 70 % of the way up: an
-    oblique single-leg squat's thighs read 24-25 deg from the second rep on, against 33
-    from standing, and the view "front")."""
+    where the run began. A hurried set may turn round short of standing, and read from
+    there a thigh has already travelled (held-out seed 77, touch and go turning round at
+    70 % of the way up: an oblique single-leg squat's thighs read 24-25 deg from the
+    second rep on, against 33 from standing, and the view "front")."""
     out, first = [], None
     for k, (c, v) in enumerate(squats):
         prev_c, prev_v = squats[k - 1] if k else (None, None)

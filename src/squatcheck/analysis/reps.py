@@ -18,6 +18,7 @@ its top for ``settle_s``, so a rep is reported about ``settle_s`` after its end.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -226,7 +227,7 @@ def _tops(h: np.ndarray, peaks: list[int], i: int, s: RepSettings, fs: float,
 
 
 def _past_bounces(h: np.ndarray, p: int, top: int, stop: int, step: int,
-                  dropped: list[int], share: float, walk) -> int:
+                  dropped: list[int], share: float, walk: Callable[[int, int, int], int]) -> int:
     """Bottom ``p``'s ``top`` on one side, or the top ``walk`` finds beyond a bottom already
     dropped as a bounce, where the hip sank back to it more than ``share`` of ``top``'s
     climb and then climbed on to a level ``top`` reached less than ``share`` of the way to:
