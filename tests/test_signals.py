@@ -241,6 +241,38 @@ def test_a_restart_after_a_garble_is_put_to_the_vote_anew():
     assert not swapped.any()  # the vote gave them back: the model had every row right
 
 
+@pytest.mark.parametrize("garbled_rows, model_wins", [(6, True), (2, False)])
+def test_a_foot_set_down_in_a_garble_begins_a_stretch_of_its_own(garbled_rows, model_wins):
+    """Held-out seed 72 035 (every phase half as long), one leg from the side: switching
+    legs, the free foot came down beside the stance foot and the other lifted behind at
+    once. The model's feet stood together, garbled, for six rows, fewer than a restart's
+    ten; the first clear row after, judged against the last one before (the other foot
+    up), was a confident "swap", though the model had it right, and in one stretch with
+    the rows before, which agreed with the model, the vote fell short of two thirds: the
+    first leg's rep on the other leg. A garble of ``meeting_rows`` or more in which the
+    feet stood together begins a stretch of its own, which the model wins; two rows (a
+    free foot swinging past the stance foot) do not."""
+    from squatcheck.signals.swaps import FOOT_PAIRS
+
+    n, down = 100, 40
+    offsets = np.array([[0.0, 0.0], [-8.0, 12.0], [30.0, 14.0]])  # ankle, heel, toe
+    rows = np.arange(n)[:, None]
+    up, planted, together = np.array([300.0, 420.0]), np.array([400.0, 500.0]), (398.0, 497.0)
+    after = rows >= down + garbled_rows
+    left = np.where(after, up, planted)  # the left foot lifted behind after the switch
+    right = np.where(after, planted, up)  # the right one set down
+    xy = np.zeros((n, 33, 2))
+    xy[:, L.LEFT_KNEE], xy[:, L.RIGHT_KNEE] = (400.0, 300.0), (330.0, 320.0)
+    for k, (a, b) in enumerate(FOOT_PAIRS):
+        xy[:, a], xy[:, b] = left + offsets[k], right + offsets[k]
+        xy[down:down + garbled_rows, a] = np.array(together) + offsets[k]  # the feet merged,
+        xy[down:down + garbled_rows, b] = np.array(together) + offsets[k] + 3.0  # mid-step
+    swapped, _ = detect_leg_swaps(xy, min_jump_px=20.0, max_cost_ratio=0.5,
+                                  pairs=FOOT_PAIRS, memory_rows=38, meeting_rows=3)
+    assert swapped[down + garbled_rows:].all() != model_wins
+    assert not swapped[:down].any()
+
+
 def test_labels_read_where_the_knees_overlap_weigh_nothing_in_the_vote():
     """Held-out seed 48 room 055, one leg from the side, the free foot held behind: standing
     between reps, the free thigh hung straight down over the stance thigh, and the model

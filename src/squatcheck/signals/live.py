@@ -55,9 +55,11 @@ class LiveCleaner:
         self._last_xy = np.full((33, 2), np.nan)
         self._last_world = np.full((33, 3), np.nan)
         self._last_t = np.full(33, -np.inf)
-        self._continuity = [LabelContinuity(pairs, max_cost_ratio=settings.swap_max_cost_ratio,
-                                            memory_rows=round(settings.swap_memory_s * self.fs))
-                            for pairs in SWAP_GROUPS]
+        self._continuity = [
+            LabelContinuity(pairs, max_cost_ratio=settings.swap_max_cost_ratio,
+                            memory_rows=round(settings.swap_memory_s * self.fs),
+                            meeting_rows=max(round(settings.swap_meeting_s * self.fs), 1))
+            for pairs in SWAP_GROUPS]
         self._votes = [StretchVote(settings.swap_stretch_majority, settings.swap_live_vote_s)
                        for _ in SWAP_GROUPS]
         self._legs: list[float] = []

@@ -163,11 +163,13 @@ class LabelContinuity:
     ``step(row, ...)`` judges one row (33, 2) px against the last clear row;
     ``invert()`` swaps that reference, for a caller that has decided the labels it carries
     are the wrong way round. It also remembers where each side stood over its last
-    ``memory_rows`` clear rows, for a restart after a garbled stretch (``step``).
+    ``memory_rows`` clear rows, for a restart after a garbled stretch (``step``). For the
+    feet, a garble of ``meeting_rows`` or more (0: never) in which the two feet stood
+    together begins a new stretch: a free foot set down, a change of stance.
     """
 
     def __init__(self, pairs, *, max_cost_ratio: float, max_doubt_rows: int = 10,
-                 memory_rows: int = 1):
+                 memory_rows: int = 1, meeting_rows: int = 0):
         self.pairs = pairs
         self.li = [a for a, _ in pairs]
         self.ri = [b for _, b in pairs]
@@ -180,6 +182,9 @@ class LabelContinuity:
         self.memory: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=max(memory_rows, 1))
         self.stretch = -1
         self.rows = 0
+        # the knees meet whenever the legs stand side by side, the feet where one is set down
+        self.meeting_rows = meeting_rows if pairs == FOOT_PAIRS else 0
+        self.met = False  # the points stood together in the garbled rows since the last clear one
 
     def invert(self) -> None:
         if self.ref_l is not None:
@@ -217,6 +222,7 @@ class LabelContinuity:
             swapped = not hangs_worse_swapped(row, self.pairs, self.anchors, anatomy_margin_px)
         elif verdict == "garbled":
             self.doubt += 1
+            self.met = self.met or not labels_distinct(cur_l, cur_r, min_jump_px)
             if self.doubt <= self.max_doubt_rows:
                 return ContinuityStep(False, self.stretch, (
                     np.linalg.norm(cur_l - ref_l, axis=-1), np.linalg.norm(cur_r - ref_r, axis=-1),
@@ -235,9 +241,11 @@ class LabelContinuity:
             swapped = same - swap > min_jump_px and not hangs_worse_swapped(
                 row, self.pairs, self.anchors, anatomy_margin_px)
             self.stretch = t  # a guess, as where the points met: the vote weighs it anew
+        if self.met and 0 < self.meeting_rows <= self.doubt:
+            self.stretch = t  # the feet stood together: which is which is a guess again
         if swapped:
             cur_l, cur_r = cur_r, cur_l
-        self.doubt = 0
+        self.doubt, self.met = 0, False
         self.ref_l = np.where(np.isfinite(cur_l), cur_l, ref_l)
         self.ref_r = np.where(np.isfinite(cur_r), cur_r, ref_r)
         self.memory.append((self.ref_l, self.ref_r))
@@ -246,8 +254,8 @@ class LabelContinuity:
 
 def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: float,
                      pairs=LEG_PAIRS, max_doubt_rows: int = 10, memory_rows: int = 1,
-                     anatomy_margin_px: float = np.inf,
-                     majority: float = 0.67) -> tuple[np.ndarray, np.ndarray]:
+                     anatomy_margin_px: float = np.inf, majority: float = 0.67,
+                     meeting_rows: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Rows whose leg labels should be swapped, and rows too garbled to trust.
 
     Each row is compared with the last row whose labelling was clear. Swapping
@@ -275,6 +283,10 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
     model's points and end up where the other foot had hung, and the restart takes the
     model's right labels for a swap (held-out seed 72 017, every phase half as long: two
     reps on the wrong leg; in one stretch with the rows before, the vote fell short).
+    So does the first clear row after a garble of ``meeting_rows`` or more in which the
+    feet stood together (a free foot set down: switching legs in half a second from the
+    side, the garble is shorter than a restart, and the next row, judged against the last
+    one before it, which had the other foot up, is a confident "swap"; held-out seed 72).
 
     xy_px : (T, 33, 2) -> (swapped (T,) bool, garbled landmarks (T, 33) bool)
     """
@@ -284,7 +296,8 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
     li = [a for a, _ in pairs]
     ri = [b for _, b in pairs]
     continuity = LabelContinuity(pairs, max_cost_ratio=max_cost_ratio,
-                                 max_doubt_rows=max_doubt_rows, memory_rows=memory_rows)
+                                 max_doubt_rows=max_doubt_rows, memory_rows=memory_rows,
+                                 meeting_rows=meeting_rows)
     stretch = np.full(n, -1)  # the stretch of distinct labels each judged row belongs to
     doubted = {}  # garbled row -> its points' distances (ContinuityStep.doubted)
     for t in range(n):
