@@ -273,6 +273,22 @@ def test_a_foot_set_down_in_a_garble_begins_a_stretch_of_its_own(garbled_rows, m
     assert not swapped[:down].any()
 
 
+def test_a_stretch_of_one_clear_row_is_not_put_to_the_vote():
+    """Held-out seed 72 025: a restart inside a garble at a bottom began a stretch of one
+    clear row among garbled ones; continuity had swapped that row, and a "majority" of
+    one flipped the stretch, garbled rows and all: the last rep on the other leg."""
+    from squatcheck.signals.swaps import _side_with_the_majority
+
+    stretch = np.array([0, 0, 1, 1, 1, 1])
+    apart = np.full(6, 100.0)
+    for min_votes, flipped in ((1, True), (3, False)):
+        swapped = np.array([False, False, True, False, False, False])
+        inverted = _side_with_the_majority(swapped, stretch, apart, {3, 4, 5}, 0.67,
+                                           min_votes)
+        assert inverted[2:].all() == flipped and not inverted[:2].any()
+        assert swapped[2] != flipped
+
+
 def test_labels_read_where_the_knees_overlap_weigh_nothing_in_the_vote():
     """Held-out seed 48 room 055, one leg from the side, the free foot held behind: standing
     between reps, the free thigh hung straight down over the stance thigh, and the model

@@ -49,6 +49,7 @@ class SignalSettings:
     swap_live_vote_s: float
     swap_memory_s: float
     swap_meeting_s: float
+    swap_vote_min_s: float
     knee_shank_tolerance: float
     flip_min_width_ratio: float
     max_flip_s: float
@@ -122,7 +123,8 @@ def clean_track(track: PoseTrack, settings: SignalSettings) -> tuple[Signals, Cl
             anatomy_margin_px=settings.swap_anatomy_margin_leg_lengths * leg_px,
             majority=settings.swap_stretch_majority,
             memory_rows=round(settings.swap_memory_s * sample_rate_hz(t_s)),
-            meeting_rows=max(round(settings.swap_meeting_s * sample_rate_hz(t_s)), 1))
+            meeting_rows=max(round(settings.swap_meeting_s * sample_rate_hz(t_s)), 1),
+            min_votes=max(round(settings.swap_vote_min_s * sample_rate_hz(t_s)), 1))
         for arr in (xy, vis, world):
             arr[group] = swap_pairs(arr[group], pairs)
         xy[garbled] = np.nan

@@ -255,7 +255,7 @@ class LabelContinuity:
 def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: float,
                      pairs=LEG_PAIRS, max_doubt_rows: int = 10, memory_rows: int = 1,
                      anatomy_margin_px: float = np.inf, majority: float = 0.67,
-                     meeting_rows: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                     meeting_rows: int = 0, min_votes: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Rows whose leg labels should be swapped, and rows too garbled to trust.
 
     Each row is compared with the last row whose labelling was clear. Swapping
@@ -307,7 +307,8 @@ def detect_leg_swaps(xy_px: np.ndarray, *, min_jump_px: float, max_cost_ratio: f
         if step.doubted is not None:
             doubted[t] = step.doubted
     apart = legs_apart_px(xy_px, pairs, min_jump_px)
-    inverted = _side_with_the_majority(swapped, stretch, apart, set(doubted), majority)
+    inverted = _side_with_the_majority(swapped, stretch, apart, set(doubted), majority,
+                                       min_votes)
     for t, (l_own, r_own, l_other, r_other) in doubted.items():
         far_l, far_r = (l_other, r_other) if inverted[t] else (l_own, r_own)
         garbled[t, np.asarray(li)[far_l > min_jump_px]] = True
@@ -344,12 +345,15 @@ def _keep_what_the_next_rows_follow(xy_px: np.ndarray, swapped: np.ndarray,
 
 
 def _side_with_the_majority(swapped: np.ndarray, stretch: np.ndarray, apart_px: np.ndarray,
-                            doubted: set[int], majority: float) -> np.ndarray:
+                            doubted: set[int], majority: float,
+                            min_votes: int = 1) -> np.ndarray:
     """Flip ``swapped`` in place over each stretch (rows sharing a ``stretch`` id >= 0)
     where continuity swapped more than ``majority`` of its judged rows, each row weighed
     by ``apart_px`` (T,), how far apart the legs stand in it (``legs_apart_px``); (T,) bool
     of the rows whose stretch was flipped. Doubted (garbled) rows do not vote and keep
-    their labels.
+    their labels; a stretch with fewer than ``min_votes`` judged rows is not voted on (a
+    majority of one row is none: held-out seed 72 025, a restart inside a garble at a
+    bottom, one clear row, flipped, and the last rep read on the other leg).
 
     Held-out seed 25 phone 063, one leg from the side: as the free foot lifted off behind
     the stance foot the model let its left label follow it for a few frames, continuity
@@ -368,6 +372,8 @@ def _side_with_the_majority(swapped: np.ndarray, stretch: np.ndarray, apart_px: 
         rows = np.flatnonzero(stretch == sid)
         votes = np.array([r not in doubted for r in rows], bool)
         rows, inverted_rows = rows[votes], rows
+        if len(rows) < min_votes:
+            continue
         weight = apart_px[rows]
         if weight.sum() > 0 and weight[swapped[rows]].sum() > majority * weight.sum():
             swapped[rows] = ~swapped[rows]
