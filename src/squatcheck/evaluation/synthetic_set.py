@@ -252,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
                         "folded on the chest; clinicians ask for either for the single-leg "
                         "squat; default: forward)")
     args = parser.parse_args(argv)
+    if args.touch_and_go is not None and not 0.3 <= args.touch_and_go <= 1.0:
+        parser.error("--touch-and-go SHARE must lie between 0.3 and 1 (1: back to standing)")
     t0 = time.monotonic()
 
     def say(fraction: float, name: str) -> None:
